@@ -1,0 +1,35 @@
+import type { Env } from "./env";
+
+/** Numeric configuration read from Worker variables, with the defaults of PROTOCOL.md. */
+export interface Config {
+  sendRateLimit: number;
+  sendRateWindowMs: number;
+  heartbeatTimeoutMs: number;
+  presenceGraceMs: number;
+  pushInsecureEndpoints: boolean;
+  loginMaxFailures: number;
+  loginLockoutMs: number;
+  sessionTtlMs: number;
+  maxSocketsPerUser: number;
+  maxChannelsPerUser: number;
+}
+
+function int(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && value !== "" && Number.isFinite(n) && n >= 0 ? Math.floor(n) : fallback;
+}
+
+export function readConfig(env: Partial<Env>): Config {
+  return {
+    sendRateLimit: int(env.SEND_RATE_LIMIT, 30),
+    sendRateWindowMs: 10_000,
+    heartbeatTimeoutMs: int(env.HEARTBEAT_TIMEOUT_MS, 30_000),
+    presenceGraceMs: int(env.PRESENCE_GRACE_MS, 10_000),
+    pushInsecureEndpoints: env.PUSH_INSECURE_ENDPOINTS === "true",
+    loginMaxFailures: int(env.LOGIN_MAX_FAILURES, 5),
+    loginLockoutMs: int(env.LOGIN_LOCKOUT_MS, 15 * 60_000),
+    sessionTtlMs: int(env.SESSION_TTL_MS, 30 * 24 * 3600_000),
+    maxSocketsPerUser: int(env.MAX_SOCKETS_PER_USER, 20),
+    maxChannelsPerUser: int(env.MAX_CHANNELS_PER_USER, 1000),
+  };
+}

@@ -1,0 +1,74 @@
+/** The error codes of PROTOCOL.md and their HTTP status. */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  member_limit: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  retryAfterMs?: number;
+}
+
+/**
+ * The one error type of the service. Thrown anywhere, turned into a response
+ * (HTTP) or an `error` frame (sockets) in one place each.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly retryAfterMs?: number;
+
+  constructor(code: ErrorCode, message: string, retryAfterMs?: number) {
+    super(message);
+    this.code = code;
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  toBody(): ErrorBody {
+    return this.retryAfterMs === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs };
+  }
+
+  static from(body: ErrorBody): AppError {
+    return new AppError(body.code, body.message, body.retryAfterMs);
+  }
+}
+
+/**
+ * Durable Object RPC does not keep error classes, so object methods that can
+ * refuse return a Result, and the Worker unwraps it back into an AppError.
+ */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorBody };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+/** Runs `fn`, turning an AppError into a failed Result; anything else still throws. */
+export async function toResult<T>(fn: () => T | Promise<T>): Promise<Result<T>> {
+  try {
+    return ok(await fn());
+  } catch (err) {
+    if (err instanceof AppError) return { ok: false, error: err.toBody() };
+    throw err;
+  }
+}
+
+export function unwrap<T>(result: Result<T>): T {
+  if (result.ok) return result.value;
+  throw AppError.from(result.error);
+}

@@ -1,0 +1,31 @@
+import { createMiddleware } from "hono/factory";
+import { findSession } from "../auth/sessions";
+import { openDb } from "../db/client";
+import type { AppEnv } from "../env";
+import { AppError } from "../errors";
+
+const BEARER_PROTOCOL = /^bearer\.(.+)$/;
+
+/** The token from `Authorization: Bearer`, or from the `bearer.<token>` WebSocket subprotocol. */
+export function tokenFrom(req: Request): string | null {
+  const auth = req.headers.get("Authorization");
+  if (auth?.startsWith("Bearer ")) return auth.slice(7).trim();
+  const protocols = req.headers.get("Sec-WebSocket-Protocol");
+  if (protocols) {
+    for (const p of protocols.split(",")) {
+      const m = BEARER_PROTOCOL.exec(p.trim());
+      if (m) return m[1]!;
+    }
+  }
+  return null;
+}
+
+/** Sets `userId` and `sessionId` on the context, or refuses with 401. */
+export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const token = tokenFrom(c.req.raw);
+  const session = token ? await findSession(openDb(c.env.DB), token) : null;
+  if (!session) throw new AppError("unauthorized", "a valid session token is required");
+  c.set("userId", session.userId);
+  c.set("sessionId", session.sessionId);
+  await next();
+});

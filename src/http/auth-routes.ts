@@ -1,0 +1,44 @@
+import { Hono } from "hono";
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../auth/login-limit";
+import { dummyPasswordHash, hashPassword, verifyPassword } from "../auth/password";
+import { createSession, deleteSession } from "../auth/sessions";
+import { readConfig } from "../config";
+import { openDb } from "../db/client";
+import type { AppEnv } from "../env";
+import { AppError } from "../errors";
+import { LoginBody, SignupBody } from "../protocol";
+import { findCredentials, insertUser, toUser } from "../users/users";
+import { userHub } from "../user/stubs";
+import { requireAuth } from "./auth-middleware";
+import { validate } from "./validate";
+
+export const authRoutes = new Hono<AppEnv>()
+  .post("/signup", validate("json", SignupBody), async (c) => {
+    const { handle, password, displayName } = c.req.valid("json");
+    const db = openDb(c.env.DB);
+    const user = await insertUser(db, { handle, displayName, passwordHash: await hashPassword(password) });
+    const { token } = await createSession(db, user.id, readConfig(c.env).sessionTtlMs);
+    return c.json({ user, token }, 201);
+  })
+  .post("/login", validate("json", LoginBody), async (c) => {
+    const { handle, password } = c.req.valid("json");
+    const db = openDb(c.env.DB);
+    const config = readConfig(c.env);
+    await assertLoginAllowed(db, handle, config);
+    const row = await findCredentials(db, handle);
+    // An unknown handle still pays for one hash, so timing does not reveal which handles exist.
+    const valid = await verifyPassword(password, row?.passwordHash ?? (await dummyPasswordHash()));
+    if (!row || !valid) {
+      await recordLoginFailure(db, handle, config);
+      throw new AppError("unauthorized", "wrong handle or password");
+    }
+    await clearLoginFailures(db, handle);
+    const { token } = await createSession(db, row.id, config.sessionTtlMs);
+    return c.json({ user: toUser(row), token });
+  })
+  .post("/logout", requireAuth, async (c) => {
+    await deleteSession(openDb(c.env.DB), c.var.sessionId);
+    // Sockets opened with this token close with 4401.
+    await userHub(c.env, c.var.userId).revokeSession(c.var.sessionId);
+    return c.body(null, 204);
+  });

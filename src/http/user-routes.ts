@@ -1,0 +1,25 @@
+import { Hono } from "hono";
+import { openDb } from "../db/client";
+import type { AppEnv } from "../env";
+import { HandleParam, MAX_USER_SEARCH, PatchMeBody, UserSearchQuery } from "../protocol";
+import { getUserByHandle, getUserById, searchUsers, updateDisplayName } from "../users/users";
+import { requireAuth } from "./auth-middleware";
+import { validate } from "./validate";
+
+export const meRoutes = new Hono<AppEnv>()
+  .use(requireAuth)
+  .get("/", async (c) => c.json({ user: await getUserById(openDb(c.env.DB), c.var.userId) }))
+  .patch("/", validate("json", PatchMeBody), async (c) => {
+    const user = await updateDisplayName(openDb(c.env.DB), c.var.userId, c.req.valid("json").displayName);
+    return c.json({ user });
+  });
+
+export const userRoutes = new Hono<AppEnv>()
+  .use(requireAuth)
+  .get("/", validate("query", UserSearchQuery), async (c) => {
+    const q = c.req.valid("query").q.trim().toLowerCase();
+    return c.json({ users: await searchUsers(openDb(c.env.DB), q, MAX_USER_SEARCH) });
+  })
+  .get("/:handle", validate("param", HandleParam), async (c) => {
+    return c.json({ user: await getUserByHandle(openDb(c.env.DB), c.req.valid("param").handle) });
+  });

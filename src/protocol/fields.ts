@@ -1,0 +1,52 @@
+import * as v from "valibot";
+import { MAX_MESSAGE_CHARS, MAX_PAGE } from "./limits";
+
+/** Field schemas shared by bodies and frames, each written once. */
+export const HandleSchema = v.pipe(
+  v.string("handle must be a string"),
+  v.trim(),
+  v.toLowerCase(),
+  v.regex(/^[a-z0-9_]{3,32}$/, "handle must be 3 to 32 characters of a-z, 0-9 and _"),
+);
+export const PasswordSchema = v.pipe(
+  v.string("password must be a string"),
+  v.minLength(8, "password must be at least 8 characters"),
+  v.maxLength(256, "password must be at most 256 characters"),
+);
+export const DisplayNameSchema = v.pipe(
+  v.string("displayName must be a string"),
+  v.trim(),
+  v.minLength(1, "displayName must be 1 to 64 characters"),
+  v.maxLength(64, "displayName must be 1 to 64 characters"),
+);
+export const ClientMsgIdSchema = v.pipe(
+  v.string("clientMsgId must be a string"),
+  v.minLength(1, "clientMsgId must be 1 to 64 characters"),
+  v.maxLength(64, "clientMsgId must be 1 to 64 characters"),
+);
+/** Stored as sent; only the trimmed length is checked. */
+export const MessageBodySchema = v.pipe(
+  v.string("body must be a string"),
+  v.check((s) => s.trim().length >= 1, "body must not be empty"),
+  v.check((s) => s.trim().length <= MAX_MESSAGE_CHARS, `body must be at most ${MAX_MESSAGE_CHARS} characters`),
+);
+export const SeqSchema = v.pipe(
+  v.number("seq must be a number"),
+  v.integer("seq must be an integer"),
+  v.minValue(0, "seq must not be negative"),
+  v.maxValue(Number.MAX_SAFE_INTEGER),
+);
+export const LimitSchema = v.pipe(
+  v.number("limit must be a number"),
+  v.integer("limit must be an integer"),
+  v.minValue(1, "limit must be at least 1"),
+  v.maxValue(MAX_PAGE, `limit must be at most ${MAX_PAGE}`),
+);
+export const DeviceSchema = v.pipe(
+  v.string("device must be a string"),
+  v.minLength(1, "device must be 1 to 64 characters"),
+  v.maxLength(64, "device must be 1 to 64 characters"),
+);
+export const ChannelIdSchema = v.pipe(v.string(), v.regex(/^[a-z]_[A-Za-z0-9_-]{8,64}$/, "not a channel id"));
+/** A query-string integer: digits only, then a number. */
+export const QueryIntSchema = v.pipe(v.string(), v.regex(/^\d{1,15}$/, "must be a non-negative integer"), v.transform(Number));

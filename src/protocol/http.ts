@@ -1,0 +1,62 @@
+import * as v from "valibot";
+import {
+  ClientMsgIdSchema,
+  DeviceSchema,
+  DisplayNameSchema,
+  HandleSchema,
+  LimitSchema,
+  MessageBodySchema,
+  PasswordSchema,
+  QueryIntSchema,
+  SeqSchema,
+} from "./fields";
+import { MAX_GROUP_MEMBERS } from "./limits";
+
+/** One schema per HTTP body or query of PROTOCOL.md. */
+export const SignupBody = v.object({ handle: HandleSchema, password: PasswordSchema, displayName: DisplayNameSchema });
+export const LoginBody = v.object({ handle: HandleSchema, password: PasswordSchema });
+export const PatchMeBody = v.object({ displayName: DisplayNameSchema });
+export const UserSearchQuery = v.object({ q: v.optional(v.pipe(v.string(), v.maxLength(32)), "") });
+export const HandleParam = v.object({ handle: HandleSchema });
+export const DmBody = v.object({ handle: HandleSchema });
+export const GroupBody = v.object({
+  title: v.pipe(v.string("title must be a string"), v.trim(), v.minLength(1, "title must be 1 to 100 characters"), v.maxLength(100, "title must be 1 to 100 characters")),
+  members: v.pipe(v.array(HandleSchema, "members must be an array of handles"), v.maxLength(MAX_GROUP_MEMBERS * 2, "too many members")),
+});
+export const AddMemberBody = v.object({ handle: HandleSchema });
+export const HistoryQuery = v.pipe(
+  v.object({
+    after: v.optional(QueryIntSchema),
+    before: v.optional(QueryIntSchema),
+    limit: v.optional(v.pipe(QueryIntSchema, LimitSchema)),
+  }),
+  v.check((q) => q.after === undefined || q.before === undefined, "give after or before, not both"),
+);
+export const SendBody = v.object({
+  clientMsgId: ClientMsgIdSchema,
+  body: MessageBodySchema,
+  replyTo: v.optional(v.pipe(SeqSchema, v.minValue(1))),
+});
+export const ReadBody = v.object({ seq: SeqSchema });
+export const PresenceQuery = v.object({
+  ids: v.pipe(
+    v.string("ids is required"),
+    v.transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+    v.array(v.pipe(v.string(), v.maxLength(64))),
+    v.maxLength(200, "at most 200 ids"),
+  ),
+});
+export const SocketQuery = v.object({ device: DeviceSchema });
+export const PushSubscriptionBody = v.object({
+  device: DeviceSchema,
+  subscription: v.object({
+    endpoint: v.pipe(v.string(), v.url("endpoint must be a URL"), v.maxLength(2048)),
+    expirationTime: v.optional(v.nullable(v.number())),
+    keys: v.object({
+      p256dh: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{80,100}={0,2}$/, "p256dh must be a base64url P-256 public key")),
+      auth: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{16,32}={0,2}$/, "auth must be a base64url 16-byte secret")),
+    }),
+  }),
+});
+export type PushSubscriptionInput = v.InferOutput<typeof PushSubscriptionBody>["subscription"];
+export const DeviceParam = v.object({ device: DeviceSchema });

@@ -1,0 +1,17 @@
+import * as v from "valibot";
+import { ChannelSchema, PresenceSchema, SummarySchema, UserSchema } from "./objects";
+
+/** Frames a client sends on its inbox socket. */
+export const InboxClientFrame = v.variant("type", [v.object({ type: v.literal("ping") })]);
+export type InboxClientFrame = v.InferOutput<typeof InboxClientFrame>;
+
+/** Frames the server sends on an inbox socket. */
+export const InboxServerFrame = v.variant("type", [
+  v.object({ type: v.literal("welcome"), user: UserSchema, channels: v.array(SummarySchema) }),
+  v.object({ type: v.literal("summary"), summary: SummarySchema }),
+  v.object({ type: v.literal("presence"), presence: PresenceSchema }),
+  v.object({ type: v.literal("channel"), event: v.picklist(["added", "removed"]), channel: ChannelSchema }),
+  v.object({ type: v.literal("pong") }),
+  v.object({ type: v.literal("error"), code: v.string(), message: v.string() }),
+]);
+export type InboxServerFrame = v.InferOutput<typeof InboxServerFrame>;

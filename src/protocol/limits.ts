@@ -1,0 +1,9 @@
+/** Sizes fixed by the protocol. Rates and timings are Worker variables (src/config.ts). */
+export const MAX_FRAME_BYTES = 64 * 1024;
+export const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_MESSAGE_CHARS = 4000;
+export const MAX_GROUP_MEMBERS = 100;
+export const DEFAULT_PAGE = 50;
+export const MAX_PAGE = 200;
+export const MAX_USER_SEARCH = 20;
+export const PUSH_PREVIEW_CHARS = 100;

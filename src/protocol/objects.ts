@@ -1,0 +1,60 @@
+import * as v from "valibot";
+
+/** The objects of PROTOCOL.md, as the server sends them. */
+export const UserSchema = v.object({
+  id: v.string(),
+  handle: v.string(),
+  displayName: v.string(),
+  createdAt: v.number(),
+});
+export type User = v.InferOutput<typeof UserSchema>;
+
+export const ChannelKindSchema = v.picklist(["dm", "group"]);
+export type ChannelKind = v.InferOutput<typeof ChannelKindSchema>;
+
+export const ChannelSchema = v.object({
+  id: v.string(),
+  kind: ChannelKindSchema,
+  title: v.string(),
+  members: v.array(UserSchema),
+  createdAt: v.number(),
+});
+export type Channel = v.InferOutput<typeof ChannelSchema>;
+
+export const ReactionSchema = v.object({ emoji: v.string(), userIds: v.array(v.string()) });
+export type Reaction = v.InferOutput<typeof ReactionSchema>;
+
+export const MessageSchema = v.object({
+  id: v.string(),
+  seq: v.number(),
+  channelId: v.string(),
+  senderId: v.string(),
+  body: v.string(),
+  clientMsgId: v.string(),
+  createdAt: v.number(),
+  editedAt: v.optional(v.number()),
+  deleted: v.optional(v.literal(true)),
+  replyTo: v.optional(v.number()),
+  mentions: v.optional(v.array(v.string())),
+  reactions: v.optional(v.array(ReactionSchema)),
+  /** Change cursor: bumps on every edit, delete or reaction (see docs/protocol.md). */
+  rev: v.optional(v.number()),
+});
+export type Message = v.InferOutput<typeof MessageSchema>;
+
+export const SummarySchema = v.object({
+  channel: ChannelSchema,
+  lastMessage: v.nullable(MessageSchema),
+  lastSeq: v.number(),
+  readSeq: v.number(),
+  unread: v.number(),
+  mentions: v.optional(v.number()),
+});
+export type Summary = v.InferOutput<typeof SummarySchema>;
+
+export const PresenceSchema = v.object({
+  userId: v.string(),
+  state: v.picklist(["online", "offline"]),
+  lastSeenAt: v.number(),
+});
+export type Presence = v.InferOutput<typeof PresenceSchema>;

@@ -1,0 +1,31 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "./env";
+import { AppError } from "./errors";
+import { authRoutes } from "./http/auth-routes";
+import { errorResponse } from "./http/errors";
+import { meRoutes, userRoutes } from "./http/user-routes";
+import { MAX_BODY_BYTES } from "./protocol";
+
+export { ChannelRoom } from "./channel/channel-room";
+export { UserHub } from "./user/user-hub";
+
+const api = new Hono<AppEnv>()
+  .use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError("payload_too_large", `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  )
+  .route("/auth", authRoutes)
+  .route("/me", meRoutes)
+  .route("/users", userRoutes);
+
+export const app = new Hono<AppEnv>()
+  .route("/api", api)
+  .notFound((c) => errorResponse(new AppError("not_found", "no such route"), c))
+  .onError(errorResponse);
+
+export default app;

@@ -1,0 +1,22 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+const migrations = await readD1Migrations("./migrations");
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: { TEST_MIGRATIONS: migrations, PUSH_INSECURE_ENDPOINTS: "true" },
+      },
+    }),
+  ],
+  test: {
+    include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+    exclude: ["test/e2e/**", "test/faults/**", "node_modules/**"],
+    setupFiles: ["./test/apply-migrations.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
