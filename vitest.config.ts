@@ -16,6 +16,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts", "src/**/*.test.ts"],
     exclude: ["test/e2e/**", "test/faults/**", "node_modules/**"],
     setupFiles: ["./test/apply-migrations.ts"],
+    globalSetup: ["./test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

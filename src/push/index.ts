@@ -1,0 +1,4 @@
+export { sendWebPush, type PushOptions, type PushResult, type PushTarget } from "./send";
+export { checkPushEndpoint } from "./endpoint";
+export { pushPayload, type PushPayload } from "./payload";
+export { generateVapidKeys, type VapidKeys } from "./keys";

@@ -1,0 +1,24 @@
+import { PUSH_PREVIEW_CHARS, type Message } from "../protocol";
+
+/** What a device's service worker receives for a new message (PROTOCOL.md, Push). */
+export interface PushPayload {
+  type: "message";
+  channelId: string;
+  seq: number;
+  senderId: string;
+  preview: string;
+}
+
+/**
+ * The push payload of a message. The preview counts code points, so it never
+ * ends in half a surrogate pair; 100 of them stay far below the 4 KiB limit.
+ */
+export function pushPayload(message: Pick<Message, "channelId" | "seq" | "senderId" | "body">): PushPayload {
+  return {
+    type: "message",
+    channelId: message.channelId,
+    seq: message.seq,
+    senderId: message.senderId,
+    preview: Array.from(message.body).slice(0, PUSH_PREVIEW_CHARS).join(""),
+  };
+}
