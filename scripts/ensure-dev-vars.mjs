@@ -1,5 +1,6 @@
 // Makes sure .dev.vars holds a VAPID key pair, so Web Push works under `wrangler dev`.
 // Existing values are never overwritten; missing ones are appended.
+// `--print` prints a fresh pair instead (for `wrangler secret put` when deploying).
 import { existsSync, readFileSync, appendFileSync } from "node:fs";
 import { webcrypto } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -30,6 +31,11 @@ export async function generateVapidKeys() {
 }
 
 async function main() {
+  if (process.argv.includes("--print")) {
+    const keys = await generateVapidKeys();
+    console.log(`VAPID_PUBLIC_KEY=${keys.publicKey}\nVAPID_PRIVATE_KEY=${keys.privateKey}`);
+    return;
+  }
   const text = existsSync(file) ? readFileSync(file, "utf8") : "";
   const names = definedNames(text);
   if (names.has("VAPID_PUBLIC_KEY") && names.has("VAPID_PRIVATE_KEY")) return;
