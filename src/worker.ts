@@ -5,6 +5,8 @@ import { AppError } from "./errors";
 import { authRoutes } from "./http/auth-routes";
 import { errorResponse } from "./http/errors";
 import { meRoutes, userRoutes } from "./http/user-routes";
+import { channelRoutes, dmRoutes } from "./http/channel-routes";
+import { inboxRoutes, presenceRoutes } from "./http/inbox-routes";
 import { MAX_BODY_BYTES } from "./protocol";
 
 export { ChannelRoom } from "./channel/channel-room";
@@ -21,7 +23,11 @@ const api = new Hono<AppEnv>()
   )
   .route("/auth", authRoutes)
   .route("/me", meRoutes)
-  .route("/users", userRoutes);
+  .route("/users", userRoutes)
+  .route("/dms", dmRoutes)
+  .route("/channels", channelRoutes)
+  .route("/inbox", inboxRoutes)
+  .route("/presence", presenceRoutes);
 
 export const app = new Hono<AppEnv>()
   .route("/api", api)

@@ -1,4 +1,286 @@
 import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
+import { AppError, toResult, type Result } from "../errors";
+import { ChannelClientFrame, DEFAULT_PAGE, type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
+import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
+import { decodeFrame } from "../sockets/decode-frame";
+import { userHub } from "../user/stubs";
+import { collectOutbox, completeDelivery, failDelivery, nextDrainAt, planDrain } from "./drain";
+import { addMember, createChannel, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
+import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
+import migrations from "./migrations/migrations.js";
+import { PresenceCache } from "./presence-cache";
+import { markHeld, markRead, summaryFor } from "./reads";
+import { lastMessage, readMeta, requireMember, requireMeta, type RoomDb } from "./room-db";
+import * as schema from "./schema";
+import { originFromObjectId, parseSnowflake, Snowflake } from "./snowflake";
 
-export class ChannelRoom extends DurableObject<Env> {}
+const HUB_TIMEOUT_MS = 10_000;
+
+export type HistoryQuery = { after?: number; before?: number; limit?: number };
+
+/**
+ * One channel: its members, its ordered and stored messages, and the
+ * hibernatable sockets of everyone who has it open. The logic lives in plain
+ * functions over the room's SQLite; this class decodes, calls them, and sends.
+ */
+export class ChannelRoom extends DurableObject<Env> {
+  private readonly db: RoomDb;
+  private readonly config: Config;
+  private ids!: Snowflake;
+  private readonly presence: PresenceCache;
+  private drainAt: number | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.db = drizzle(ctx.storage, { schema });
+    this.config = readConfig(env);
+    this.presence = new PresenceCache((id) => userHub(env, id).presence(id));
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    ctx.blockConcurrencyWhile(async () => {
+      await migrate(this.db, migrations);
+      const last = lastMessage(this.db);
+      const resume = last ? parseSnowflake(last.id) : undefined;
+      this.ids = new Snowflake(originFromObjectId(ctx.id.toString()), resume && { lastMs: resume.ms, seq: resume.seq });
+      this.drainAt = await ctx.storage.getAlarm();
+    });
+  }
+
+  // ---- RPC from the Worker ----
+
+  async create(input: CreateChannelInput): Promise<Result<{ channel: Channel; created: boolean }>> {
+    const result = await toResult(() => this.ctx.storage.transactionSync(() => createChannel(this.db, input, Date.now())));
+    if (!result.ok) return result;
+    if (result.value.created) await this.drain();
+    return { ok: true, value: { channel: toChannel(this.db), created: result.value.created } };
+  }
+
+  async getChannel(userId: string): Promise<Result<Channel>> {
+    return toResult(() => {
+      requireMember(this.db, userId);
+      return toChannel(this.db);
+    });
+  }
+
+  async addMember(actorId: string, user: User): Promise<Result<Channel>> {
+    return toResult(async () => {
+      const { added } = this.ctx.storage.transactionSync(() => addMember(this.db, actorId, user, Date.now()));
+      if (added) {
+        this.broadcast(JSON.stringify({ type: "member", event: "joined", user }));
+        await this.drain();
+      }
+      return toChannel(this.db);
+    });
+  }
+
+  async removeMember(actorId: string, targetId: string): Promise<Result<null>> {
+    return toResult(async () => {
+      const removed = this.ctx.storage.transactionSync(() => removeMember(this.db, actorId, targetId, Date.now()));
+      for (const ws of this.ctx.getWebSockets(`u:${targetId}`)) ws.close(4403, "no longer a member");
+      this.broadcast(JSON.stringify({ type: "member", event: "left", user: memberToUser(removed) }));
+      await this.drain();
+      return null;
+    });
+  }
+
+  async history(userId: string, q: HistoryQuery): Promise<Result<Page>> {
+    return toResult(() => {
+      const meta = requireMeta(this.db);
+      requireMember(this.db, userId);
+      const limit = q.limit ?? DEFAULT_PAGE;
+      return q.before !== undefined ? historyBefore(this.db, meta.channelId, q.before, limit) : historyAfter(this.db, meta.channelId, q.after ?? 0, limit);
+    });
+  }
+
+  async send(userId: string, input: SendInput): Promise<Result<{ message: Message; created: boolean }>> {
+    return toResult(() => this.store(userId, undefined, input, null));
+  }
+
+  async markRead(userId: string, seq: number): Promise<Result<Summary>> {
+    return toResult(async () => {
+      this.read(userId, undefined, seq, null);
+      await this.drain([userId]);
+      return summaryFor(this.db, requireMember(this.db, userId));
+    });
+  }
+
+  /** Logout: this session's sockets close with 4401. */
+  async closeSession(sessionId: string): Promise<void> {
+    for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(4401, "session revoked");
+  }
+
+  // ---- Sockets ----
+
+  override async fetch(req: Request): Promise<Response> {
+    const who = forwardedIdentity(req);
+    if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return json(new AppError("bad_request", "expected a WebSocket upgrade"));
+    const meta = readMeta(this.db);
+    const member = this.db.select().from(schema.members).where(eq(schema.members.userId, who.userId)).get();
+    if (!meta || !member?.active) return json(new AppError("not_found", "no such channel"));
+    if (this.ctx.getWebSockets(`u:${who.userId}`).length >= this.config.maxSocketsPerUser) {
+      return json(new AppError("rate_limited", "too many open sockets for this channel", 10_000));
+    }
+    const channel = toChannel(this.db, meta);
+    // Read presence before accepting, so nothing can be broadcast to the socket ahead of its welcome.
+    const presence: Presence[] = await this.presence.get(channel.members.map((m) => m.id));
+    const pair = new WebSocketPair();
+    const attachment: SocketAttachment = { ...who, connectedAt: Date.now() };
+    this.ctx.acceptWebSocket(pair[1], socketTags(attachment));
+    pair[1].serializeAttachment(attachment);
+    trySend(pair[1], JSON.stringify({ type: "welcome", channel: toChannel(this.db, meta), lastSeq: lastMessage(this.db)?.seq ?? 0, presence, reads: this.reads() }));
+    return upgradeResponse(req, pair[0]);
+  }
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const who = attachmentOf(ws);
+    if (!who) return ws.close(1011, "lost socket state");
+    const decoded = decodeFrame(ChannelClientFrame, data);
+    if ("error" in decoded) return this.sendError(ws, decoded.error, decoded.clientMsgId);
+    const frame = decoded.frame;
+    try {
+      switch (frame.type) {
+        case "send":
+          this.store(who.userId, who.device, frame, ws);
+          return;
+        case "sync": {
+          requireMember(this.db, who.userId);
+          const page = historyAfter(this.db, requireMeta(this.db).channelId, frame.after, frame.limit ?? DEFAULT_PAGE);
+          const held = page.messages.at(-1)?.seq;
+          if (held !== undefined) this.ctx.storage.transactionSync(() => markHeld(this.db, who.userId, who.device, held, Date.now()));
+          trySend(ws, JSON.stringify({ type: "history", ...page }));
+          if (held !== undefined) this.scheduleDrain();
+          return;
+        }
+        case "typing":
+          requireMember(this.db, who.userId);
+          this.broadcast(JSON.stringify({ type: "typing", userId: who.userId }), (a) => a.userId !== who.userId);
+          return;
+        case "read":
+          this.read(who.userId, who.device, frame.seq, ws);
+          return;
+        case "ping":
+          trySend(ws, PONG);
+          return;
+      }
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      if (err.code === "not_found") return ws.close(4403, "no longer a member");
+      this.sendError(ws, err, frame.type === "send" ? frame.clientMsgId : undefined);
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    try {
+      ws.close(1011, "socket error");
+    } catch {
+      // already closed
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    this.drainAt = null;
+    await this.drain();
+  }
+
+  // ---- Shared paths of socket and HTTP ----
+
+  /** Stores a message (or finds its first copy), then acks the sender and broadcasts to everyone else. */
+  private store(userId: string, device: string | undefined, input: SendInput, from: WebSocket | null) {
+    const now = Date.now();
+    const meta = requireMeta(this.db);
+    const result = this.ctx.storage.transactionSync(() =>
+      sendMessage(this.db, { channelId: meta.channelId, userId, device, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now }, input),
+    );
+    // The output gate holds these frames until the write above is durable.
+    if (from) trySend(from, JSON.stringify({ type: "ack", clientMsgId: input.clientMsgId, message: result.message }));
+    if (result.created) {
+      this.broadcast(JSON.stringify({ type: "message", message: result.message }), undefined, from);
+      this.scheduleDrain();
+    }
+    return result;
+  }
+
+  private read(userId: string, device: string | undefined, seq: number, from: WebSocket | null): void {
+    const { readSeq, moved } = this.ctx.storage.transactionSync(() => markRead(this.db, userId, seq, device, Date.now()));
+    if (moved) this.broadcast(JSON.stringify({ type: "receipt", userId, seq: readSeq }), (a) => a.userId !== userId, from);
+    this.scheduleDrain();
+  }
+
+  private reads(): { userId: string; seq: number }[] {
+    return this.db
+      .select({ userId: schema.members.userId, seq: schema.members.readSeq, active: schema.members.active })
+      .from(schema.members)
+      .all()
+      .filter((m) => m.active)
+      .map(({ userId, seq }) => ({ userId, seq }));
+  }
+
+  /** Serialises once, sends to every open socket that passes `filter`, except `skip`. */
+  private broadcast(data: string, filter?: (a: SocketAttachment) => boolean, skip?: WebSocket | null): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws === skip) continue;
+      if (filter) {
+        const a = attachmentOf(ws);
+        if (!a || !filter(a)) continue;
+      }
+      trySend(ws, data);
+    }
+  }
+
+  private sendError(ws: WebSocket, err: AppError, clientMsgId?: string): void {
+    trySend(ws, JSON.stringify({ type: "error", ...err.toBody(), ...(clientMsgId === undefined ? {} : { clientMsgId }) }));
+  }
+
+  // ---- The outbox drain ----
+
+  private scheduleDrain(at = Date.now()): void {
+    if (this.drainAt !== null && this.drainAt <= at) return;
+    this.drainAt = at;
+    void this.ctx.storage.setAlarm(at);
+  }
+
+  /** Delivers pending changes to members' UserHubs; failures wait in the outbox with backoff. */
+  private async drain(onlyUserIds?: string[]): Promise<void> {
+    const plan = planDrain(this.db, Date.now(), onlyUserIds);
+    await Promise.all(
+      plan.map(async ({ userId, update, rev }) => {
+        try {
+          if (update) await withTimeout(userHub(this.env, userId).applyChannelUpdate(update), HUB_TIMEOUT_MS);
+          completeDelivery(this.db, userId, rev);
+        } catch (err) {
+          console.warn("hub delivery failed; will retry", userId, err instanceof Error ? err.message : "");
+          failDelivery(this.db, userId, Date.now());
+        }
+      }),
+    );
+    collectOutbox(this.db);
+    const next = nextDrainAt(this.db, Date.now());
+    if (next !== null) this.scheduleDrain(next);
+  }
+}
+
+function json(err: AppError): Response {
+  return Response.json({ error: err.toBody() }, { status: err.status });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error("timed out")), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}

@@ -4,9 +4,10 @@ import * as v from "valibot";
 import { AppError } from "../errors";
 
 /** Hono validation middleware whose failures become one `bad_request`, naming the first problem. */
-export function validate<T extends keyof ValidationTargets, S extends v.GenericSchema>(target: T, schema: S) {
+export function validate<T extends keyof ValidationTargets, S extends v.GenericSchema>(target: T, schema: S, failAs: "bad_request" | "not_found" = "bad_request") {
   return vValidator(target, schema, (result) => {
-    if (!result.success) throw badRequest(result.issues);
+    if (result.success) return;
+    throw failAs === "not_found" ? new AppError("not_found", "no such channel") : badRequest(result.issues);
   });
 }
 

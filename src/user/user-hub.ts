@@ -1,8 +1,161 @@
 import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import { readConfig, type Config } from "../config";
+import { openDb } from "../db/client";
 import type { Env } from "../env";
+import { AppError } from "../errors";
+import { InboxClientFrame, type Presence, type Summary } from "../protocol";
+import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
+import { decodeFrame } from "../sockets/decode-frame";
+import { getUserById } from "../users/users";
+import type { ChannelUpdate } from "./channel-update";
+import { ensureState, readState, type HubDb } from "./hub-db";
+import migrations from "./migrations/migrations.js";
+import { decidePresence, toPresence } from "./presence";
+import * as schema from "./schema";
+import { channelRoom, userHub } from "./stubs";
+import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } from "./summaries";
 
+/**
+ * One user: their channels' summaries, per-device cursors, presence and
+ * push. Rooms tell it what changed; its inbox sockets hear about it.
+ */
 export class UserHub extends DurableObject<Env> {
+  private readonly db: HubDb;
+  private readonly config: Config;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.db = drizzle(ctx.storage, { schema });
+    this.config = readConfig(env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    ctx.blockConcurrencyWhile(() => migrate(this.db, migrations));
+  }
+
+  // ---- RPC from rooms, other hubs and the Worker ----
+
+  async applyChannelUpdate(update: ChannelUpdate): Promise<void> {
+    ensureState(this.db, update.userId);
+    const applied = this.ctx.storage.transactionSync(() => applyChannelUpdate(this.db, update));
+    if (applied.events.length === 0) return;
+    this.broadcast(applied.events.map((e) => JSON.stringify(e)));
+    if (applied.events.some((e) => e.type === "channel") && update.membership === "active" && update.summary.channel.kind === "dm") {
+      // A new DM partner learns our presence, and we theirs, at once.
+      await this.publishPresence();
+    }
+  }
+
+  async listChannels(userId: string): Promise<Summary[]> {
+    ensureState(this.db, userId);
+    return listSummaries(this.db);
+  }
+
+  async presence(userId: string): Promise<Presence> {
+    return toPresence(ensureState(this.db, userId), Date.now());
+  }
+
+  /** A DM partner went online or offline: tell this user's devices. */
+  async partnerPresence(presence: Presence): Promise<void> {
+    this.broadcast([JSON.stringify({ type: "presence", presence })]);
+  }
+
+  async missed(userId: string, device: string): Promise<{ channelId: string; cursor: number; lastSeq: number }[]> {
+    ensureState(this.db, userId);
+    return missedBy(this.db, device);
+  }
+
+  /** Logout: every socket of that session closes with 4401, in the inbox and in every channel. */
   async revokeSession(sessionId: string): Promise<void> {
     for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(4401, "session revoked");
+    await Promise.allSettled(channelIds(this.db).map((id) => channelRoom(this.env, id).closeSession(sessionId)));
+    await this.checkPresence();
   }
+
+  // ---- Inbox sockets ----
+
+  override async fetch(req: Request): Promise<Response> {
+    const who = forwardedIdentity(req);
+    if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return json(new AppError("bad_request", "expected a WebSocket upgrade"));
+    if (this.ctx.getWebSockets().length >= this.config.maxSocketsPerUser) {
+      return json(new AppError("rate_limited", "too many open inbox sockets", 10_000));
+    }
+    ensureState(this.db, who.userId);
+    const user = await getUserById(openDb(this.env.DB), who.userId);
+    const pair = new WebSocketPair();
+    const attachment: SocketAttachment = { ...who, connectedAt: Date.now() };
+    this.ctx.acceptWebSocket(pair[1], socketTags(attachment));
+    pair[1].serializeAttachment(attachment);
+    trySend(pair[1], JSON.stringify({ type: "welcome", user, channels: listSummaries(this.db) }));
+    await this.checkPresence();
+    return upgradeResponse(req, pair[0]);
+  }
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const decoded = decodeFrame(InboxClientFrame, data);
+    if ("error" in decoded) return trySend(ws, JSON.stringify({ type: "error", ...decoded.error.toBody() }));
+    // The only frame is a ping the auto-response did not catch (other bytes): answer it the same way.
+    trySend(ws, PONG);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closed
+    }
+    await this.checkPresence(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.checkPresence(ws);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.checkPresence();
+  }
+
+  // ---- Presence ----
+
+  /**
+   * Recomputes presence from the sockets' last pings (hibernation
+   * auto-response timestamps), closes silent sockets, publishes a change to
+   * DM partners, and sets the alarm for the next moment anything can change.
+   */
+  private async checkPresence(closing?: WebSocket): Promise<void> {
+    const state = readState(this.db);
+    if (!state) return;
+    const now = Date.now();
+    const sockets = this.ctx.getWebSockets().filter((ws) => ws !== closing && ws.readyState === WebSocket.OPEN);
+    const liveness = sockets.map((ws) => ({
+      lastPingAt: Math.max(attachmentOf(ws)?.connectedAt ?? 0, this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0),
+    }));
+    const decision = decidePresence(state, liveness, now, this.config);
+    for (const i of decision.stale) sockets[i]!.close(4408, "heartbeat timeout");
+    const changed = decision.online !== state.online;
+    this.db
+      .update(schema.state)
+      .set({ online: decision.online, lastSeenAt: decision.lastSeenAt, goneAt: decision.goneAt })
+      .where(eq(schema.state.key, 1))
+      .run();
+    if (decision.nextCheckAt !== null) await this.ctx.storage.setAlarm(decision.nextCheckAt);
+    if (changed) await this.publishPresence();
+  }
+
+  /** Pub-sub per DM pair: each partner's hub forwards our presence to their devices. */
+  private async publishPresence(): Promise<void> {
+    const state = readState(this.db);
+    if (!state) return;
+    const presence = toPresence(state, Date.now());
+    await Promise.allSettled(dmPartners(this.db).map((id) => userHub(this.env, id).partnerPresence(presence)));
+  }
+
+  private broadcast(frames: string[]): void {
+    for (const ws of this.ctx.getWebSockets()) for (const f of frames) trySend(ws, f);
+  }
+}
+
+function json(err: AppError): Response {
+  return Response.json({ error: err.toBody() }, { status: err.status });
 }

@@ -1,0 +1,11 @@
+import { randomBytes, sha256Hex, toBase64Url } from "../auth/encoding";
+
+/** The one DM channel of a pair: derived from both user ids, so asking twice finds the same room. */
+export async function dmChannelId(a: string, b: string): Promise<string> {
+  const [x, y] = [a, b].sort();
+  return `d_${(await sha256Hex(`${x}:${y}`)).slice(0, 32)}`;
+}
+
+export function groupChannelId(): string {
+  return `g_${toBase64Url(randomBytes(16))}`;
+}

@@ -1,0 +1,28 @@
+import { and, eq, gt, sql } from "drizzle-orm";
+import type { RoomDb } from "./room-db";
+import { deviceCursors } from "./schema";
+
+/** Moves a device's cursor forward (never back), tagging it with the rev that carries it to the UserHub. */
+export function moveCursor(db: RoomDb, userId: string, device: string, seq: number, rev: number): void {
+  db.insert(deviceCursors)
+    .values({ userId, device, seq, rev })
+    .onConflictDoUpdate({
+      target: [deviceCursors.userId, deviceCursors.device],
+      set: { seq: sql`max(${deviceCursors.seq}, ${seq})`, rev },
+      setWhere: sql`${deviceCursors.seq} < ${seq}`,
+    })
+    .run();
+}
+
+export function currentCursor(db: RoomDb, userId: string, device: string): number {
+  return db.select({ seq: deviceCursors.seq }).from(deviceCursors).where(and(eq(deviceCursors.userId, userId), eq(deviceCursors.device, device))).get()?.seq ?? 0;
+}
+
+/** Cursors of one member that moved since the UserHub last heard. */
+export function cursorsSince(db: RoomDb, userId: string, rev: number): { device: string; seq: number }[] {
+  return db
+    .select({ device: deviceCursors.device, seq: deviceCursors.seq })
+    .from(deviceCursors)
+    .where(and(eq(deviceCursors.userId, userId), gt(deviceCursors.rev, rev)))
+    .all();
+}

@@ -1,0 +1,81 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import { AppError } from "../errors";
+import { MAX_GROUP_MEMBERS, type Channel, type ChannelKind, type User } from "../protocol";
+import { lastMessage, readMeta, recordChange, requireMember, requireMeta, type MemberRow, type MetaRow, type RoomDb } from "./room-db";
+import { members, meta } from "./schema";
+
+export function memberToUser(m: MemberRow): User {
+  return { id: m.userId, handle: m.handle, displayName: m.displayName, createdAt: m.userCreatedAt };
+}
+
+export function activeMembers(db: RoomDb): MemberRow[] {
+  return db.select().from(members).where(eq(members.active, true)).orderBy(asc(members.joinedAt), asc(members.userId)).all();
+}
+
+export function toChannel(db: RoomDb, m: MetaRow = requireMeta(db)): Channel {
+  return { id: m.channelId, kind: m.kind, title: m.title, members: activeMembers(db).map(memberToUser), createdAt: m.createdAt };
+}
+
+export interface CreateChannelInput {
+  channelId: string;
+  kind: ChannelKind;
+  title: string;
+  creatorId: string;
+  members: User[];
+}
+
+/** Creates the channel once; for a DM, asking again returns the same channel. */
+export function createChannel(db: RoomDb, input: CreateChannelInput, now: number): { created: boolean } {
+  const existing = readMeta(db);
+  if (existing) {
+    if (existing.kind === "dm" && input.kind === "dm") return { created: false };
+    throw new AppError("conflict", "channel already exists");
+  }
+  const unique = [...new Map(input.members.map((u) => [u.id, u])).values()];
+  if (unique.length > MAX_GROUP_MEMBERS) throw new AppError("member_limit", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
+  db.insert(meta)
+    .values({ key: 1, channelId: input.channelId, kind: input.kind, title: input.kind === "dm" ? "" : input.title, creatorId: input.creatorId, createdAt: now, rev: 0 })
+    .run();
+  for (const u of unique) upsertMember(db, u, 0, now);
+  recordChange(db, { kind: "members" }, now);
+  return { created: true };
+}
+
+function upsertMember(db: RoomDb, user: User, readSeq: number, now: number): void {
+  const profile = { handle: user.handle, displayName: user.displayName, userCreatedAt: user.createdAt };
+  db.insert(members)
+    .values({ userId: user.id, ...profile, joinedAt: now, readSeq, active: true })
+    .onConflictDoUpdate({ target: members.userId, set: { ...profile, joinedAt: now, active: true, readSeq: sql`max(${members.readSeq}, ${readSeq})` } })
+    .run();
+}
+
+function requireGroup(m: MetaRow): void {
+  if (m.kind !== "group") throw new AppError("bad_request", "members can only be changed in a group");
+}
+
+/** Any member may add someone; a new member starts with nothing unread. */
+export function addMember(db: RoomDb, actorId: string, user: User, now: number): { added: boolean } {
+  const m = requireMeta(db);
+  requireMember(db, actorId);
+  requireGroup(m);
+  const current = db.select().from(members).where(eq(members.userId, user.id)).get();
+  if (current?.active) return { added: false };
+  const count = db.select({ n: sql<number>`count(*)` }).from(members).where(eq(members.active, true)).get()?.n ?? 0;
+  if (count >= MAX_GROUP_MEMBERS) throw new AppError("member_limit", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
+  upsertMember(db, user, lastMessage(db)?.seq ?? 0, now);
+  recordChange(db, { kind: "members" }, now);
+  return { added: true };
+}
+
+/** Anyone may leave; the creator may remove anyone; others get 403. */
+export function removeMember(db: RoomDb, actorId: string, targetId: string, now: number): MemberRow {
+  const m = requireMeta(db);
+  requireMember(db, actorId);
+  requireGroup(m);
+  if (actorId !== targetId && actorId !== m.creatorId) throw new AppError("forbidden", "only the group's creator can remove others");
+  const target = db.select().from(members).where(and(eq(members.userId, targetId), eq(members.active, true))).get();
+  if (!target) throw new AppError("not_found", "not a member of this channel");
+  db.update(members).set({ active: false }).where(eq(members.userId, targetId)).run();
+  recordChange(db, { kind: "members" }, now);
+  return target;
+}

@@ -1,0 +1,126 @@
+import { and, asc, desc, eq, gt, gte, lt, sql } from "drizzle-orm";
+import { AppError } from "../errors";
+import type { Message } from "../protocol";
+import { lastMessage, recordChange, requireMember, type MessageRow, type RoomDb } from "./room-db";
+import { messages } from "./schema";
+import type { Snowflake } from "./snowflake";
+import { moveCursor } from "./cursors";
+
+export function toMessage(channelId: string, row: MessageRow): Message {
+  const m: Message = {
+    id: row.id,
+    seq: row.seq,
+    channelId,
+    senderId: row.senderId,
+    body: row.deleted ? "" : row.body,
+    clientMsgId: row.clientMsgId,
+    createdAt: row.createdAt,
+    rev: row.rev,
+  };
+  if (row.editedAt !== null) m.editedAt = row.editedAt;
+  if (row.deleted) m.deleted = true;
+  if (row.replyTo !== null) m.replyTo = row.replyTo;
+  return m;
+}
+
+export interface SendContext {
+  channelId: string;
+  userId: string;
+  device?: string;
+  ids: Snowflake;
+  rateLimit: number;
+  rateWindowMs: number;
+  now: number;
+}
+
+export interface SendInput {
+  clientMsgId: string;
+  body: string;
+  replyTo?: number;
+}
+
+/**
+ * Stores a message: dedupe on (sender, clientMsgId), rate limit, next seq and
+ * id, one write with its outbox row. Call inside one storage transaction.
+ */
+export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { message: Message; created: boolean } {
+  requireMember(db, ctx.userId);
+  const existing = db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.senderId, ctx.userId), eq(messages.clientMsgId, input.clientMsgId)))
+    .get();
+  if (existing) return { message: toMessage(ctx.channelId, existing), created: false };
+
+  assertWithinRate(db, ctx);
+  const last = lastMessage(db);
+  const seq = (last?.seq ?? 0) + 1;
+  if (input.replyTo !== undefined && input.replyTo >= seq) throw new AppError("bad_request", "replyTo must name an earlier message");
+  // Timestamps never go back, even if the clock does.
+  const { id, ms } = ctx.ids.next(Math.max(ctx.now, last?.createdAt ?? 0));
+  const rev = recordChange(db, { kind: "message", seq }, ctx.now);
+  const row: MessageRow = {
+    seq,
+    id,
+    senderId: ctx.userId,
+    body: input.body,
+    clientMsgId: input.clientMsgId,
+    createdAt: ms,
+    editedAt: null,
+    deleted: false,
+    replyTo: input.replyTo ?? null,
+    rev,
+  };
+  db.insert(messages).values(row).run();
+  if (ctx.device) moveCursor(db, ctx.userId, ctx.device, seq, rev);
+  return { message: toMessage(ctx.channelId, row), created: true };
+}
+
+/** SEND_RATE_LIMIT messages per user per window, counted from what is stored, so it survives restarts. */
+function assertWithinRate(db: RoomDb, ctx: SendContext): void {
+  const since = ctx.now - ctx.rateWindowMs;
+  // createdAt grows with seq, so the newest `rateLimit` own messages are all that can be in the window.
+  const recent = db
+    .select({ createdAt: messages.createdAt })
+    .from(messages)
+    .where(eq(messages.senderId, ctx.userId))
+    .orderBy(desc(messages.seq))
+    .limit(ctx.rateLimit)
+    .all()
+    .filter((r) => r.createdAt > since);
+  if (recent.length >= ctx.rateLimit) {
+    const oldest = recent[recent.length - 1]!.createdAt;
+    throw new AppError("rate_limited", "sending too fast", Math.max(1, oldest + ctx.rateWindowMs - ctx.now));
+  }
+}
+
+export interface Page {
+  messages: Message[];
+  hasMore: boolean;
+}
+
+/** Messages with seq > after, ascending. */
+export function historyAfter(db: RoomDb, channelId: string, after: number, limit: number): Page {
+  const rows = db.select().from(messages).where(gt(messages.seq, after)).orderBy(asc(messages.seq)).limit(limit + 1).all();
+  return { messages: rows.slice(0, limit).map((r) => toMessage(channelId, r)), hasMore: rows.length > limit };
+}
+
+/** The `limit` messages just before `before`, ascending; hasMore says whether older ones exist. */
+export function historyBefore(db: RoomDb, channelId: string, before: number, limit: number): Page {
+  const rows = db.select().from(messages).where(lt(messages.seq, before)).orderBy(desc(messages.seq)).limit(limit + 1).all();
+  return { messages: rows.slice(0, limit).reverse().map((r) => toMessage(channelId, r)), hasMore: rows.length > limit };
+}
+
+export function getMessage(db: RoomDb, seq: number): MessageRow | undefined {
+  return db.select().from(messages).where(eq(messages.seq, seq)).get();
+}
+
+/** Messages from others after `readSeq`: all after it, less one's own (an indexed count). */
+export function countUnread(db: RoomDb, userId: string, readSeq: number, lastSeq: number): number {
+  const own = db
+    .select({ n: sql<number>`count(*)` })
+    .from(messages)
+    .where(and(eq(messages.senderId, userId), gte(messages.seq, readSeq + 1)))
+    .get()?.n ?? 0;
+  return Math.max(0, lastSeq - readSeq - own);
+}

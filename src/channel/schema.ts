@@ -1,0 +1,77 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** A ChannelRoom's own SQLite: the channel, its members and its messages. */
+export const meta = sqliteTable("meta", {
+  key: integer("key").primaryKey(),
+  channelId: text("channel_id").notNull(),
+  kind: text("kind", { enum: ["dm", "group"] }).notNull(),
+  title: text("title").notNull(),
+  creatorId: text("creator_id").notNull(),
+  createdAt: integer("created_at").notNull(),
+  /** Bumps on every change a member's summary shows; the UserHub keeps the newest. */
+  rev: integer("rev").notNull().default(0),
+});
+
+export const members = sqliteTable("members", {
+  userId: text("user_id").primaryKey(),
+  /** Profile cache from D1, refreshed whenever the user (re)joins. */
+  handle: text("handle").notNull(),
+  displayName: text("display_name").notNull(),
+  userCreatedAt: integer("user_created_at").notNull(),
+  joinedAt: integer("joined_at").notNull(),
+  readSeq: integer("read_seq").notNull().default(0),
+  /** False once removed, until the UserHub has been told; then the row goes. */
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+  /** The room's rev last delivered to this member's UserHub: outbox rows above it are pending for them. */
+  deliveredRev: integer("delivered_rev").notNull().default(0),
+  /** Drain retry state: next attempt time and consecutive failures. */
+  retryAt: integer("retry_at").notNull().default(0),
+  failures: integer("failures").notNull().default(0),
+});
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    seq: integer("seq").primaryKey(),
+    id: text("id").notNull(),
+    senderId: text("sender_id").notNull(),
+    body: text("body").notNull(),
+    clientMsgId: text("client_msg_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    editedAt: integer("edited_at"),
+    deleted: integer("deleted", { mode: "boolean" }).notNull().default(false),
+    replyTo: integer("reply_to"),
+    /** The room's rev at the message's last change: the change cursor of edits, deletes and reactions. */
+    rev: integer("rev").notNull(),
+  },
+  (t) => [
+    uniqueIndex("messages_sender_client_idx").on(t.senderId, t.clientMsgId),
+    index("messages_sender_seq_idx").on(t.senderId, t.seq),
+    index("messages_rev_idx").on(t.rev),
+  ],
+);
+
+/** Events not yet delivered to every member's UserHub (the outbox of the design). */
+export const outbox = sqliteTable("outbox", {
+  rev: integer("rev").primaryKey(),
+  /** message: a new seq for everyone; members: the member list changed; read/cursor: one member's marker moved. */
+  kind: text("kind", { enum: ["message", "members", "read", "cursor"] }).notNull(),
+  /** For read/cursor: the member concerned; null means every member. */
+  userId: text("user_id"),
+  seq: integer("seq"),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Per-device cursors (the design's cur_max_message_id), forwarded to each UserHub. */
+export const deviceCursors = sqliteTable(
+  "device_cursors",
+  {
+    userId: text("user_id").notNull(),
+    device: text("device").notNull(),
+    seq: integer("seq").notNull(),
+    rev: integer("rev").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.device] })],
+);
+
+export type OutboxInsert = typeof outbox.$inferInsert;

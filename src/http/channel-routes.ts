@@ -1,0 +1,69 @@
+import { Hono } from "hono";
+import * as v from "valibot";
+import { dmChannelId, groupChannelId } from "../channel/channel-id";
+import { openDb } from "../db/client";
+import type { AppEnv } from "../env";
+import { AppError, unwrap } from "../errors";
+import { AddMemberBody, ChannelIdSchema, DmBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, ReadBody, SendBody } from "../protocol";
+import { channelRoom, userHub } from "../user/stubs";
+import { getUserByHandle, getUserById, getUsersByHandles } from "../users/users";
+import { requireAuth } from "./auth-middleware";
+import { forwardUpgrade } from "./forward-socket";
+import { validate } from "./validate";
+
+/** An id that cannot be a channel is as unknown as one the caller is not in: 404, not 400. */
+const channelParam = validate("param", v.object({ id: ChannelIdSchema }), "not_found");
+const MemberParam = v.object({ id: ChannelIdSchema, handle: HandleSchema });
+
+
+export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", validate("json", DmBody), async (c) => {
+  const db = openDb(c.env.DB);
+  const other = await getUserByHandle(db, c.req.valid("json").handle);
+  if (other.id === c.var.userId) throw new AppError("bad_request", "a direct message needs another user");
+  const me = await getUserById(db, c.var.userId);
+  const channelId = await dmChannelId(me.id, other.id);
+  const { channel, created } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "dm", title: "", creatorId: me.id, members: [me, other] }));
+  return c.json({ channel }, created ? 201 : 200);
+});
+
+export const channelRoutes = new Hono<AppEnv>()
+  .use(requireAuth)
+  .post("/", validate("json", GroupBody), async (c) => {
+    const { title, members } = c.req.valid("json");
+    const db = openDb(c.env.DB);
+    const me = await getUserById(db, c.var.userId);
+    const others = await getUsersByHandles(db, members.filter((h) => h !== me.handle));
+    if (others.length + 1 > MAX_GROUP_MEMBERS) throw new AppError("member_limit", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
+    const channelId = groupChannelId();
+    const { channel } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "group", title, creatorId: me.id, members: [me, ...others] }));
+    return c.json({ channel }, 201);
+  })
+  .get("/", async (c) => c.json({ channels: await userHub(c.env, c.var.userId).listChannels(c.var.userId) }))
+  .get("/:id", channelParam, async (c) => {
+    return c.json({ channel: unwrap(await channelRoom(c.env, c.req.valid("param").id).getChannel(c.var.userId)) });
+  })
+  .post("/:id/members", channelParam, validate("json", AddMemberBody), async (c) => {
+    const user = await getUserByHandle(openDb(c.env.DB), c.req.valid("json").handle);
+    return c.json({ channel: unwrap(await channelRoom(c.env, c.req.valid("param").id).addMember(c.var.userId, user)) });
+  })
+  .delete("/:id/members/:handle", validate("param", MemberParam), async (c) => {
+    const { id, handle } = c.req.valid("param");
+    const room = channelRoom(c.env, id);
+    // Resolve membership first, so a non-member learns nothing about handles either.
+    unwrap(await room.getChannel(c.var.userId));
+    const target = await getUserByHandle(openDb(c.env.DB), handle);
+    unwrap(await room.removeMember(c.var.userId, target.id));
+    return c.body(null, 204);
+  })
+  .get("/:id/messages", channelParam, validate("query", HistoryQuery), async (c) => {
+    return c.json(unwrap(await channelRoom(c.env, c.req.valid("param").id).history(c.var.userId, c.req.valid("query"))));
+  })
+  .post("/:id/messages", channelParam, validate("json", SendBody), async (c) => {
+    const { message, created } = unwrap(await channelRoom(c.env, c.req.valid("param").id).send(c.var.userId, c.req.valid("json")));
+    return c.json({ message }, created ? 201 : 200);
+  })
+  .post("/:id/read", channelParam, validate("json", ReadBody), async (c) => {
+    const summary = unwrap(await channelRoom(c.env, c.req.valid("param").id).markRead(c.var.userId, c.req.valid("json").seq));
+    return c.json({ summary });
+  })
+  .get("/:id/socket", channelParam, (c) => forwardUpgrade(c, channelRoom(c.env, c.req.valid("param").id)));

@@ -1,0 +1,23 @@
+import type { Context } from "hono";
+import * as v from "valibot";
+import type { AppEnv } from "../env";
+import { AppError } from "../errors";
+import { SocketQuery } from "../protocol";
+import { FORWARDED } from "../sockets/attachment";
+import { badRequest } from "./validate";
+
+/**
+ * The Worker authenticates a WebSocket upgrade and hands the request to the
+ * object that will hold the socket (so it can hibernate), with the caller's
+ * identity in headers only the Worker can set.
+ */
+export function forwardUpgrade(c: Context<AppEnv>, target: { fetch(req: Request): Promise<Response> }): Promise<Response> {
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new AppError("bad_request", "this endpoint expects a WebSocket upgrade");
+  const query = v.safeParse(SocketQuery, { device: c.req.query("device") });
+  if (!query.success) throw badRequest(query.issues);
+  const headers = new Headers(c.req.raw.headers);
+  headers.set(FORWARDED.user, c.var.userId);
+  headers.set(FORWARDED.session, c.var.sessionId);
+  headers.set(FORWARDED.device, query.output.device);
+  return target.fetch(new Request(c.req.raw.url, { method: "GET", headers }));
+}

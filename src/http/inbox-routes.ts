@@ -1,0 +1,21 @@
+import { Hono } from "hono";
+import * as v from "valibot";
+import type { AppEnv } from "../env";
+import { DeviceSchema, PresenceQuery } from "../protocol";
+import { userHub } from "../user/stubs";
+import { requireAuth } from "./auth-middleware";
+import { forwardUpgrade } from "./forward-socket";
+import { validate } from "./validate";
+
+export const inboxRoutes = new Hono<AppEnv>()
+  .use(requireAuth)
+  .get("/socket", (c) => forwardUpgrade(c, userHub(c.env, c.var.userId)))
+  /** What a device missed while away: per channel, its cursor and the channel's last seq. */
+  .get("/missed", validate("query", v.object({ device: DeviceSchema })), async (c) => {
+    return c.json({ channels: await userHub(c.env, c.var.userId).missed(c.var.userId, c.req.valid("query").device) });
+  });
+
+export const presenceRoutes = new Hono<AppEnv>().use(requireAuth).get("/", validate("query", PresenceQuery), async (c) => {
+  const ids = [...new Set(c.req.valid("query").ids)];
+  return c.json({ presence: await Promise.all(ids.map((id) => userHub(c.env, id).presence(id))) });
+});

@@ -1,0 +1,49 @@
+import * as v from "valibot";
+
+/** What a socket carries across hibernation: who it is and which device. */
+export const SocketAttachment = v.object({
+  userId: v.string(),
+  sessionId: v.string(),
+  device: v.string(),
+  connectedAt: v.number(),
+});
+export type SocketAttachment = v.InferOutput<typeof SocketAttachment>;
+
+export function attachmentOf(ws: WebSocket): SocketAttachment | null {
+  const result = v.safeParse(SocketAttachment, ws.deserializeAttachment());
+  return result.success ? result.output : null;
+}
+
+/** Tags let the runtime find a user's or a session's sockets without waking them all. */
+export function socketTags(a: SocketAttachment): string[] {
+  return [`u:${a.userId}`, `s:${a.sessionId}`];
+}
+
+/** Sends to an open socket; a socket that is gone is simply skipped. */
+export function trySend(ws: WebSocket, data: string): void {
+  try {
+    ws.send(data);
+  } catch {
+    // closed between listing and sending: nothing to deliver
+  }
+}
+
+/** The headers the Worker sets when it forwards an authenticated upgrade to an object. */
+export const FORWARDED = { user: "X-Chat-User", session: "X-Chat-Session", device: "X-Chat-Device" } as const;
+
+export function forwardedIdentity(req: Request): Omit<SocketAttachment, "connectedAt"> | null {
+  const userId = req.headers.get(FORWARDED.user);
+  const sessionId = req.headers.get(FORWARDED.session);
+  const device = req.headers.get(FORWARDED.device);
+  return userId && sessionId && device ? { userId, sessionId, device } : null;
+}
+
+/** Answers an upgrade with a new hibernatable pair; `chat.v1` is echoed when the client offered it. */
+export function upgradeResponse(req: Request, client: WebSocket): Response {
+  const offered = (req.headers.get("Sec-WebSocket-Protocol") ?? "").split(",").map((p) => p.trim());
+  const headers = offered.includes("chat.v1") ? { "Sec-WebSocket-Protocol": "chat.v1" } : undefined;
+  return new Response(null, { status: 101, webSocket: client, headers });
+}
+
+export const PING = '{"type":"ping"}';
+export const PONG = '{"type":"pong"}';

@@ -1,0 +1,26 @@
+import type { Channel, Summary } from "../protocol";
+
+/** A new message as the UserHub needs it: for push and mention counts. */
+export interface DeliveredMessage {
+  seq: number;
+  senderId: string;
+  body: string;
+  mentions?: string[];
+}
+
+/**
+ * What a ChannelRoom tells a member's UserHub in one drain. `rev` orders
+ * updates from one room; the hub keeps the newest and ignores the rest, so
+ * retries and reordering are harmless (idempotent on channel and seq).
+ */
+export type ChannelUpdate =
+  | {
+      userId: string;
+      channelId: string;
+      rev: number;
+      membership: "active";
+      summary: Summary;
+      messages: DeliveredMessage[];
+      cursors: { device: string; seq: number }[];
+    }
+  | { userId: string; channelId: string; rev: number; membership: "removed"; channel: Channel };

@@ -1,0 +1,18 @@
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import * as schema from "./schema";
+
+export type HubDb = DrizzleSqliteDODatabase<typeof schema>;
+export type StateRow = typeof schema.state.$inferSelect;
+
+/** The hub's one state row, created the first time anyone names its user. */
+export function ensureState(db: HubDb, userId: string): StateRow {
+  const row = db.select().from(schema.state).get();
+  if (row) return row;
+  const fresh: StateRow = { key: 1, userId, online: false, lastSeenAt: 0, goneAt: null };
+  db.insert(schema.state).values(fresh).run();
+  return fresh;
+}
+
+export function readState(db: HubDb): StateRow | undefined {
+  return db.select().from(schema.state).get();
+}

@@ -1,0 +1,58 @@
+import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** A UserHub's own SQLite: one user's channels, cursors, presence and push. */
+export const state = sqliteTable("state", {
+  key: integer("key").primaryKey(),
+  userId: text("user_id").notNull(),
+  online: integer("online", { mode: "boolean" }).notNull().default(false),
+  /** Last time a socket of this user was known alive; 0 if never. */
+  lastSeenAt: integer("last_seen_at").notNull().default(0),
+  /** When the last live socket went away; offline follows after the grace period. */
+  goneAt: integer("gone_at"),
+});
+
+/** A cache of each channel's summary, rebuilt from the rooms' updates; `rev` keeps the newest. */
+export const channels = sqliteTable("channels", {
+  channelId: text("channel_id").primaryKey(),
+  rev: integer("rev").notNull(),
+  removed: integer("removed", { mode: "boolean" }).notNull().default(false),
+  kind: text("kind", { enum: ["dm", "group"] }).notNull(),
+  /** For a DM, the other member: presence is published to them. */
+  partnerId: text("partner_id"),
+  summary: text("summary", { mode: "json" }).notNull(),
+  lastActivity: integer("last_activity").notNull(),
+  /** Highest seq already considered for push, so a retried update never pushes twice. */
+  pushedSeq: integer("pushed_seq").notNull().default(0),
+  /** Last push sent for this channel while offline, for coalescing. */
+  lastPushAt: integer("last_push_at").notNull().default(0),
+});
+
+/** Per-device cursors: the highest seq each device holds in each channel. */
+export const cursors = sqliteTable(
+  "cursors",
+  {
+    channelId: text("channel_id").notNull(),
+    device: text("device").notNull(),
+    seq: integer("seq").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.device] })],
+);
+
+export const pushSubscriptions = sqliteTable("push_subscriptions", {
+  device: text("device").primaryKey(),
+  endpoint: text("endpoint").notNull(),
+  p256dh: text("p256dh").notNull(),
+  auth: text("auth").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Pushes waiting to be sent or retried (429/5xx), so a slow push service never blocks anything. */
+export const pushQueue = sqliteTable("push_queue", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  device: text("device").notNull(),
+  payload: text("payload").notNull(),
+  urgency: text("urgency").notNull(),
+  topic: text("topic"),
+  attempts: integer("attempts").notNull().default(0),
+  nextAt: integer("next_at").notNull(),
+});

@@ -1,0 +1,97 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Channel, Summary } from "../protocol";
+import type { ChannelUpdate, DeliveredMessage } from "./channel-update";
+import type { HubDb } from "./hub-db";
+import { channels, cursors } from "./schema";
+
+export type InboxEvent =
+  | { type: "channel"; event: "added" | "removed"; channel: Channel }
+  | { type: "summary"; summary: Summary };
+
+export interface AppliedUpdate {
+  /** Frames for this user's inbox sockets. */
+  events: InboxEvent[];
+  /** Messages not seen before by this hub: candidates for push. */
+  fresh: DeliveredMessage[];
+}
+
+/**
+ * Applies a room's update if it is newer than what the hub holds. Replays and
+ * out-of-order updates change nothing, so the room may retry freely.
+ */
+export function applyChannelUpdate(db: HubDb, update: ChannelUpdate): AppliedUpdate {
+  const row = db.select().from(channels).where(eq(channels.channelId, update.channelId)).get();
+  if (row && row.rev >= update.rev) return { events: [], fresh: [] };
+
+  if (update.membership === "removed") {
+    const wasMember = row !== undefined && !row.removed;
+    upsertTombstone(db, update.channelId, update.rev, update.channel);
+    if (!wasMember) return { events: [], fresh: [] };
+    db.delete(cursors).where(eq(cursors.channelId, update.channelId)).run();
+    return { events: [{ type: "channel", event: "removed", channel: update.channel }], fresh: [] };
+  }
+
+  const { summary } = update;
+  const partnerId = summary.channel.kind === "dm" ? (summary.channel.members.find((m) => m.id !== update.userId)?.id ?? null) : null;
+  const lastActivity = summary.lastMessage?.createdAt ?? summary.channel.createdAt;
+  const pushedSeq = row && !row.removed ? row.pushedSeq : 0;
+  // Only messages neither pushed before nor already read on some device.
+  const fresh = update.messages.filter((m) => m.seq > Math.max(pushedSeq, summary.readSeq) && m.senderId !== update.userId);
+  const newPushedSeq = Math.max(pushedSeq, ...update.messages.map((m) => m.seq));
+  db.insert(channels)
+    .values({ channelId: update.channelId, rev: update.rev, removed: false, kind: summary.channel.kind, partnerId, summary, lastActivity, pushedSeq: newPushedSeq })
+    .onConflictDoUpdate({
+      target: channels.channelId,
+      set: { rev: update.rev, removed: false, kind: summary.channel.kind, partnerId, summary, lastActivity, pushedSeq: newPushedSeq },
+    })
+    .run();
+  for (const c of update.cursors) {
+    db.insert(cursors)
+      .values({ channelId: update.channelId, device: c.device, seq: c.seq })
+      .onConflictDoUpdate({ target: [cursors.channelId, cursors.device], set: { seq: sql`max(${cursors.seq}, ${c.seq})` } })
+      .run();
+  }
+  const events: InboxEvent[] = [];
+  if (!row || row.removed) events.push({ type: "channel", event: "added", channel: summary.channel });
+  events.push({ type: "summary", summary });
+  return { events, fresh };
+}
+
+function upsertTombstone(db: HubDb, channelId: string, rev: number, channel: Channel): void {
+  const values = { rev, removed: true, kind: channel.kind, partnerId: null, summary: { channel }, lastActivity: 0 };
+  db.insert(channels).values({ channelId, ...values }).onConflictDoUpdate({ target: channels.channelId, set: values }).run();
+}
+
+/** Every channel's summary, most recent activity first. */
+export function listSummaries(db: HubDb): Summary[] {
+  return db
+    .select({ summary: channels.summary })
+    .from(channels)
+    .where(eq(channels.removed, false))
+    .orderBy(desc(channels.lastActivity))
+    .all()
+    .map((r) => r.summary as Summary);
+}
+
+export function channelIds(db: HubDb): string[] {
+  return db.select({ id: channels.channelId }).from(channels).where(eq(channels.removed, false)).all().map((r) => r.id);
+}
+
+export function dmPartners(db: HubDb): string[] {
+  return db
+    .select({ partnerId: channels.partnerId })
+    .from(channels)
+    .where(and(eq(channels.removed, false), eq(channels.kind, "dm")))
+    .all()
+    .flatMap((r) => (r.partnerId ? [r.partnerId] : []));
+}
+
+/** What one device missed: per channel, its cursor against the channel's last seq. */
+export function missedBy(db: HubDb, device: string): { channelId: string; cursor: number; lastSeq: number }[] {
+  const held = new Map(
+    db.select().from(cursors).where(eq(cursors.device, device)).all().map((c) => [c.channelId, c.seq]),
+  );
+  return listSummaries(db)
+    .map((s) => ({ channelId: s.channel.id, cursor: held.get(s.channel.id) ?? 0, lastSeq: s.lastSeq }))
+    .filter((m) => m.lastSeq > m.cursor);
+}
