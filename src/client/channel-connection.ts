@@ -1,0 +1,297 @@
+import type { Channel, ChannelClientFrame, ChannelServerFrame, Message, Presence, User } from "../protocol";
+import { ChannelServerFrame as ChannelServerFrameSchema } from "../protocol";
+import type { ConnectionStatus } from "./connection-status";
+import { Emitter } from "./emitter";
+import { FrameSocket, type SocketOptions } from "./frame-socket";
+import type { HttpClient } from "./http-client";
+import { ChannelMessages } from "./message-store";
+import { Outbox, type PendingSend } from "./outbox";
+
+export interface ChannelConnectionOptions extends SocketOptions {
+  http: HttpClient;
+  device: string;
+  channelId: string;
+  /** Messages already held (kept across reconnects and re-opens); a new store otherwise. */
+  messages?: ChannelMessages;
+  outbox?: Outbox;
+  /** How many recent messages a first sync fetches. */
+  initialHistory?: number;
+  syncPageSize?: number;
+  /** Resend an unacknowledged send on the same socket after this long. */
+  ackTimeoutMs?: number;
+  /** Send at most one typing frame per this interval. */
+  typingIntervalMs?: number;
+}
+
+export type ChannelEvents = {
+  status: ConnectionStatus;
+  welcome: { channel: Channel; lastSeq: number; presence: Presence[] };
+  /** Messages newly held (live, synced or older history), ascending by seq. */
+  messages: Message[];
+  /** A sync after (re)connect finished: nothing is missing up to `cursor`. */
+  synced: { cursor: number };
+  typing: { userId: string };
+  receipt: { userId: string; seq: number };
+  member: { event: "joined" | "left"; user: User };
+  error: { code: string; message: string; clientMsgId?: string };
+  /** The server closed the socket for good: 4401 (session revoked) or 4403 (not a member). */
+  closed: { code: number; reason: string };
+};
+
+type ErrorFrame = Extract<ChannelServerFrame, { type: "error" }>;
+
+/**
+ * One channel's socket for one device: resumes by `sync` from the last seq
+ * held after every (re)connect, de-duplicates, and resends the outbox until acked.
+ */
+export class ChannelConnection {
+  readonly channelId: string;
+  readonly events = new Emitter<ChannelEvents>();
+  readonly messages: ChannelMessages;
+  readonly outbox: Outbox;
+  channel: Channel | null = null;
+  lastSeq = 0;
+  presence = new Map<string, Presence>();
+  /** Read markers of other members, as far as receipts told us. */
+  receipts = new Map<string, number>();
+  status: ConnectionStatus = "connecting";
+  /** Whether older messages than those held exist on the server. */
+  hasOlder = false;
+
+  readonly #http: HttpClient;
+  readonly #socket: FrameSocket<ChannelServerFrame>;
+  readonly #initialHistory: number;
+  readonly #pageSize: number;
+  readonly #ackTimeoutMs: number;
+  readonly #typingIntervalMs: number;
+  #syncing = false;
+  #openedAt = 0;
+  #resendTimer: ReturnType<typeof setInterval> | undefined;
+  #lastTypingAt = 0;
+  #readSent = 0;
+  #readWanted = 0;
+  #loadingOlder: Promise<boolean> | null = null;
+  readonly #unsubscribeOutbox: () => void;
+
+  constructor(options: ChannelConnectionOptions) {
+    this.channelId = options.channelId;
+    this.#http = options.http;
+    this.messages = options.messages ?? new ChannelMessages();
+    this.outbox = options.outbox ?? new Outbox();
+    this.#initialHistory = options.initialHistory ?? 50;
+    this.#pageSize = options.syncPageSize ?? 100;
+    this.#ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.#typingIntervalMs = options.typingIntervalMs ?? 2_500;
+    this.hasOlder = this.messages.oldestSeq > 1;
+    this.#unsubscribeOutbox = this.outbox.events.on("change", ({ channelId }) => {
+      if (channelId === this.channelId) this.#flush();
+    });
+    const token = options.http.token;
+    if (!token) throw new Error("log in before opening a channel");
+    this.#socket = new FrameSocket(
+      options.http.socketUrl(`/channels/${encodeURIComponent(this.channelId)}/socket`, options.device),
+      token,
+      ChannelServerFrameSchema,
+      {
+        onOpen: () => {
+          this.#openedAt = Date.now();
+        },
+        onFrame: (frame) => this.#onFrame(frame),
+        onClose: (code, reason, willReconnect) => {
+          this.#syncing = false;
+          this.#stopResendTimer();
+          this.#setStatus(willReconnect ? "connecting" : "closed");
+          if (!willReconnect && code !== 1000) this.events.emit("closed", { code, reason });
+        },
+        onInvalid: () => this.events.emit("error", { code: "bad_frame", message: "the server sent a frame outside the protocol" }),
+      },
+      options,
+    );
+  }
+
+  /** Queues a message in the outbox; it goes out now if the socket is open, else on reconnect. */
+  send(body: string, replyTo?: number): PendingSend {
+    return this.outbox.add(this.channelId, body, replyTo);
+  }
+
+  /** Tells the others this user is typing, at most once per typing interval. */
+  typing(now = Date.now()): void {
+    if (now - this.#lastTypingAt < this.#typingIntervalMs) return;
+    if (this.#sendFrame({ type: "typing" })) this.#lastTypingAt = now;
+  }
+
+  /** Moves this user's read marker forward; sent when the socket is (next) open. */
+  read(seq: number): void {
+    this.#readWanted = Math.max(this.#readWanted, seq);
+    this.#sendRead();
+  }
+
+  /** Loads the page of messages just before the oldest held, over HTTP. Returns whether still older ones exist. */
+  loadOlder(limit = 50): Promise<boolean> {
+    this.#loadingOlder ??= (async () => {
+      try {
+        const before = this.messages.oldestSeq;
+        if (before <= 1) return (this.hasOlder = false);
+        const page = await this.#http.messagesBefore(this.channelId, before, limit);
+        this.#addMessages(page.messages);
+        this.hasOlder = page.hasMore && this.messages.oldestSeq > 1;
+        return this.hasOlder;
+      } finally {
+        this.#loadingOlder = null;
+      }
+    })();
+    return this.#loadingOlder;
+  }
+
+  /** Pending and failed sends of this channel, oldest first. */
+  pending(): PendingSend[] {
+    return this.outbox.list(this.channelId);
+  }
+
+  reconnect(): void {
+    this.#socket.reconnect();
+  }
+
+  close(): void {
+    this.#unsubscribeOutbox();
+    this.#stopResendTimer();
+    this.#socket.close();
+    this.#setStatus("closed");
+  }
+
+  #onFrame(frame: ChannelServerFrame): void {
+    switch (frame.type) {
+      case "welcome":
+        this.channel = frame.channel;
+        this.lastSeq = Math.max(this.lastSeq, frame.lastSeq);
+        this.presence = new Map(frame.presence.map((p) => [p.userId, p]));
+        this.#setStatus("open");
+        this.events.emit("welcome", { channel: frame.channel, lastSeq: frame.lastSeq, presence: frame.presence });
+        this.#startSync();
+        this.#flush();
+        this.#readSent = 0;
+        this.#sendRead();
+        return;
+      case "history":
+        this.#addMessages(frame.messages);
+        this.#continueSync(frame.messages, frame.hasMore);
+        return;
+      case "message":
+        this.#addMessages([frame.message]);
+        // A live message past a hole means frames were missed: fill the hole now.
+        if (!this.#syncing && (this.messages.cursor ?? 0) < frame.message.seq - 1) this.#sync(this.messages.cursor ?? 0);
+        return;
+      case "ack":
+        this.outbox.resolve(frame.clientMsgId);
+        this.#addMessages([frame.message]);
+        return;
+      case "typing":
+        this.events.emit("typing", { userId: frame.userId });
+        return;
+      case "receipt":
+        this.receipts.set(frame.userId, Math.max(this.receipts.get(frame.userId) ?? 0, frame.seq));
+        this.events.emit("receipt", { userId: frame.userId, seq: frame.seq });
+        return;
+      case "member":
+        this.#onMember(frame.event, frame.user);
+        return;
+      case "error":
+        this.#onError(frame);
+        return;
+      case "pong":
+        return;
+    }
+  }
+
+  #onMember(event: "joined" | "left", user: User): void {
+    if (this.channel) {
+      const others = this.channel.members.filter((m) => m.id !== user.id);
+      this.channel = { ...this.channel, members: event === "joined" ? [...others, user] : others };
+    }
+    this.events.emit("member", { event, user });
+  }
+
+  #onError(frame: ErrorFrame): void {
+    const { code, message, clientMsgId, retryAfterMs } = frame;
+    if (clientMsgId && this.outbox.has(clientMsgId)) {
+      if (code === "rate_limited") this.outbox.delay(clientMsgId, retryAfterMs ?? 1000);
+      else this.outbox.fail(clientMsgId, { code, message });
+    }
+    this.events.emit("error", clientMsgId ? { code, message, clientMsgId } : { code, message });
+  }
+
+  #addMessages(messages: readonly Message[]): void {
+    for (const m of messages) {
+      this.lastSeq = Math.max(this.lastSeq, m.seq);
+      // Our own send seen in history means it was stored even if its ack was lost.
+      if (this.outbox.has(m.clientMsgId)) this.outbox.resolve(m.clientMsgId);
+    }
+    const added = this.messages.add(messages);
+    if (added.length > 0) this.events.emit("messages", added);
+  }
+
+  #startSync(): void {
+    if (this.messages.cursor === null) {
+      const start = Math.max(0, this.lastSeq - this.#initialHistory);
+      this.messages.startAt(start);
+      this.hasOlder = start > 0 && this.messages.oldestSeq > 1;
+    }
+    this.#sync(this.messages.cursor ?? 0);
+  }
+
+  #sync(after: number): void {
+    this.#syncing = this.#sendFrame({ type: "sync", after, limit: this.#pageSize });
+  }
+
+  #continueSync(page: readonly Message[], hasMore: boolean): void {
+    const cursor = this.messages.cursor ?? 0;
+    if (hasMore && page.length > 0) {
+      this.#sync(Math.max(cursor, page[page.length - 1]!.seq));
+      return;
+    }
+    // Live messages that arrived during the sync may sit past a hole the sync did not cover.
+    if (page.length > 0 && this.messages.newestSeq > cursor) {
+      this.#sync(cursor);
+      return;
+    }
+    this.#syncing = false;
+    this.events.emit("synced", { cursor });
+  }
+
+  #flush(): void {
+    if (this.status !== "open") return;
+    const now = Date.now();
+    for (const entry of this.outbox.due(this.channelId, now, this.#ackTimeoutMs, this.#openedAt)) {
+      const frame: ChannelClientFrame = { type: "send", clientMsgId: entry.clientMsgId, body: entry.body };
+      if (entry.replyTo !== undefined) frame.replyTo = entry.replyTo;
+      if (this.#sendFrame(frame)) this.outbox.markSent(entry.clientMsgId, now);
+    }
+    if (this.pending().some((e) => e.state === "pending")) this.#startResendTimer();
+    else this.#stopResendTimer();
+  }
+
+  #sendRead(): void {
+    if (this.#readWanted > this.#readSent && this.#sendFrame({ type: "read", seq: this.#readWanted })) {
+      this.#readSent = this.#readWanted;
+    }
+  }
+
+  #sendFrame(frame: ChannelClientFrame): boolean {
+    return this.status === "open" && this.#socket.send(frame);
+  }
+
+  #startResendTimer(): void {
+    this.#resendTimer ??= setInterval(() => this.#flush(), 1000);
+  }
+
+  #stopResendTimer(): void {
+    if (this.#resendTimer !== undefined) clearInterval(this.#resendTimer);
+    this.#resendTimer = undefined;
+  }
+
+  #setStatus(status: ConnectionStatus): void {
+    if (this.status === status || this.status === "closed") return;
+    this.status = status;
+    this.events.emit("status", status);
+  }
+}

@@ -1,0 +1,160 @@
+import * as v from "valibot";
+import type { Channel, Message, Presence, Summary, User } from "../protocol";
+import type { GroupBody, LoginBody, PushSubscriptionBody, SendBody, SignupBody } from "../protocol";
+import { ApiError } from "./api-error";
+import * as R from "./responses";
+
+export interface HttpClientOptions {
+  /** Origin of the service, e.g. "http://127.0.0.1:8788"; "" means the page's own origin. */
+  baseUrl: string;
+  token?: string | null;
+  /** Injectable for tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/** Typed methods for every HTTP endpoint of PROTOCOL.md. Answers are validated against the protocol schemas. */
+export class HttpClient {
+  readonly baseUrl: string;
+  token: string | null;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: HttpClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.token = options.token ?? null;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  // --- auth and profile ---
+  async signup(body: v.InferInput<typeof SignupBody>): Promise<{ user: User; token: string }> {
+    const answer = await this.#call(R.AuthResponse, "POST", "/auth/signup", { body });
+    this.token = answer.token;
+    return answer;
+  }
+  async login(body: v.InferInput<typeof LoginBody>): Promise<{ user: User; token: string }> {
+    const answer = await this.#call(R.AuthResponse, "POST", "/auth/login", { body });
+    this.token = answer.token;
+    return answer;
+  }
+  async logout(): Promise<void> {
+    await this.#call(null, "POST", "/auth/logout");
+    this.token = null;
+  }
+  async me(): Promise<User> {
+    return (await this.#call(R.UserResponse, "GET", "/me")).user;
+  }
+  async updateMe(displayName: string): Promise<User> {
+    return (await this.#call(R.UserResponse, "PATCH", "/me", { body: { displayName } })).user;
+  }
+  async user(handle: string): Promise<User> {
+    return (await this.#call(R.UserResponse, "GET", `/users/${encodeURIComponent(handle)}`)).user;
+  }
+  async searchUsers(prefix: string): Promise<User[]> {
+    return (await this.#call(R.UsersResponse, "GET", "/users", { query: { q: prefix } })).users;
+  }
+
+  // --- channels ---
+  async openDm(handle: string): Promise<Channel> {
+    return (await this.#call(R.ChannelResponse, "POST", "/dms", { body: { handle } })).channel;
+  }
+  async createGroup(body: v.InferInput<typeof GroupBody>): Promise<Channel> {
+    return (await this.#call(R.ChannelResponse, "POST", "/channels", { body })).channel;
+  }
+  async channels(): Promise<Summary[]> {
+    return (await this.#call(R.ChannelsResponse, "GET", "/channels")).channels;
+  }
+  async channel(id: string): Promise<Channel> {
+    return (await this.#call(R.ChannelResponse, "GET", `/channels/${enc(id)}`)).channel;
+  }
+  async addMember(channelId: string, handle: string): Promise<Channel> {
+    return (await this.#call(R.ChannelResponse, "POST", `/channels/${enc(channelId)}/members`, { body: { handle } })).channel;
+  }
+  async removeMember(channelId: string, handle: string): Promise<void> {
+    await this.#call(null, "DELETE", `/channels/${enc(channelId)}/members/${enc(handle)}`);
+  }
+
+  // --- messages ---
+  async messagesAfter(channelId: string, after: number, limit?: number): Promise<R.MessagesPage> {
+    return this.#call(R.MessagesPage, "GET", `/channels/${enc(channelId)}/messages`, { query: { after, limit } });
+  }
+  async messagesBefore(channelId: string, before: number, limit?: number): Promise<R.MessagesPage> {
+    return this.#call(R.MessagesPage, "GET", `/channels/${enc(channelId)}/messages`, { query: { before, limit } });
+  }
+  async sendMessage(channelId: string, body: v.InferInput<typeof SendBody>): Promise<Message> {
+    return (await this.#call(R.MessageResponse, "POST", `/channels/${enc(channelId)}/messages`, { body })).message;
+  }
+  async markRead(channelId: string, seq: number): Promise<Summary> {
+    return (await this.#call(R.SummaryResponse, "POST", `/channels/${enc(channelId)}/read`, { body: { seq } })).summary;
+  }
+  async search(channelId: string, q: string, limit?: number): Promise<Message[]> {
+    return (await this.#call(R.SearchResponse, "GET", `/channels/${enc(channelId)}/search`, { query: { q, limit } })).messages;
+  }
+  async presence(userIds: string[]): Promise<Presence[]> {
+    if (userIds.length === 0) return [];
+    return (await this.#call(R.PresenceResponse, "GET", "/presence", { query: { ids: userIds.join(",") } })).presence;
+  }
+
+  // --- push ---
+  async pushKey(): Promise<string> {
+    return (await this.#call(R.PushKeyResponse, "GET", "/push/key")).publicKey;
+  }
+  async subscribePush(body: v.InferInput<typeof PushSubscriptionBody>): Promise<void> {
+    await this.#call(null, "POST", "/push/subscriptions", { body });
+  }
+  async unsubscribePush(device: string): Promise<void> {
+    await this.#call(null, "DELETE", `/push/subscriptions/${enc(device)}`);
+  }
+
+  /** The ws:/wss: URL of a socket endpoint, e.g. socketUrl("/inbox/socket", device). */
+  socketUrl(path: string, device: string): string {
+    const base = this.baseUrl || globalThis.location?.origin || "";
+    const url = new URL(`${base}/api${path}`);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("device", device);
+    return url.toString();
+  }
+
+  async #call<S extends v.GenericSchema | null>(
+    schema: S,
+    method: string,
+    path: string,
+    options: { body?: unknown; query?: Query } = {},
+  ): Promise<S extends v.GenericSchema ? v.InferOutput<S> : void> {
+    let url = `${this.baseUrl}/api${path}`;
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) params.set(key, String(value));
+    if ([...params].length > 0) url += `?${params}`;
+    const headers: Record<string, string> = {};
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    if (options.body !== undefined) headers["Content-Type"] = "application/json";
+    const res = await this.#fetch(url, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw toApiError(res.status, text);
+    if (schema === null) return undefined as never;
+    return v.parse(schema, JSON.parse(text)) as never;
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+function toApiError(status: number, text: string): ApiError {
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // A body that is not JSON (a proxy's page, say) still becomes an ApiError.
+  }
+  const parsed = v.safeParse(R.ErrorResponse, json);
+  if (parsed.success) {
+    const { code, message, retryAfterMs } = parsed.output.error;
+    return new ApiError(status, code, message, retryAfterMs);
+  }
+  return new ApiError(status, "internal", text.slice(0, 200) || `HTTP ${status}`);
+}

@@ -1,0 +1,93 @@
+import type { Message } from "../protocol";
+
+/**
+ * The messages one device holds for one channel: keyed by seq, de-duplicated
+ * by id, with the sync cursor (the highest seq up to which nothing is missing).
+ */
+export class ChannelMessages {
+  readonly #bySeq = new Map<number, Message>();
+  readonly #seqOfId = new Map<string, number>();
+  #sorted: Message[] | null = null;
+  /** Everything in (base, cursor] is held; null until the first sync picks a starting point. */
+  #cursor: number | null = null;
+  #oldest = Infinity;
+  #newest = 0;
+
+  /** The seq to `sync` after, or null when nothing has been synced yet. */
+  get cursor(): number | null {
+    return this.#cursor;
+  }
+
+  get size(): number {
+    return this.#bySeq.size;
+  }
+
+  /** Lowest seq held (or the starting point + 1 when empty). */
+  get oldestSeq(): number {
+    return Number.isFinite(this.#oldest) ? this.#oldest : (this.#cursor ?? 0) + 1;
+  }
+
+  get newestSeq(): number {
+    return this.#newest;
+  }
+
+  /** Declares that nothing at or before `after` is wanted from a sync: the cursor starts here. */
+  startAt(after: number): void {
+    if (this.#cursor === null) {
+      this.#cursor = after;
+      this.#advance();
+    }
+  }
+
+  has(id: string): boolean {
+    return this.#seqOfId.has(id);
+  }
+
+  bySeq(seq: number): Message | undefined {
+    return this.#bySeq.get(seq);
+  }
+
+  /**
+   * Adds messages, ignoring ids already held. A message whose id is held but
+   * whose content changed (an edit) replaces the old copy. Returns the messages
+   * that were new or changed.
+   */
+  add(messages: readonly Message[]): Message[] {
+    const changed: Message[] = [];
+    for (const message of messages) {
+      const knownSeq = this.#seqOfId.get(message.id);
+      if (knownSeq !== undefined) {
+        const old = this.#bySeq.get(knownSeq);
+        if (old && sameVersion(old, message)) continue;
+      } else if (this.#bySeq.has(message.seq)) {
+        // A different id at a held seq would break the channel's total order: keep the first.
+        continue;
+      }
+      this.#bySeq.set(message.seq, message);
+      this.#seqOfId.set(message.id, message.seq);
+      this.#oldest = Math.min(this.#oldest, message.seq);
+      this.#newest = Math.max(this.#newest, message.seq);
+      changed.push(message);
+    }
+    if (changed.length > 0) {
+      this.#sorted = null;
+      this.#advance();
+    }
+    return changed;
+  }
+
+  /** All held messages, ascending by seq. */
+  list(): readonly Message[] {
+    this.#sorted ??= [...this.#bySeq.values()].sort((a, b) => a.seq - b.seq);
+    return this.#sorted;
+  }
+
+  #advance(): void {
+    if (this.#cursor === null) return;
+    while (this.#bySeq.has(this.#cursor + 1)) this.#cursor++;
+  }
+}
+
+function sameVersion(a: Message, b: Message): boolean {
+  return a.rev === b.rev && a.editedAt === b.editedAt && a.deleted === b.deleted && a.body === b.body;
+}
