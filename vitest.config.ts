@@ -8,7 +8,8 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: migrations, PUSH_INSECURE_ENDPOINTS: "true" },
+        // Short presence timings so tests can watch users go offline.
+        bindings: { TEST_MIGRATIONS: migrations, PUSH_INSECURE_ENDPOINTS: "true", HEARTBEAT_TIMEOUT_MS: "2000", PRESENCE_GRACE_MS: "1000" },
       },
     }),
   ],
