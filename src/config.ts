@@ -1,6 +1,6 @@
 import type { Env } from "./env";
 
-/** Numeric configuration read from Worker variables, with the defaults of PROTOCOL.md. */
+/** Configuration read from Worker variables, with the defaults of PROTOCOL.md. */
 export interface Config {
   sendRateLimit: number;
   sendRateWindowMs: number;
@@ -12,6 +12,8 @@ export interface Config {
   sessionTtlMs: number;
   maxSocketsPerUser: number;
   maxChannelsPerUser: number;
+  /** Origins besides the request's own that may open sockets (ALLOWED_ORIGINS). */
+  allowedOrigins: string[];
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -31,5 +33,20 @@ export function readConfig(env: Partial<Env>): Config {
     sessionTtlMs: int(env.SESSION_TTL_MS, 30 * 24 * 3600_000),
     maxSocketsPerUser: int(env.MAX_SOCKETS_PER_USER, 20),
     maxChannelsPerUser: int(env.MAX_CHANNELS_PER_USER, 1000),
+    allowedOrigins: origins(env.ALLOWED_ORIGINS),
   };
+}
+
+/** A comma-separated list of origins, each normalised (`https://a.example/` → `https://a.example`); unparsable entries are dropped. */
+function origins(value: string | undefined): string[] {
+  return (value ?? "").split(",").flatMap((entry) => {
+    const trimmed = entry.trim();
+    if (!trimmed) return [];
+    try {
+      const origin = new URL(trimmed).origin;
+      return origin === "null" ? [] : [origin];
+    } catch {
+      return [];
+    }
+  });
 }

@@ -19,6 +19,7 @@ export interface Env {
   SESSION_TTL_MS?: string;
   MAX_SOCKETS_PER_USER?: string;
   MAX_CHANNELS_PER_USER?: string;
+  ALLOWED_ORIGINS?: string;
 }
 
 /** The authenticated caller, set once by the auth middleware. */

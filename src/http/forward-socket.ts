@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import * as v from "valibot";
+import { readConfig } from "../config";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { SocketQuery } from "../protocol";
@@ -13,6 +14,7 @@ import { badRequest } from "./validate";
  */
 export function forwardUpgrade(c: Context<AppEnv>, target: { fetch(req: Request): Promise<Response> }): Promise<Response> {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new AppError("bad_request", "this endpoint expects a WebSocket upgrade");
+  assertOriginAllowed(c.req.raw, readConfig(c.env).allowedOrigins);
   const query = v.safeParse(SocketQuery, { device: c.req.query("device") });
   if (!query.success) throw badRequest(query.issues);
   const headers = new Headers(c.req.raw.headers);
@@ -20,4 +22,16 @@ export function forwardUpgrade(c: Context<AppEnv>, target: { fetch(req: Request)
   headers.set(FORWARDED.session, c.var.sessionId);
   headers.set(FORWARDED.device, query.output.device);
   return target.fetch(new Request(c.req.raw.url, { method: "GET", headers }));
+}
+
+/**
+ * Defence in depth against cross-site WebSocket hijacking: sockets need a
+ * bearer token, not a cookie, but a browser upgrade from a foreign page is
+ * still refused. No `Origin` means a non-browser client, which is allowed.
+ */
+export function assertOriginAllowed(req: Request, allowed: readonly string[]): void {
+  const origin = req.headers.get("Origin");
+  if (origin === null) return;
+  if (origin === new URL(req.url).origin || allowed.includes(origin)) return;
+  throw new AppError("forbidden", "this origin may not open sockets here");
 }
