@@ -6,6 +6,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   conflict: 409,
   member_limit: 409,
+  channel_limit: 409,
   payload_too_large: 413,
   rate_limited: 429,
   internal: 500,

@@ -8,6 +8,7 @@ import { AddMemberBody, ChannelIdSchema, DmBody, GroupBody, HandleSchema, Histor
 import { channelRoom, userHub } from "../user/stubs";
 import { getUserByHandle, getUserById, getUsersByHandles } from "../users/users";
 import { requireAuth } from "./auth-middleware";
+import { assertRoomForChannel } from "./channel-limit";
 import { forwardUpgrade } from "./forward-socket";
 import { validate } from "./validate";
 
@@ -22,7 +23,12 @@ export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", validate("
   if (other.id === c.var.userId) throw new AppError("bad_request", "a direct message needs another user");
   const me = await getUserById(db, c.var.userId);
   const channelId = await dmChannelId(me.id, other.id);
-  const { channel, created } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "dm", title: "", creatorId: me.id, members: [me, other] }));
+  const room = channelRoom(c.env, channelId);
+  // An existing DM is returned as it is; only a new one counts against the channel limit.
+  const existing = await room.getChannel(me.id);
+  if (existing.ok) return c.json({ channel: existing.value }, 200);
+  await assertRoomForChannel(c.env, me.id, [me, other]);
+  const { channel, created } = unwrap(await room.create({ channelId, kind: "dm", title: "", creatorId: me.id, members: [me, other] }));
   return c.json({ channel }, created ? 201 : 200);
 });
 
@@ -34,6 +40,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const me = await getUserById(db, c.var.userId);
     const others = await getUsersByHandles(db, members.filter((h) => h !== me.handle));
     if (others.length + 1 > MAX_GROUP_MEMBERS) throw new AppError("member_limit", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
+    await assertRoomForChannel(c.env, me.id, [me, ...others]);
     const channelId = groupChannelId();
     const { channel } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "group", title, creatorId: me.id, members: [me, ...others] }));
     return c.json({ channel }, 201);
@@ -43,8 +50,13 @@ export const channelRoutes = new Hono<AppEnv>()
     return c.json({ channel: unwrap(await channelRoom(c.env, c.req.valid("param").id).getChannel(c.var.userId)) });
   })
   .post("/:id/members", channelParam, validate("json", AddMemberBody), async (c) => {
+    const room = channelRoom(c.env, c.req.valid("param").id);
+    // Membership first: a non-member learns nothing, not even that the limit applies.
+    const channel = unwrap(await room.getChannel(c.var.userId));
     const user = await getUserByHandle(openDb(c.env.DB), c.req.valid("json").handle);
-    return c.json({ channel: unwrap(await channelRoom(c.env, c.req.valid("param").id).addMember(c.var.userId, user)) });
+    if (channel.kind === "group" && channel.members.some((m) => m.id === user.id)) return c.json({ channel });
+    await assertRoomForChannel(c.env, c.var.userId, [user]);
+    return c.json({ channel: unwrap(await room.addMember(c.var.userId, user)) });
   })
   .delete("/:id/members/:handle", validate("param", MemberParam), async (c) => {
     const { id, handle } = c.req.valid("param");
