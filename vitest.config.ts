@@ -1,7 +1,10 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { generateVapidKeys } from "./scripts/ensure-dev-vars.mjs";
 
 const migrations = await readD1Migrations("./migrations");
+// Tests get their own VAPID pair, so they never depend on a local .dev.vars.
+const vapid = await generateVapidKeys();
 
 export default defineConfig({
   plugins: [
@@ -9,7 +12,11 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         // Short presence timings so tests can watch users go offline.
-        bindings: { TEST_MIGRATIONS: migrations, PUSH_INSECURE_ENDPOINTS: "true", HEARTBEAT_TIMEOUT_MS: "2000", PRESENCE_GRACE_MS: "1000" },
+        bindings: { TEST_MIGRATIONS: migrations, PUSH_INSECURE_ENDPOINTS: "true", HEARTBEAT_TIMEOUT_MS: "2000", PRESENCE_GRACE_MS: "1000",
+          VAPID_PUBLIC_KEY: vapid.publicKey,
+          VAPID_PRIVATE_KEY: vapid.privateKey!,
+          VAPID_SUBJECT: "mailto:tests@example.com",
+        },
       },
     }),
   ],

@@ -7,6 +7,7 @@ import { errorResponse } from "./http/errors";
 import { meRoutes, userRoutes } from "./http/user-routes";
 import { channelRoutes, dmRoutes } from "./http/channel-routes";
 import { inboxRoutes, presenceRoutes } from "./http/inbox-routes";
+import { pushRoutes } from "./http/push-routes";
 import { MAX_BODY_BYTES } from "./protocol";
 
 export { ChannelRoom } from "./channel/channel-room";
@@ -27,7 +28,8 @@ const api = new Hono<AppEnv>()
   .route("/dms", dmRoutes)
   .route("/channels", channelRoutes)
   .route("/inbox", inboxRoutes)
-  .route("/presence", presenceRoutes);
+  .route("/presence", presenceRoutes)
+  .route("/push", pushRoutes);
 
 export const app = new Hono<AppEnv>()
   .route("/api", api)

@@ -6,7 +6,7 @@ import { readConfig, type Config } from "../config";
 import { openDb } from "../db/client";
 import type { Env } from "../env";
 import { AppError } from "../errors";
-import { InboxClientFrame, type Presence, type Summary } from "../protocol";
+import { InboxClientFrame, type PushSubscriptionInput, type Presence, type Summary } from "../protocol";
 import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { getUserById } from "../users/users";
@@ -14,6 +14,8 @@ import type { ChannelUpdate } from "./channel-update";
 import { ensureState, readState, type HubDb } from "./hub-db";
 import migrations from "./migrations/migrations.js";
 import { decidePresence, toPresence } from "./presence";
+import { queueChannelPush, sendDuePushes } from "./push-sender";
+import { clearPushQueue, nextPushAt, subscribe, unsubscribe } from "./push-queue";
 import * as schema from "./schema";
 import { channelRoom, userHub } from "./stubs";
 import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } from "./summaries";
@@ -37,10 +39,16 @@ export class UserHub extends DurableObject<Env> {
   // ---- RPC from rooms, other hubs and the Worker ----
 
   async applyChannelUpdate(update: ChannelUpdate): Promise<void> {
-    ensureState(this.db, update.userId);
+    const state = ensureState(this.db, update.userId);
     const applied = this.ctx.storage.transactionSync(() => applyChannelUpdate(this.db, update));
     if (applied.events.length === 0) return;
     this.broadcast(applied.events.map((e) => JSON.stringify(e)));
+    const latest = applied.fresh.at(-1);
+    if (latest && !state.online) {
+      // Queued, not sent here: a slow push service never holds up the room's drain.
+      const queued = await queueChannelPush(this.db, update.channelId, latest, Date.now());
+      if (queued) await this.checkPresence();
+    }
     if (applied.events.some((e) => e.type === "channel") && update.membership === "active" && update.summary.channel.kind === "dm") {
       // A new DM partner learns our presence, and we theirs, at once.
       await this.publishPresence();
@@ -113,7 +121,20 @@ export class UserHub extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    await sendDuePushes(this.db, this.env, Date.now());
     await this.checkPresence();
+  }
+
+  // ---- Push subscriptions ----
+
+  async subscribePush(userId: string, device: string, sub: PushSubscriptionInput): Promise<void> {
+    ensureState(this.db, userId);
+    subscribe(this.db, device, sub, Date.now());
+  }
+
+  async unsubscribePush(userId: string, device: string): Promise<boolean> {
+    ensureState(this.db, userId);
+    return unsubscribe(this.db, device);
   }
 
   // ---- Presence ----
@@ -134,12 +155,14 @@ export class UserHub extends DurableObject<Env> {
     const decision = decidePresence(state, liveness, now, this.config);
     for (const i of decision.stale) sockets[i]!.close(4408, "heartbeat timeout");
     const changed = decision.online !== state.online;
+    if (changed && decision.online) clearPushQueue(this.db);
     this.db
       .update(schema.state)
       .set({ online: decision.online, lastSeenAt: decision.lastSeenAt, goneAt: decision.goneAt })
       .where(eq(schema.state.key, 1))
       .run();
-    if (decision.nextCheckAt !== null) await this.ctx.storage.setAlarm(decision.nextCheckAt);
+    const next = Math.min(decision.nextCheckAt ?? Infinity, nextPushAt(this.db) ?? Infinity);
+    if (next !== Infinity) await this.ctx.storage.setAlarm(next);
     if (changed) await this.publishPresence();
   }
 

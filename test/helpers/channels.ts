@@ -18,6 +18,6 @@ export async function users(n: number, prefix = "m"): Promise<TestUser[]> {
   return out;
 }
 
-export async function post(u: TestUser, channelId: string, body: string, clientMsgId = crypto.randomUUID()) {
+export async function post(u: TestUser, channelId: string, body: string, clientMsgId: string = crypto.randomUUID()) {
   return api("POST", `/channels/${channelId}/messages`, { token: u.token, json: { clientMsgId, body } });
 }

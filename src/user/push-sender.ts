@@ -1,0 +1,55 @@
+import { eq } from "drizzle-orm";
+import { sha256Hex } from "../auth/encoding";
+import type { Env } from "../env";
+import { pushPayload, sendWebPush } from "../push";
+import type { DeliveredMessage } from "./channel-update";
+import type { HubDb } from "./hub-db";
+import { duePushes, enqueuePush, PUSH_COALESCE_MS, settlePush, subscriptionOf } from "./push-queue";
+import { channels } from "./schema";
+
+/** Push TTL: a phone that is off for a day still hears about the message. */
+const PUSH_TTL_S = 24 * 3600;
+
+/**
+ * Queues the notification of a channel's latest message for an offline user:
+ * at once if the channel has not pushed within the coalescing window, else at
+ * the window's end, replacing whatever was waiting for that channel.
+ */
+export async function queueChannelPush(db: HubDb, channelId: string, message: DeliveredMessage, now: number): Promise<boolean> {
+  const row = db.select({ lastPushAt: channels.lastPushAt }).from(channels).where(eq(channels.channelId, channelId)).get();
+  const notBefore = Math.max(now, (row?.lastPushAt ?? 0) + PUSH_COALESCE_MS);
+  const topic = (await sha256Hex(channelId)).slice(0, 32);
+  const payload = pushPayload({ channelId, seq: message.seq, senderId: message.senderId, body: message.body });
+  const devices = enqueuePush(db, payload, topic, "high", notBefore);
+  if (devices > 0) db.update(channels).set({ lastPushAt: notBefore }).where(eq(channels.channelId, channelId)).run();
+  return devices > 0;
+}
+
+/** Sends what is due; each answer settles its queue row (sent, dropped, or retried later). */
+export async function sendDuePushes(db: HubDb, env: Env, now: number): Promise<void> {
+  const due = duePushes(db, now);
+  if (due.length === 0) return;
+  if (!env.VAPID_PUBLIC_KEY || !env.VAPID_PRIVATE_KEY) {
+    console.warn("push skipped: VAPID keys are not configured");
+    for (const item of due) settlePush(db, item, { status: 400 }, now);
+    return;
+  }
+  const vapid = { publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY, subject: env.VAPID_SUBJECT ?? "mailto:admin@example.com" };
+  await Promise.all(
+    due.map(async (item) => {
+      const sub = subscriptionOf(db, item.device);
+      if (!sub) return settlePush(db, item, { status: 410 }, now);
+      try {
+        const result = await sendWebPush(
+          { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
+          JSON.parse(item.payload),
+          vapid,
+          { ttl: PUSH_TTL_S, urgency: item.urgency as "high", topic: item.topic ?? undefined },
+        );
+        settlePush(db, item, result, Date.now());
+      } catch {
+        settlePush(db, item, "network-error", Date.now());
+      }
+    }),
+  );
+}
