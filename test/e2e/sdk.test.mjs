@@ -1,0 +1,245 @@
+// The client SDK under Node against the real service: resume after a dropped
+// socket, de-duplication, the outbox's resends, and dead-socket detection.
+// The network is cut for real by a TCP proxy between the SDK and the service.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import WebSocket from "ws";
+import { buildSdk } from "../../scripts/build-web.mjs";
+import { startService } from "./helpers/service.mjs";
+
+const PASSWORD = "correct horse battery";
+let service;
+let sdk;
+let sdkDir;
+const clients = [];
+const proxies = [];
+
+/**
+ * A TCP proxy to the service that can cut the network: `cut()` destroys every
+ * connection and refuses new ones until `restore()`; `muteReplies()` keeps
+ * connections open but drops everything the service sends (a silent dead link).
+ */
+async function networkProxy(targetPort) {
+  let mode = "pass";
+  const pairs = new Set();
+  const server = createServer((client) => {
+    if (mode === "refuse") return client.destroy();
+    const upstream = createConnection(targetPort, "127.0.0.1");
+    const pair = { client, upstream };
+    pairs.add(pair);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      pairs.delete(pair);
+    };
+    client.on("data", (d) => upstream.write(d));
+    upstream.on("data", (d) => mode === "pass" && client.write(d));
+    for (const s of [client, upstream]) s.on("close", end).on("error", end);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const proxy = {
+    baseUrl: `http://127.0.0.1:${server.address().port}`,
+    cut() {
+      mode = "refuse";
+      for (const { client, upstream } of pairs) (client.destroy(), upstream.destroy());
+      pairs.clear();
+    },
+    muteReplies() {
+      mode = "mute";
+    },
+    restore() {
+      mode = "pass";
+    },
+    close: () => new Promise((r) => (proxy.cut(), server.close(r))),
+  };
+  proxies.push(proxy);
+  return proxy;
+}
+
+let userCount = 0;
+/** A signed-up user with a ChatClient on `baseUrl` (the service, or a proxy to it). */
+async function user(name, baseUrl = service.baseUrl, options = {}) {
+  const handle = `${name}_${Date.now().toString(36)}${userCount++}`;
+  const client = new sdk.ChatClient({ baseUrl, WebSocket, minReconnectDelayMs: 100, maxReconnectDelayMs: 500, ...options });
+  const { user } = await client.http.signup({ handle, password: PASSWORD, displayName: name });
+  clients.push(client);
+  return { client, user, handle };
+}
+
+async function until(what, predicate, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Opens a channel on a client and records every `messages` event it emits. */
+async function openRecorded(client, channelId) {
+  const conn = client.channel(channelId);
+  const received = [];
+  let welcomes = 0;
+  conn.events.on("messages", (ms) => received.push(...ms));
+  conn.events.on("welcome", () => welcomes++);
+  await until("the first sync", () => conn.status === "open" && conn.messages.cursor !== null);
+  return { conn, received, welcomes: () => welcomes };
+}
+
+const seqs = (messages) => messages.map((m) => m.seq);
+const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe("client SDK against the real service", { timeout: 240_000 }, () => {
+  before(async () => {
+    sdkDir = mkdtempSync(join(tmpdir(), "edge-chat-sdk-"));
+    const [outfile, started] = await Promise.all([buildSdk({ outfile: join(sdkDir, "sdk.mjs") }), startService()]);
+    service = started;
+    sdk = await import(outfile);
+  });
+  after(async () => {
+    for (const c of clients) c.close();
+    for (const p of proxies) await p.close();
+    await service?.stop();
+    if (sdkDir) rmSync(sdkDir, { recursive: true, force: true });
+  });
+
+  test("resumes after a dropped socket with no gap and no duplicate", async () => {
+    const proxy = await networkProxy(service.port);
+    const alice = await user("Alice");
+    const bob = await user("Bob", proxy.baseUrl);
+    const dm = await alice.client.http.openDm(bob.handle);
+    const send = (i) => alice.client.http.sendMessage(dm.id, { clientMsgId: `resume-${i}`, body: `message ${i}` });
+
+    const b = await openRecorded(bob.client, dm.id);
+    for (let i = 1; i <= 5; i++) await send(i);
+    await until("Bob's live messages", () => b.conn.messages.cursor === 5);
+
+    proxy.cut();
+    await until("Bob to notice the cut", () => b.conn.status === "connecting");
+    for (let i = 6; i <= 12; i++) await send(i);
+    proxy.restore();
+    // More live messages while Bob reconnects and syncs, so live frames and history overlap.
+    for (let i = 13; i <= 18; i++) await send(i);
+
+    await until("Bob to hold all 18", () => b.conn.messages.cursor === 18);
+    await new Promise((r) => setTimeout(r, 300)); // any late duplicate would show up now
+    assert.ok(b.welcomes() >= 2, "Bob reconnected");
+    assert.deepEqual(seqs(b.conn.messages.list()), range(1, 18));
+    assert.deepEqual(seqs(b.received).sort((x, y) => x - y), range(1, 18), "each message reached Bob's listeners exactly once");
+    assert.equal(new Set(b.received.map((m) => m.id)).size, 18);
+    assert.deepEqual(
+      b.conn.messages.list().map((m) => m.body),
+      range(1, 18).map((i) => `message ${i}`),
+    );
+  });
+
+  test("a message sent while offline goes out once when the network returns", async () => {
+    const proxy = await networkProxy(service.port);
+    const alice = await user("Alice");
+    const bob = await user("Bob", proxy.baseUrl);
+    const dm = await alice.client.http.openDm(bob.handle);
+    const a = await openRecorded(alice.client, dm.id);
+    const b = await openRecorded(bob.client, dm.id);
+
+    proxy.cut();
+    await until("Bob to notice the cut", () => b.conn.status === "connecting");
+    const pending = b.conn.send("typed while offline");
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.deepEqual(
+      b.conn.pending().map((p) => p.clientMsgId),
+      [pending.clientMsgId],
+      "it waits in the outbox",
+    );
+
+    proxy.restore();
+    await until("the outbox to drain", () => b.conn.pending().length === 0);
+    await until("Alice to receive it", () => a.received.length === 1);
+    await new Promise((r) => setTimeout(r, 500));
+
+    const stored = (await alice.client.http.messagesAfter(dm.id, 0)).messages;
+    assert.deepEqual(
+      stored.map((m) => [m.body, m.clientMsgId, m.senderId]),
+      [["typed while offline", pending.clientMsgId, bob.user.id]],
+    );
+    assert.equal(a.received.length, 1, "Alice got it once");
+    assert.deepEqual(seqs(b.conn.messages.list()), [1], "Bob holds it once");
+  });
+
+  test("a send whose ack was lost is resent with the same clientMsgId and stored once", async () => {
+    const proxy = await networkProxy(service.port);
+    const alice = await user("Alice");
+    const bob = await user("Bob", proxy.baseUrl);
+    const dm = await alice.client.http.openDm(bob.handle);
+    const b = await openRecorded(bob.client, dm.id);
+
+    proxy.muteReplies(); // the send reaches the server; the ack never comes back
+    const pending = b.conn.send("ack lost on the way");
+    await until("the server to store it", async () => (await alice.client.http.messagesAfter(dm.id, 0)).messages.length === 1);
+    assert.equal(b.conn.pending().length, 1, "unacked, so still in the outbox");
+
+    proxy.cut();
+    await until("Bob to notice the cut", () => b.conn.status === "connecting");
+    proxy.restore();
+    await until("the outbox to drain", () => b.conn.pending().length === 0);
+
+    const stored = (await alice.client.http.messagesAfter(dm.id, 0)).messages;
+    assert.equal(stored.length, 1, "the resend stored nothing new");
+    assert.equal(stored[0].clientMsgId, pending.clientMsgId);
+    assert.deepEqual(seqs(b.conn.messages.list()), [1]);
+  });
+
+  test("rate-limited sends wait for retryAfterMs and are then stored once each", async () => {
+    const alice = await user("Alice");
+    const bob = await user("Bob");
+    const group = await alice.client.http.createGroup({ title: "burst", members: [bob.handle] });
+    const a = await openRecorded(alice.client, group.id);
+    const errors = [];
+    a.conn.events.on("error", (e) => errors.push(e));
+
+    const total = 34; // the default limit is 30 per 10 s
+    const sent = Array.from({ length: total }, (_, i) => a.conn.send(`burst ${i}`));
+    await until("some sends to be refused", () => errors.some((e) => e.code === "rate_limited"), 10_000);
+    await until("every send to be acked", () => a.conn.pending().length === 0, 30_000);
+
+    const stored = (await alice.client.http.messagesAfter(group.id, 0, 200)).messages;
+    assert.equal(stored.length, total);
+    assert.deepEqual(new Set(stored.map((m) => m.clientMsgId)), new Set(sent.map((p) => p.clientMsgId)));
+    assert.deepEqual(seqs(a.conn.messages.list()), range(1, total));
+  });
+
+  test("a socket that stops answering pings is replaced", async () => {
+    const proxy = await networkProxy(service.port);
+    const bob = await user("Bob", proxy.baseUrl, { pingIntervalMs: 200 });
+    const inbox = bob.client.connectInbox();
+    await until("the inbox welcome", () => inbox.status === "open");
+    let welcomes = 0;
+    inbox.events.on("welcome", () => welcomes++);
+
+    proxy.muteReplies(); // no close, no error: only silence
+    const mutedAt = Date.now();
+    await until("the SDK to give up on the silent socket", () => inbox.status === "connecting", 3_000);
+    assert.ok(Date.now() - mutedAt < 2_000, "within a few missed pongs");
+    proxy.restore();
+    await until("a new welcome", () => welcomes === 1 && inbox.status === "open");
+  });
+
+  test("logout closes the inbox socket for good with 4401", async () => {
+    const bob = await user("Bob");
+    const inbox = bob.client.connectInbox();
+    await until("the inbox welcome", () => inbox.status === "open");
+    let closedWith = null;
+    inbox.events.on("closed", (e) => (closedWith = e));
+    await bob.client.http.logout();
+    // The close frame comes at once, but wrangler dev's workerd may hold the TCP connection
+    // open for up to ~20 s afterwards, and a WebSocket reports "close" only when it ends.
+    await until("the inbox to be closed", () => closedWith !== null, 30_000);
+    const { code } = closedWith;
+    assert.equal(code, 4401);
+    assert.equal(inbox.status, "closed");
+    await new Promise((r) => setTimeout(r, 700)); // longer than the reconnect delay
+    assert.equal(inbox.status, "closed", "no reconnect after a revoked session");
+  });
+});
