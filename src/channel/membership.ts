@@ -9,7 +9,8 @@ export function memberToUser(m: MemberRow): User {
 }
 
 export function activeMembers(db: RoomDb): MemberRow[] {
-  return db.select().from(members).where(eq(members.active, true)).orderBy(asc(members.joinedAt), asc(members.userId)).all();
+  // Same joinedAt for everyone created together: then insertion order (rowid), creator first.
+  return db.select().from(members).where(eq(members.active, true)).orderBy(asc(members.joinedAt), sql`rowid`).all();
 }
 
 export function toChannel(db: RoomDb, m: MetaRow = requireMeta(db)): Channel {
