@@ -1,0 +1,104 @@
+// The two things the load generator drives the same way: the service (npm
+// start, through its port, with the SDK) and the bare ws baseline (its own
+// process, so both sides pay for crossing a socket between processes).
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startService } from "../../test/e2e/helpers/service.mjs";
+import { pool } from "./connect.mjs";
+import { loadSdk } from "./sdk.mjs";
+
+const here = fileURLToPath(new URL("..", import.meta.url));
+const PASSWORD = "bench password 1";
+
+/**
+ * Where the service keeps its local state: on tmpfs when there is one, so a
+ * run measures the runtime rather than this machine's disk flushes (a local
+ * SQLite commit waits for fsync; the platform's storage does not use a local
+ * disk). `disk: true` keeps it in the temp folder on disk instead.
+ */
+function stateDir(disk) {
+  const base = !disk && existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+  return { dir: mkdtempSync(join(base, "edge-chat-bench-")), onTmpfs: base === "/dev/shm" };
+}
+
+/** The service on a free port of 127.0.0.1 with fresh state, limits raised for load. */
+export async function serviceTarget({ disk = false } = {}) {
+  const state = stateDir(disk);
+  const service = await startService({
+    build: false,
+    persistTo: state.dir,
+    vars: { SEND_RATE_LIMIT: "1000000", MAX_SOCKETS_PER_USER: "100000", MAX_CHANNELS_PER_USER: "100000" },
+  });
+  const { HttpClient } = await loadSdk();
+  const run = Date.now().toString(36).slice(-6);
+  let made = 0;
+  return {
+    name: "service",
+    baseUrl: service.baseUrl,
+    pid: service.pid,
+    /** `n` new accounts: { token, userId, handle }. */
+    async users(n) {
+      const ids = Array.from({ length: n }, () => made++);
+      return pool(ids, 4, async (i) => {
+        const http = new HttpClient({ baseUrl: service.baseUrl });
+        const { user, token } = await http.signup({ handle: `b${run}_${i}`, password: PASSWORD, displayName: `Bench ${i}` });
+        return { token, userId: user.id, handle: user.handle };
+      });
+    },
+    /** A group of these members, created by the first; its channel id. */
+    async group(members, title = "bench") {
+      const http = new HttpClient({ baseUrl: service.baseUrl, token: members[0].token });
+      const channel = await http.createGroup({ title, members: members.slice(1).map((m) => m.handle) });
+      return channel.id;
+    },
+    async dm(a, b) {
+      const http = new HttpClient({ baseUrl: service.baseUrl, token: a.token });
+      return (await http.openDm(b.handle)).id;
+    },
+    stateOnTmpfs: state.onTmpfs,
+    async stop() {
+      await service.stop();
+      rmSync(state.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The bare ws broadcast server in its own Node process. */
+export async function baselineTarget() {
+  const child = spawn(process.execPath, [`${here}baseline-server.mjs`, "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`baseline server exited (${code})`)));
+    child.stdout.on("data", (chunk) => {
+      const m = String(chunk).match(/listening (\d+)/);
+      if (m) resolve(Number(m[1]));
+    });
+  });
+  let made = 0;
+  let rooms = 0;
+  return {
+    name: "baseline",
+    baseUrl: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    async users(n) {
+      return Array.from({ length: n }, () => {
+        const id = `u${made++}`;
+        return { token: id, userId: id, handle: id };
+      });
+    },
+    async group() {
+      return `room${rooms++}`;
+    },
+    async dm() {
+      return `room${rooms++}`;
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}

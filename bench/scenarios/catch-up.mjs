@@ -1,0 +1,61 @@
+// Catch-up: a channel holds `messages` messages; a device whose cursor is 0
+// connects and syncs page by page (the protocol's largest page) until it
+// holds all of them.
+import { performance } from "node:perf_hooks";
+import { closeAll, once, openChannel } from "../lib/connect.mjs";
+import { probe } from "../lib/load.mjs";
+import { loadSdk } from "../lib/sdk.mjs";
+import { summarize } from "../lib/stats.mjs";
+
+const PAGE = 200; // the protocol's maximum sync page
+
+/** Fills the channel through a socket, keeping `window` sends in flight. */
+async function fill(target, writer, channelId, count, window = 200) {
+  const conn = await openChannel(target.baseUrl, writer, channelId);
+  try {
+    const p = probe([conn]);
+    for (let sent = 0; sent < count; ) {
+      const batch = Math.min(window, count - sent);
+      for (let i = 0; i < batch; i++) p.send(conn, `history ${sent + i}`);
+      sent += batch;
+      if (!(await p.settle(0, 60_000))) throw new Error(`filling: acks stopped at ${p.ack.length}/${sent}`);
+    }
+  } finally {
+    closeAll([conn]);
+  }
+}
+
+export async function catchUp(target, [writer, reader], { messages, repeats, log }) {
+  const channelId = await target.group([writer, reader], "catch-up");
+  const t0 = performance.now();
+  await fill(target, writer, channelId, messages);
+  log(`  ${target.name}: ${messages} messages stored in ${Math.round(performance.now() - t0)} ms`);
+  const { ChannelConnection, ChannelMessages, HttpClient, WebSocket } = await loadSdk();
+  const times = [];
+  const withConnect = [];
+  for (let r = 0; r < repeats; r++) {
+    const held = new ChannelMessages();
+    held.startAt(0); // this device's cursor: it holds nothing yet
+    const start = performance.now();
+    const conn = new ChannelConnection({
+      http: new HttpClient({ baseUrl: target.baseUrl, token: reader.token }),
+      device: `catch-up-${r}`,
+      channelId,
+      messages: held,
+      syncPageSize: PAGE,
+      WebSocket,
+      pingIntervalMs: 3_600_000,
+    });
+    try {
+      const welcomed = once(conn.events, "welcome", 30_000).then(() => performance.now());
+      const synced = await once(conn.events, "synced", 60_000);
+      const end = performance.now();
+      if (held.size !== messages || synced.cursor !== messages) throw new Error(`caught up to ${synced.cursor}, holding ${held.size} of ${messages}`);
+      times.push(end - (await welcomed));
+      withConnect.push(end - start);
+    } finally {
+      conn.close();
+    }
+  }
+  return { messages, pageSize: PAGE, repeats, sync: summarize(times), withConnect: summarize(withConnect) };
+}
