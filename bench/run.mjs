@@ -7,6 +7,7 @@
 //   node bench/run.mjs                 full run (about 5 to 8 minutes)
 //   node bench/run.mjs --smoke         tiny counts, a few seconds of load: checks that it completes
 //   node bench/run.mjs --only group,sweep
+//   node bench/run.mjs --results-dir DIR   write the JSON and SVG there instead of bench/results
 //   node bench/run.mjs --disk          keep the service's state on disk, not tmpfs (see lib/targets.mjs)
 //   node bench/run.mjs --reference     also writes bench/results/reference-<host>.json and bench/reference-latency.svg
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -30,8 +31,11 @@ const args = process.argv.slice(2);
 const smoke = args.includes("--smoke");
 const reference = args.includes("--reference");
 const disk = args.includes("--disk");
-const onlyArg = args.find((a) => a.startsWith("--only"));
-const only = onlyArg ? (onlyArg.includes("=") ? onlyArg.split("=")[1] : args[args.indexOf(onlyArg) + 1]).split(",") : null;
+const option = (name) => {
+  const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  return i < 0 ? undefined : args[i].includes("=") ? args[i].slice(name.length + 1) : args[i + 1];
+};
+const only = option("--only")?.split(",") ?? null;
 const wants = (name) => !only || only.includes(name);
 
 const FULL = {
@@ -107,6 +111,7 @@ try {
   stoppers.push(service.stop, baseline.stop);
   Object.assign(targets, { service, baseline });
   result.serviceStateOnTmpfs = service.stateOnTmpfs;
+  result.endpoints = { service: service.baseUrl, baseline: baseline.baseUrl };
   log(`service on ${service.baseUrl} (state on ${service.stateOnTmpfs ? "tmpfs" : "disk"}), baseline on ${baseline.baseUrl}; signing up ${config.users} users`);
   const people = { service: await service.users(config.users), baseline: await baseline.users(config.users) };
   const groups = {};
@@ -174,9 +179,10 @@ Object.assign(result, {
   targets: checkTargets(scenarios, smoke),
   error: failed ? String(failed.message ?? failed) : undefined,
 });
-mkdirSync(`${root}bench/results`, { recursive: true });
+const resultsDir = option("--results-dir") ?? `${root}bench/results`;
+mkdirSync(resultsDir, { recursive: true });
 const stamp = result.startedAt.replace(/[:.]/g, "-");
-const file = `${root}bench/results/${result.mode}-${stamp}.json`;
+const file = `${resultsDir.replace(/\/$/, "")}/${result.mode}-${stamp}.json`;
 writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
 writeFileSync(file.replace(/\.json$/, ".svg"), renderChart(result));
 if (reference && !smoke && !failed) {
@@ -184,6 +190,7 @@ if (reference && !smoke && !failed) {
   writeFileSync(`${root}bench/reference-latency.svg`, renderChart(result));
 }
 printTable(result);
-console.log(`\nresults: ${file.slice(root.length)} (chart: ${file.slice(root.length).replace(/\.json$/, ".svg")})`);
+const shown = file.startsWith(root) ? file.slice(root.length) : file;
+console.log(`\nresults: ${shown} (chart: ${shown.replace(/\.json$/, ".svg")})`);
 if (failed) process.exitCode = 1;
 process.exit(process.exitCode ?? 0);
