@@ -17,7 +17,7 @@ export class ConnectionBanner {
       this.element.hidden = true;
       return;
     }
-    const text = pendingCount > 0 ? `Offline: reconnecting… ${pendingCount} unsent ${pendingCount === 1 ? "message" : "messages"} will go out when you are back.` : "Offline: reconnecting…";
+    const text = pendingCount > 0 ? `Offline: reconnecting… ${pendingCount} unsent ${pendingCount === 1 ? "message goes" : "messages go"} out when you are back.` : "Offline: reconnecting…";
     this.element.textContent = text;
     if (this.element.hidden && this.#timer === undefined) {
       this.#timer = setTimeout(() => {

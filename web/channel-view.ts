@@ -18,7 +18,7 @@ export class ChannelView {
   readonly element: HTMLElement;
   readonly #conn: ChannelConnection;
   readonly #header = h("header", { class: "channel-header" });
-  readonly #log = h("div", { class: "message-log", role: "log", "aria-label": "Messages", tabindex: 0 });
+  readonly #log = h("div", { class: "message-log", role: "log", "aria-label": "Chat history", tabindex: 0 });
   readonly #typing = h("p", { class: "typing", "aria-live": "polite" });
   readonly #composer;
   readonly #typers = new Map<string, ReturnType<typeof setTimeout>>();

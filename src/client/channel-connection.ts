@@ -68,6 +68,7 @@ export class ChannelConnection {
   #openedAt = 0;
   #resendTimer: ReturnType<typeof setInterval> | undefined;
   #lastTypingAt = 0;
+  #typingWanted = 0;
   #readSent = 0;
   #readWanted = 0;
   #loadingOlder: Promise<boolean> | null = null;
@@ -118,6 +119,7 @@ export class ChannelConnection {
   typing(now = Date.now()): void {
     if (now - this.#lastTypingAt < this.#typingIntervalMs) return;
     if (this.#sendFrame({ type: "typing" })) this.#lastTypingAt = now;
+    else this.#typingWanted = now;
   }
 
   /** Moves this user's read marker forward; sent when the socket is (next) open. */
@@ -165,12 +167,16 @@ export class ChannelConnection {
         this.channel = frame.channel;
         this.lastSeq = Math.max(this.lastSeq, frame.lastSeq);
         this.presence = new Map(frame.presence.map((p) => [p.userId, p]));
+        // Read markers in welcome are a documented addition (docs/protocol.md); older servers omit them.
+        if ("reads" in frame && Array.isArray(frame.reads)) this.#noteReads(frame.reads);
         this.#setStatus("open");
         this.events.emit("welcome", { channel: frame.channel, lastSeq: frame.lastSeq, presence: frame.presence });
         this.#startSync();
         this.#flush();
         this.#readSent = 0;
         this.#sendRead();
+        // Typing that started while connecting is still news if it is recent.
+        if (Date.now() - this.#typingWanted < this.#typingIntervalMs) this.typing();
         return;
       case "history":
         this.#addMessages(frame.messages);
@@ -180,6 +186,14 @@ export class ChannelConnection {
         this.#addMessages([frame.message]);
         // A live message past a hole means frames were missed: fill the hole now.
         if (!this.#syncing && (this.messages.cursor ?? 0) < frame.message.seq - 1) this.#sync(this.messages.cursor ?? 0);
+        return;
+      case "changed":
+        // An edit, delete or reaction: the store replaces its copy by id.
+        this.#addMessages([frame.message]);
+        return;
+      case "changes":
+        // Answers a sync with changesAfter, which this client does not send yet; the states are still good to keep.
+        this.#addMessages(frame.messages);
         return;
       case "ack":
         this.outbox.resolve(frame.clientMsgId);
@@ -200,6 +214,14 @@ export class ChannelConnection {
         return;
       case "pong":
         return;
+    }
+  }
+
+  #noteReads(reads: unknown[]): void {
+    for (const r of reads) {
+      if (r && typeof r === "object" && "userId" in r && "seq" in r && typeof r.userId === "string" && typeof r.seq === "number") {
+        this.receipts.set(r.userId, Math.max(this.receipts.get(r.userId) ?? 0, r.seq));
+      }
     }
   }
 

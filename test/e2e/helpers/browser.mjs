@@ -1,0 +1,99 @@
+// Real Chromium (Debian's /usr/bin/chromium) driven by playwright-core, with a
+// network switch that really cuts the app's WebSockets: Chromium's offline
+// mode leaves open sockets alone, so every socket goes through routeWebSocket,
+// and going offline closes them and refuses new ones.
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
+
+export async function launchBrowser() {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}
+
+/**
+ * A new browser context (one person, one device) with the app open.
+ * `network.offline()` / `network.online()` cut and restore HTTP and sockets.
+ */
+export async function openApp(browser, baseUrl, { viewport = { width: 1100, height: 760 }, colorScheme = "light" } = {}) {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport, colorScheme });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
+  });
+
+  let offline = false;
+  const open = new Set();
+  await page.routeWebSocket(/\/api\/.*socket/, (ws) => {
+    if (offline) {
+      ws.close({ code: 1006, reason: "offline" });
+      return;
+    }
+    const server = ws.connectToServer();
+    const entry = { ws, server };
+    open.add(entry);
+    ws.onClose(() => open.delete(entry));
+    server.onClose(() => open.delete(entry));
+  });
+
+  const network = {
+    get openSockets() {
+      return open.size;
+    },
+    async offline() {
+      offline = true;
+      await context.setOffline(true);
+      for (const { ws, server } of open) {
+        await ws.close({ code: 1006, reason: "network lost" }).catch(() => {});
+        await server.close().catch(() => {});
+      }
+      open.clear();
+    },
+    async online() {
+      offline = false;
+      await context.setOffline(false); // fires the page's "online" event
+    },
+  };
+  await page.goto("/");
+  return { context, page, network, problems };
+}
+
+/** Signs up through the form and waits for the channel list. */
+export async function signUp(page, { handle, displayName, password = "correct horse battery" }) {
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Display name").fill(displayName);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("navigation", { name: "Channels" }).waitFor();
+}
+
+/** Opens (or finds) the DM with `handle` through the "New direct message" control. */
+export async function startDm(page, handle) {
+  await page.getByRole("button", { name: "New direct message" }).click();
+  const dialog = page.getByRole("dialog", { name: "New direct message" });
+  await dialog.getByLabel("Handle").fill(handle);
+  await dialog.getByRole("button", { name: "Start chat" }).click();
+  await dialog.waitFor({ state: "detached" });
+  await page.getByRole("log").waitFor();
+}
+
+export async function sendMessage(page, text) {
+  await page.getByLabel("Message").fill(text);
+  await page.getByRole("button", { name: "Send" }).click();
+}
+
+/** The session token the app keeps, for seeding data over HTTP. */
+export async function tokenOf(page) {
+  return page.evaluate(() => JSON.parse(localStorage.getItem("chat.session") ?? "null")?.token);
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
+}
