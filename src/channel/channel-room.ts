@@ -10,18 +10,24 @@ import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgra
 import { decodeFrame } from "../sockets/decode-frame";
 import { userHub } from "../user/stubs";
 import { collectOutbox, completeDelivery, failDelivery, nextDrainAt, planDrain } from "./drain";
+import { changesSince, deleteMessage, editMessage, react, type Change, type ChangesPage } from "./edits";
 import { addMember, createChannel, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
 import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
 import migrations from "./migrations/migrations.js";
 import { PresenceCache } from "./presence-cache";
 import { markHeld, markRead, summaryFor } from "./reads";
 import { lastMessage, readMeta, requireMember, requireMeta, type RoomDb } from "./room-db";
+import { searchMessages } from "./search";
 import * as schema from "./schema";
 import { originFromObjectId, parseSnowflake, Snowflake } from "./snowflake";
 
 const HUB_TIMEOUT_MS = 10_000;
 
 export type HistoryQuery = { after?: number; before?: number; limit?: number };
+export type ChangesQuery = { after: number; through?: number; limit?: number };
+export type SearchQuery = { q: string; limit?: number; offset?: number };
+/** An edit, delete or reaction, as socket frames and HTTP bodies name it. */
+export type ChangeRequest = { type: "edit"; seq: number; body: string } | { type: "delete"; seq: number } | { type: "react"; seq: number; emoji: string; on?: boolean };
 
 /**
  * One channel: its members, its ordered and stored messages, and the
@@ -100,6 +106,18 @@ export class ChannelRoom extends DurableObject<Env> {
     return toResult(() => this.store(userId, undefined, input, null));
   }
 
+  async change(userId: string, request: ChangeRequest): Promise<Result<Message>> {
+    return toResult(() => this.applyChange(userId, request, null).message);
+  }
+
+  async changes(userId: string, q: ChangesQuery): Promise<Result<ChangesPage>> {
+    return toResult(() => changesSince(this.db, userId, q.after, q.through, q.limit ?? DEFAULT_PAGE));
+  }
+
+  async search(userId: string, q: SearchQuery): Promise<Result<Page>> {
+    return toResult(() => searchMessages(this.db, userId, q.q, q.limit ?? DEFAULT_PAGE, q.offset ?? 0));
+  }
+
   async markRead(userId: string, seq: number): Promise<Result<Summary>> {
     return toResult(async () => {
       this.read(userId, undefined, seq, null);
@@ -148,13 +166,22 @@ export class ChannelRoom extends DurableObject<Env> {
           return;
         case "sync": {
           requireMember(this.db, who.userId);
-          const page = historyAfter(this.db, requireMeta(this.db).channelId, frame.after, frame.limit ?? DEFAULT_PAGE);
+          const limit = frame.limit ?? DEFAULT_PAGE;
+          const page = historyAfter(this.db, requireMeta(this.db).channelId, frame.after, limit);
           const held = page.messages.at(-1)?.seq;
           if (held !== undefined) this.ctx.storage.transactionSync(() => markHeld(this.db, who.userId, who.device, held, Date.now()));
           trySend(ws, JSON.stringify({ type: "history", ...page }));
+          if (frame.changesAfter !== undefined) {
+            trySend(ws, JSON.stringify({ type: "changes", ...changesSince(this.db, who.userId, frame.changesAfter, frame.after, limit) }));
+          }
           if (held !== undefined) this.scheduleDrain();
           return;
         }
+        case "edit":
+        case "delete":
+        case "react":
+          this.applyChange(who.userId, frame, ws);
+          return;
         case "typing":
           requireMember(this.db, who.userId);
           this.broadcast(JSON.stringify({ type: "typing", userId: who.userId }), (a) => a.userId !== who.userId);
@@ -168,8 +195,10 @@ export class ChannelRoom extends DurableObject<Env> {
       }
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      if (err.code === "not_found") return ws.close(4403, "no longer a member");
-      this.sendError(ws, err, frame.type === "send" ? frame.clientMsgId : undefined);
+      // A missing message is an error frame; a missing membership ends the socket.
+      if (err.code === "not_found" && !this.isMember(who.userId)) return ws.close(4403, "no longer a member");
+      const seq = frame.type === "edit" || frame.type === "delete" || frame.type === "react" ? frame.seq : undefined;
+      this.sendError(ws, err, frame.type === "send" ? frame.clientMsgId : undefined, seq);
     }
   }
 
@@ -212,6 +241,35 @@ export class ChannelRoom extends DurableObject<Env> {
     return result;
   }
 
+  /**
+   * Edits, deletes or reacts, then tells every socket (the actor's too: that
+   * is its answer) and the drain. A no-op answers only the actor's socket.
+   */
+  private applyChange(userId: string, request: ChangeRequest, from: WebSocket | null): Change {
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync(() => {
+      switch (request.type) {
+        case "edit":
+          return editMessage(this.db, userId, request.seq, request.body, now);
+        case "delete":
+          return deleteMessage(this.db, userId, request.seq, now);
+        case "react":
+          return react(this.db, userId, request.seq, request.emoji, request.on, now);
+      }
+    });
+    const frame = JSON.stringify({ type: "changed", change: result.change, message: result.message });
+    if (result.changed) {
+      this.broadcast(frame);
+      this.scheduleDrain();
+    } else if (from) trySend(from, frame);
+    return result;
+  }
+
+  private isMember(userId: string): boolean {
+    const m = this.db.select({ active: schema.members.active }).from(schema.members).where(eq(schema.members.userId, userId)).get();
+    return m?.active === true;
+  }
+
   private read(userId: string, device: string | undefined, seq: number, from: WebSocket | null): void {
     const { readSeq, moved } = this.ctx.storage.transactionSync(() => markRead(this.db, userId, seq, device, Date.now()));
     if (moved) this.broadcast(JSON.stringify({ type: "receipt", userId, seq: readSeq }), (a) => a.userId !== userId, from);
@@ -239,8 +297,8 @@ export class ChannelRoom extends DurableObject<Env> {
     }
   }
 
-  private sendError(ws: WebSocket, err: AppError, clientMsgId?: string): void {
-    trySend(ws, JSON.stringify({ type: "error", ...err.toBody(), ...(clientMsgId === undefined ? {} : { clientMsgId }) }));
+  private sendError(ws: WebSocket, err: AppError, clientMsgId?: string, seq?: number): void {
+    trySend(ws, JSON.stringify({ type: "error", ...err.toBody(), ...(clientMsgId === undefined ? {} : { clientMsgId }), ...(seq === undefined ? {} : { seq }) }));
   }
 
   // ---- The outbox drain ----

@@ -3,8 +3,9 @@ import type { ChannelUpdate, DeliveredMessage } from "../user/channel-update";
 import { cursorsSince } from "./cursors";
 import { toChannel } from "./membership";
 import { summaryFor } from "./reads";
-import { readMeta, type MemberRow, type RoomDb } from "./room-db";
-import { members, messages, outbox } from "./schema";
+import { lastMessage, readMeta, type MemberRow, type OutboxRow, type RoomDb } from "./room-db";
+import { members, mentions, messages, outbox } from "./schema";
+import { inList } from "./seq-list";
 
 /** Messages carried per member per drain; enough for push previews and mentions. */
 const MAX_MESSAGES_PER_UPDATE = 20;
@@ -33,11 +34,24 @@ export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[]): Plan
   if (behind.length === 0) return [];
   const floor = Math.min(...behind.map((m) => m.deliveredRev));
   const pending = db.select().from(outbox).where(gt(outbox.rev, floor)).orderBy(asc(outbox.rev)).all();
-  return behind.map((m) => ({ userId: m.userId, rev: meta.rev, update: updateFor(db, meta.channelId, meta.rev, m, pending) }));
+  const lastSeq = lastMessage(db)?.seq ?? 0;
+  return behind.map((m) => ({ userId: m.userId, rev: meta.rev, update: updateFor(db, meta.channelId, meta.rev, m, pending, lastSeq) }));
 }
 
-function updateFor(db: RoomDb, channelId: string, rev: number, m: MemberRow, pending: (typeof outbox.$inferSelect)[]): ChannelUpdate | null {
-  const mine = pending.filter((r) => r.rev > m.deliveredRev && (r.userId === null || r.userId === m.userId));
+/**
+ * Whether a change shows in this member's summary: an edit or delete does if
+ * it touches the last message or an unread one (unread and mention counts);
+ * a reaction only on the last message. The rest changes nothing they see.
+ */
+function concerns(r: OutboxRow, m: MemberRow, lastSeq: number): boolean {
+  if (r.userId !== null && r.userId !== m.userId) return false;
+  if (r.kind === "edit") return r.seq === lastSeq || (r.seq ?? 0) > m.readSeq;
+  if (r.kind === "reaction") return r.seq === lastSeq;
+  return true;
+}
+
+function updateFor(db: RoomDb, channelId: string, rev: number, m: MemberRow, pending: OutboxRow[], lastSeq: number): ChannelUpdate | null {
+  const mine = pending.filter((r) => r.rev > m.deliveredRev && concerns(r, m, lastSeq));
   if (mine.length === 0) return null;
   if (!m.active) return { userId: m.userId, channelId, rev, membership: "removed", channel: toChannel(db) };
   const seqs = mine.filter((r) => r.kind === "message" && r.seq !== null).map((r) => r.seq!);
@@ -54,13 +68,21 @@ function updateFor(db: RoomDb, channelId: string, rev: number, m: MemberRow, pen
 
 function deliveredMessages(db: RoomDb, seqs: number[], userId: string): DeliveredMessage[] {
   if (seqs.length === 0) return [];
-  return db
+  const rows = db
     .select({ seq: messages.seq, senderId: messages.senderId, body: messages.body, deleted: messages.deleted })
     .from(messages)
     .where(and(gt(messages.seq, seqs[0]! - 1), lte(messages.seq, seqs[seqs.length - 1]!)))
     .all()
-    .filter((r) => r.senderId !== userId && !r.deleted)
-    .map(({ seq, senderId, body }) => ({ seq, senderId, body }));
+    .filter((r) => r.senderId !== userId && !r.deleted);
+  if (rows.length === 0) return [];
+  const mentioned = new Map<number, string[]>();
+  for (const r of db.select().from(mentions).where(inList(mentions.seq, rows.map((r) => r.seq))).all()) {
+    mentioned.set(r.seq, [...(mentioned.get(r.seq) ?? []), r.userId]);
+  }
+  return rows.map(({ seq, senderId, body }) => {
+    const who = mentioned.get(seq);
+    return who ? { seq, senderId, body, mentions: who } : { seq, senderId, body };
+  });
 }
 
 /** The member's hub has everything up to `rev`; a removed member's row can go. */

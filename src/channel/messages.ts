@@ -1,27 +1,12 @@
-import { and, asc, desc, eq, gt, gte, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, lt, ne, sql } from "drizzle-orm";
 import { AppError } from "../errors";
 import type { Message } from "../protocol";
 import { lastMessage, recordChange, requireMember, type MessageRow, type RoomDb } from "./room-db";
 import { messages } from "./schema";
 import type { Snowflake } from "./snowflake";
 import { moveCursor } from "./cursors";
-
-export function toMessage(channelId: string, row: MessageRow): Message {
-  const m: Message = {
-    id: row.id,
-    seq: row.seq,
-    channelId,
-    senderId: row.senderId,
-    body: row.deleted ? "" : row.body,
-    clientMsgId: row.clientMsgId,
-    createdAt: row.createdAt,
-    rev: row.rev,
-  };
-  if (row.editedAt !== null) m.editedAt = row.editedAt;
-  if (row.deleted) m.deleted = true;
-  if (row.replyTo !== null) m.replyTo = row.replyTo;
-  return m;
-}
+import { resolveMentions, setMentions } from "./mentions";
+import { toMessages, toOneMessage } from "./message-view";
 
 export interface SendContext {
   channelId: string;
@@ -50,7 +35,7 @@ export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { m
     .from(messages)
     .where(and(eq(messages.senderId, ctx.userId), eq(messages.clientMsgId, input.clientMsgId)))
     .get();
-  if (existing) return { message: toMessage(ctx.channelId, existing), created: false };
+  if (existing) return { message: toOneMessage(db, ctx.channelId, existing), created: false };
 
   assertWithinRate(db, ctx);
   const last = lastMessage(db);
@@ -72,8 +57,9 @@ export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { m
     rev,
   };
   db.insert(messages).values(row).run();
+  setMentions(db, seq, resolveMentions(db, input.body));
   if (ctx.device) moveCursor(db, ctx.userId, ctx.device, seq, rev);
-  return { message: toMessage(ctx.channelId, row), created: true };
+  return { message: toOneMessage(db, ctx.channelId, row), created: true };
 }
 
 /** SEND_RATE_LIMIT messages per user per window, counted from what is stored, so it survives restarts. */
@@ -102,25 +88,34 @@ export interface Page {
 /** Messages with seq > after, ascending. */
 export function historyAfter(db: RoomDb, channelId: string, after: number, limit: number): Page {
   const rows = db.select().from(messages).where(gt(messages.seq, after)).orderBy(asc(messages.seq)).limit(limit + 1).all();
-  return { messages: rows.slice(0, limit).map((r) => toMessage(channelId, r)), hasMore: rows.length > limit };
+  return { messages: toMessages(db, channelId, rows.slice(0, limit)), hasMore: rows.length > limit };
 }
 
 /** The `limit` messages just before `before`, ascending; hasMore says whether older ones exist. */
 export function historyBefore(db: RoomDb, channelId: string, before: number, limit: number): Page {
   const rows = db.select().from(messages).where(lt(messages.seq, before)).orderBy(desc(messages.seq)).limit(limit + 1).all();
-  return { messages: rows.slice(0, limit).reverse().map((r) => toMessage(channelId, r)), hasMore: rows.length > limit };
+  return { messages: toMessages(db, channelId, rows.slice(0, limit).reverse()), hasMore: rows.length > limit };
 }
 
 export function getMessage(db: RoomDb, seq: number): MessageRow | undefined {
   return db.select().from(messages).where(eq(messages.seq, seq)).get();
 }
 
-/** Messages from others after `readSeq`: all after it, less one's own (an indexed count). */
+/**
+ * Messages from others after `readSeq`, tombstones not counted: all after it,
+ * less one's own, less others' deleted ones (two indexed counts).
+ */
 export function countUnread(db: RoomDb, userId: string, readSeq: number, lastSeq: number): number {
   const own = db
     .select({ n: sql<number>`count(*)` })
     .from(messages)
     .where(and(eq(messages.senderId, userId), gte(messages.seq, readSeq + 1)))
     .get()?.n ?? 0;
-  return Math.max(0, lastSeq - readSeq - own);
+  // `deleted = 1` written out, so the partial index messages_deleted_idx applies.
+  const deleted = db
+    .select({ n: sql<number>`count(*)` })
+    .from(messages)
+    .where(and(sql`${messages.deleted} = 1`, gt(messages.seq, readSeq), ne(messages.senderId, userId)))
+    .get()?.n ?? 0;
+  return Math.max(0, lastSeq - readSeq - own - deleted);
 }

@@ -1,7 +1,9 @@
 import { eq } from "drizzle-orm";
 import type { Summary } from "../protocol";
 import { currentCursor, moveCursor } from "./cursors";
-import { countUnread, toMessage } from "./messages";
+import { countUnread } from "./messages";
+import { countMentions } from "./mentions";
+import { toOneMessage } from "./message-view";
 import { toChannel } from "./membership";
 import { lastMessage, recordChange, requireMember, type MemberRow, type RoomDb } from "./room-db";
 import { members } from "./schema";
@@ -38,9 +40,10 @@ export function summaryFor(db: RoomDb, member: MemberRow): Summary {
   const lastSeq = last?.seq ?? 0;
   return {
     channel,
-    lastMessage: last ? toMessage(channel.id, last) : null,
+    lastMessage: last ? toOneMessage(db, channel.id, last) : null,
     lastSeq,
     readSeq: member.readSeq,
     unread: countUnread(db, member.userId, member.readSeq, lastSeq),
+    mentions: countMentions(db, member.userId, member.readSeq),
   };
 }

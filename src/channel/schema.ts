@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** A ChannelRoom's own SQLite: the channel, its members and its messages. */
@@ -48,14 +49,41 @@ export const messages = sqliteTable(
     uniqueIndex("messages_sender_client_idx").on(t.senderId, t.clientMsgId),
     index("messages_sender_seq_idx").on(t.senderId, t.seq),
     index("messages_rev_idx").on(t.rev),
+    // Tombstones only: unread counts skip them without scanning live messages.
+    index("messages_deleted_idx").on(t.seq).where(sql`deleted = 1`),
   ],
+);
+
+/** Who reacted with what: one row per (message, emoji, user); a toggle inserts or deletes it. */
+export const reactions = sqliteTable(
+  "reactions",
+  {
+    seq: integer("seq").notNull(),
+    emoji: text("emoji").notNull(),
+    userId: text("user_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seq, t.emoji, t.userId] })],
+);
+
+/** Members a message mentions (@handle), for `Message.mentions` and each member's mention count. */
+export const mentions = sqliteTable(
+  "mentions",
+  {
+    seq: integer("seq").notNull(),
+    userId: text("user_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seq, t.userId] }), index("mentions_user_seq_idx").on(t.userId, t.seq)],
 );
 
 /** Events not yet delivered to every member's UserHub (the outbox of the design). */
 export const outbox = sqliteTable("outbox", {
   rev: integer("rev").primaryKey(),
-  /** message: a new seq for everyone; members: the member list changed; read/cursor: one member's marker moved. */
-  kind: text("kind", { enum: ["message", "members", "read", "cursor"] }).notNull(),
+  /**
+   * message: a new seq for everyone; members: the member list changed; read/cursor: one member's marker moved;
+   * edit: message `seq` was edited or deleted; reaction: its reactions changed.
+   */
+  kind: text("kind", { enum: ["message", "members", "read", "cursor", "edit", "reaction"] }).notNull(),
   /** For read/cursor: the member concerned; null means every member. */
   userId: text("user_id"),
   seq: integer("seq"),

@@ -10,6 +10,7 @@ import { getUserByHandle, getUserById, getUsersByHandles } from "../users/users"
 import { requireAuth } from "./auth-middleware";
 import { assertRoomForChannel } from "./channel-limit";
 import { forwardUpgrade } from "./forward-socket";
+import { messageRoutes } from "./message-routes";
 import { validate } from "./validate";
 
 /** An id that cannot be a channel is as unknown as one the caller is not in: 404, not 400. */
@@ -78,4 +79,5 @@ export const channelRoutes = new Hono<AppEnv>()
     const summary = unwrap(await channelRoom(c.env, c.req.valid("param").id).markRead(c.var.userId, c.req.valid("json").seq));
     return c.json({ summary });
   })
-  .get("/:id/socket", channelParam, (c) => forwardUpgrade(c, channelRoom(c.env, c.req.valid("param").id)));
+  .get("/:id/socket", channelParam, (c) => forwardUpgrade(c, channelRoom(c.env, c.req.valid("param").id)))
+  .route("/", messageRoutes);

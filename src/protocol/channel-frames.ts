@@ -1,6 +1,12 @@
 import * as v from "valibot";
-import { ClientMsgIdSchema, LimitSchema, MessageBodySchema, SeqSchema } from "./fields";
+import { ClientMsgIdSchema, EmojiSchema, LimitSchema, MessageBodySchema, SeqSchema } from "./fields";
 import { ChannelSchema, MessageSchema, PresenceSchema, UserSchema } from "./objects";
+
+const MessageSeqSchema = v.pipe(SeqSchema, v.minValue(1, "seq must be at least 1"));
+
+/** What a `changed` frame reports. */
+export const ChangeKindSchema = v.picklist(["edit", "delete", "reaction"]);
+export type ChangeKind = v.InferOutput<typeof ChangeKindSchema>;
 
 /** Frames a client sends on a channel socket. */
 export const ChannelClientFrame = v.variant("type", [
@@ -10,10 +16,15 @@ export const ChannelClientFrame = v.variant("type", [
     body: MessageBodySchema,
     replyTo: v.optional(v.pipe(SeqSchema, v.minValue(1))),
   }),
-  v.object({ type: v.literal("sync"), after: SeqSchema, limit: v.optional(LimitSchema) }),
+  /** `changesAfter` (a room rev) also asks for a `changes` frame: edits, deletes and reactions of messages up to `after`. */
+  v.object({ type: v.literal("sync"), after: SeqSchema, limit: v.optional(LimitSchema), changesAfter: v.optional(SeqSchema) }),
   v.object({ type: v.literal("typing") }),
   v.object({ type: v.literal("read"), seq: SeqSchema }),
   v.object({ type: v.literal("ping") }),
+  v.object({ type: v.literal("edit"), seq: MessageSeqSchema, body: MessageBodySchema }),
+  v.object({ type: v.literal("delete"), seq: MessageSeqSchema }),
+  /** Without `on` it toggles; with it, it sets (idempotent, safe to retry). */
+  v.object({ type: v.literal("react"), seq: MessageSeqSchema, emoji: EmojiSchema, on: v.optional(v.boolean()) }),
 ]);
 export type ChannelClientFrame = v.InferOutput<typeof ChannelClientFrame>;
 
@@ -27,11 +38,17 @@ export const ChannelServerFrame = v.variant("type", [
   v.object({ type: v.literal("receipt"), userId: v.string(), seq: v.number() }),
   v.object({ type: v.literal("member"), event: v.picklist(["joined", "left"]), user: UserSchema }),
   v.object({ type: v.literal("pong") }),
+  /** A message was edited, deleted or reacted to; sent to every socket, the actor's included. */
+  v.object({ type: v.literal("changed"), change: ChangeKindSchema, message: MessageSchema }),
+  /** Answer to `sync` with `changesAfter`: the new state of changed messages, by rev; `rev` is the next cursor. */
+  v.object({ type: v.literal("changes"), messages: v.array(MessageSchema), rev: v.number(), hasMore: v.boolean() }),
   v.object({
     type: v.literal("error"),
     code: v.string(),
     message: v.string(),
     clientMsgId: v.optional(v.string()),
+    /** The message an `edit`, `delete` or `react` frame named. */
+    seq: v.optional(v.number()),
     retryAfterMs: v.optional(v.number()),
   }),
 ]);

@@ -48,5 +48,12 @@ export const DeviceSchema = v.pipe(
   v.maxLength(64, "device must be 1 to 64 characters"),
 );
 export const ChannelIdSchema = v.pipe(v.string(), v.regex(/^[a-z]_[A-Za-z0-9_-]{8,64}$/, "not a channel id"));
+/** One reaction: a short string without whitespace or control characters (an emoji, or a short code). */
+export const EmojiSchema = v.pipe(
+  v.string("emoji must be a string"),
+  v.minLength(1, "emoji must be 1 to 16 characters"),
+  v.maxLength(16, "emoji must be 1 to 16 characters"),
+  v.regex(/^[^\s\p{Cc}]+$/u, "emoji must not contain whitespace or control characters"),
+);
 /** A query-string integer: digits only, then a number. */
 export const QueryIntSchema = v.pipe(v.string(), v.regex(/^\d{1,15}$/, "must be a non-negative integer"), v.transform(Number));

@@ -1,7 +1,9 @@
 import * as v from "valibot";
 import {
+  ChannelIdSchema,
   ClientMsgIdSchema,
   DeviceSchema,
+  EmojiSchema,
   DisplayNameSchema,
   HandleSchema,
   LimitSchema,
@@ -10,7 +12,7 @@ import {
   QueryIntSchema,
   SeqSchema,
 } from "./fields";
-import { MAX_GROUP_MEMBERS } from "./limits";
+import { MAX_GROUP_MEMBERS, MAX_SEARCH_CHARS, MAX_SEARCH_OFFSET } from "./limits";
 
 /** One schema per HTTP body or query of PROTOCOL.md. */
 export const SignupBody = v.object({ handle: HandleSchema, password: PasswordSchema, displayName: DisplayNameSchema });
@@ -38,6 +40,20 @@ export const SendBody = v.object({
   replyTo: v.optional(v.pipe(SeqSchema, v.minValue(1))),
 });
 export const ReadBody = v.object({ seq: SeqSchema });
+/** `/channels/:id/messages/:seq`: a seq that cannot exist is as unknown as one that does not (404). */
+export const MessageParam = v.object({ id: ChannelIdSchema, seq: v.pipe(QueryIntSchema, v.minValue(1)) });
+export const EditBody = v.object({ body: MessageBodySchema });
+export const ReactBody = v.object({ emoji: EmojiSchema, on: v.optional(v.boolean()) });
+export const ChangesQuery = v.object({
+  after: v.optional(QueryIntSchema, "0"),
+  through: v.optional(QueryIntSchema),
+  limit: v.optional(v.pipe(QueryIntSchema, LimitSchema)),
+});
+export const SearchQuery = v.object({
+  q: v.pipe(v.string("q is required"), v.maxLength(MAX_SEARCH_CHARS, `q must be at most ${MAX_SEARCH_CHARS} characters`)),
+  limit: v.optional(v.pipe(QueryIntSchema, LimitSchema)),
+  offset: v.optional(v.pipe(QueryIntSchema, v.maxValue(MAX_SEARCH_OFFSET, `offset must be at most ${MAX_SEARCH_OFFSET}`))),
+});
 export const PresenceQuery = v.object({
   ids: v.pipe(
     v.string("ids is required"),

@@ -7,3 +7,11 @@ export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 200;
 export const MAX_USER_SEARCH = 20;
 export const PUSH_PREVIEW_CHARS = 100;
+/** Reply previews quote this many characters of the quoted message. */
+export const REPLY_PREVIEW_CHARS = 100;
+/** Distinct emoji one message can carry. */
+export const MAX_REACTIONS_PER_MESSAGE = 20;
+/** Search: query length, words used, deepest offset. */
+export const MAX_SEARCH_CHARS = 256;
+export const MAX_SEARCH_TERMS = 16;
+export const MAX_SEARCH_OFFSET = 1000;

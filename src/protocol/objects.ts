@@ -24,6 +24,15 @@ export type Channel = v.InferOutput<typeof ChannelSchema>;
 export const ReactionSchema = v.object({ emoji: v.string(), userIds: v.array(v.string()) });
 export type Reaction = v.InferOutput<typeof ReactionSchema>;
 
+/** The quoted start of the message a reply answers, as it is now (a deleted one quotes nothing). */
+export const ReplyPreviewSchema = v.object({
+  seq: v.number(),
+  senderId: v.string(),
+  body: v.string(),
+  deleted: v.optional(v.literal(true)),
+});
+export type ReplyPreview = v.InferOutput<typeof ReplyPreviewSchema>;
+
 export const MessageSchema = v.object({
   id: v.string(),
   seq: v.number(),
@@ -35,6 +44,7 @@ export const MessageSchema = v.object({
   editedAt: v.optional(v.number()),
   deleted: v.optional(v.literal(true)),
   replyTo: v.optional(v.number()),
+  replyPreview: v.optional(ReplyPreviewSchema),
   mentions: v.optional(v.array(v.string())),
   reactions: v.optional(v.array(ReactionSchema)),
   /** Change cursor: bumps on every edit, delete or reaction (see docs/protocol.md). */

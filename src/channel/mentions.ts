@@ -1,0 +1,50 @@
+import { and, count, eq, gt, ne, sql } from "drizzle-orm";
+import type { RoomDb } from "./room-db";
+import { members, mentions, messages } from "./schema";
+import { inList } from "./seq-list";
+
+/** `@handle` not glued to a word before it (so no e-mail addresses) nor running on after it. */
+const MENTION = /(?<![\p{L}\p{N}_@])@([A-Za-z0-9_]{3,32})(?![A-Za-z0-9_])/gu;
+const MAX_MENTIONS = 100;
+
+/** The handles a body names, folded to lower case, each once. */
+export function mentionedHandles(body: string): string[] {
+  if (!body.includes("@")) return [];
+  const handles = new Set<string>();
+  for (const m of body.matchAll(MENTION)) {
+    handles.add(m[1]!.toLowerCase());
+    if (handles.size >= MAX_MENTIONS) break;
+  }
+  return [...handles];
+}
+
+/** The members a body mentions; handles of non-members are plain text. */
+export function resolveMentions(db: RoomDb, body: string): string[] {
+  const handles = mentionedHandles(body);
+  if (handles.length === 0) return [];
+  return db
+    .select({ userId: members.userId })
+    .from(members)
+    .where(and(eq(members.active, true), inList(members.handle, handles)))
+    .all()
+    .map((r) => r.userId);
+}
+
+/** Replaces a message's mentions (one JSON parameter, however many there are). */
+export function setMentions(db: RoomDb, seq: number, userIds: string[]): void {
+  db.delete(mentions).where(eq(mentions.seq, seq)).run();
+  if (userIds.length === 0) return;
+  db.run(sql`insert into ${mentions} (${sql.identifier(mentions.seq.name)}, ${sql.identifier(mentions.userId.name)}) select ${seq}, value from json_each(${JSON.stringify(userIds)})`);
+}
+
+/** Unread messages from others that mention the user: the summary's highlighted count. */
+export function countMentions(db: RoomDb, userId: string, readSeq: number): number {
+  return (
+    db
+      .select({ n: count() })
+      .from(mentions)
+      .innerJoin(messages, eq(messages.seq, mentions.seq))
+      .where(and(eq(mentions.userId, userId), gt(mentions.seq, readSeq), ne(messages.senderId, userId)))
+      .get()?.n ?? 0
+  );
+}

@@ -1,0 +1,37 @@
+import { Hono } from "hono";
+import * as v from "valibot";
+import type { AppEnv } from "../env";
+import { unwrap } from "../errors";
+import { ChangesQuery, ChannelIdSchema, EditBody, MessageParam, ReactBody, SearchQuery } from "../protocol";
+import { channelRoom } from "../user/stubs";
+import { validate } from "./validate";
+
+const channelParam = validate("param", v.object({ id: ChannelIdSchema }), "not_found");
+/** A seq that cannot name a message is as unknown as one that names none. */
+const messageParam = validate("param", MessageParam, "not_found");
+
+/**
+ * Edit, delete, react, change cursor and search, under `/channels`. Mounted
+ * inside channelRoutes, whose requireAuth covers them. Each is one RPC to the
+ * room, on the same code path as the socket frames.
+ */
+export const messageRoutes = new Hono<AppEnv>()
+  .patch("/:id/messages/:seq", messageParam, validate("json", EditBody), async (c) => {
+    const { id, seq } = c.req.valid("param");
+    return c.json({ message: unwrap(await channelRoom(c.env, id).change(c.var.userId, { type: "edit", seq, body: c.req.valid("json").body })) });
+  })
+  .delete("/:id/messages/:seq", messageParam, async (c) => {
+    const { id, seq } = c.req.valid("param");
+    return c.json({ message: unwrap(await channelRoom(c.env, id).change(c.var.userId, { type: "delete", seq })) });
+  })
+  .post("/:id/messages/:seq/reactions", messageParam, validate("json", ReactBody), async (c) => {
+    const { id, seq } = c.req.valid("param");
+    const { emoji, on } = c.req.valid("json");
+    return c.json({ message: unwrap(await channelRoom(c.env, id).change(c.var.userId, { type: "react", seq, emoji, on })) });
+  })
+  .get("/:id/changes", channelParam, validate("query", ChangesQuery), async (c) => {
+    return c.json(unwrap(await channelRoom(c.env, c.req.valid("param").id).changes(c.var.userId, c.req.valid("query"))));
+  })
+  .get("/:id/search", channelParam, validate("query", SearchQuery), async (c) => {
+    return c.json(unwrap(await channelRoom(c.env, c.req.valid("param").id).search(c.var.userId, c.req.valid("query"))));
+  });
