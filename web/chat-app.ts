@@ -1,4 +1,4 @@
-import { ChatClient, type ChannelConnection, type User } from "../src/client";
+import { ApiError, ChatClient, type ChannelConnection, type User } from "../src/client";
 import { ConnectionBanner } from "./banner";
 import { ChannelView } from "./channel-view";
 import { openFormDialog, parseHandles } from "./dialogs";
@@ -95,18 +95,11 @@ export class ChatApp {
     this.#sidebar.setActive(channelId);
     this.#shell.classList.toggle("show-channel", channelId !== null);
     if (!channelId) {
-      this.#main.replaceChildren(
-        h(
-          "div",
-          { class: "empty-state" },
-          h("h2", { text: `Hello, ${this.me.displayName}` }),
-          h("p", { class: "muted", text: "Pick a conversation, or start a new one with “New direct message” or “New group”." }),
-        ),
-      );
-      this.#updateBanner();
+      this.#showEmpty(`Hello, ${this.me.displayName}`, "Pick a conversation, or start a new one with “New direct message” or “New group”.");
       return;
     }
-    this.#open(channelId);
+    const conn = this.#open(channelId);
+    this.#checkChannel(channelId, conn);
     this.#view = new ChannelView(this.#client, channelId, this.me, this.#client.inbox!, {
       back: () => (location.hash = "#/"),
       addMember: (id) => this.#addMember(id),
@@ -114,6 +107,31 @@ export class ChatApp {
     this.#main.replaceChildren(this.#view.element);
     this.#view.focus();
     this.#updateBanner();
+  }
+
+  #showEmpty(title: string, text: string): void {
+    this.#main.replaceChildren(h("div", { class: "empty-state" }, h("h2", { text: title }), h("p", { class: "muted", text })));
+    this.#updateBanner();
+  }
+
+  /**
+   * A socket refused for a channel one is not in looks like a network error to
+   * a browser, so the channel is also asked for over HTTP: a 404 ends the attempt.
+   */
+  #checkChannel(channelId: string, conn: ChannelConnection): void {
+    this.#client.http.channel(channelId).then(
+      (channel) => {
+        if (!conn.channel) conn.channel = channel;
+      },
+      (err) => {
+        if (!(err instanceof ApiError && err.status === 404)) return;
+        this.#client.closeChannel(channelId);
+        if (this.#currentId !== channelId) return;
+        this.#view?.destroy();
+        this.#view = null;
+        this.#showEmpty("Conversation not found", "It does not exist, or you are not a member of it.");
+      },
+    );
   }
 
   /** Channels with unsent messages from before a reload get their sockets back. */

@@ -239,6 +239,43 @@ describe("web app in Chromium", { timeout: 600_000 }, () => {
     assertNoProblems(alice, bob);
   });
 
+  test("a channel one is not in shows as not found, not as a lost connection", async () => {
+    const alice = await person("Alice Lost");
+    await alice.page.goto("/#/c/d_0123456789abcdef0123456789abcdef");
+    await alice.page.getByRole("heading", { name: "Conversation not found" }).waitFor();
+    await alice.page.waitForTimeout(2000); // longer than the banner's delay
+    assert.equal(await alice.page.getByRole("status").filter({ hasText: "Offline" }).isVisible(), false);
+  });
+
+  test("the service worker turns a push into a notification that points at the channel", async () => {
+    const alice = await person("Alice Push");
+    await alice.context.grantPermissions(["notifications"], { origin: service.baseUrl });
+    await alice.page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    const cdp = await alice.context.newCDPSession(alice.page);
+    const registered = new Promise((resolve) =>
+      cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
+        const mine = registrations.find((r) => r.scopeURL.startsWith(service.baseUrl) && !r.isDeleted);
+        if (mine) resolve(mine.registrationId);
+      }),
+    );
+    await cdp.send("ServiceWorker.enable");
+    const registrationId = await registered;
+    const payload = { type: "message", channelId: "d_pushchannel0001", seq: 7, senderId: "u_someone", preview: "See you at eight" };
+    await cdp.send("ServiceWorker.deliverPushMessage", { origin: service.baseUrl, registrationId, data: JSON.stringify(payload) });
+
+    let shown = [];
+    for (let i = 0; i < 50 && shown.length === 0; i++) {
+      await alice.page.waitForTimeout(100);
+      shown = await alice.page.evaluate(async () =>
+        (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, data: n.data })),
+      );
+    }
+    assert.equal(shown.length, 1);
+    assert.equal(shown[0].title, "New message");
+    assert.equal(shown[0].body, "See you at eight");
+    assert.equal(shown[0].data.url, "/#/c/d_pushchannel0001");
+  });
+
   test("log out returns to the form, and log in brings the conversations back", async () => {
     const alice = await person("Alice Session");
     const bob = await person("Bob Session");
