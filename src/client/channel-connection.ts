@@ -266,18 +266,10 @@ export class ChannelConnection {
   }
 
   #continueSync(page: readonly Message[], hasMore: boolean): void {
-    const cursor = this.messages.cursor ?? 0;
-    if (hasMore && page.length > 0) {
-      this.#sync(Math.max(cursor, page[page.length - 1]!.seq));
-      return;
-    }
-    // Live messages that arrived during the sync may sit past a hole the sync did not cover.
-    if (page.length > 0 && this.messages.newestSeq > cursor) {
-      this.#sync(cursor);
-      return;
-    }
+    const next = this.messages.nextSyncAfter(page, hasMore);
+    if (next !== null) return this.#sync(next);
     this.#syncing = false;
-    this.events.emit("synced", { cursor });
+    this.events.emit("synced", { cursor: this.messages.cursor ?? 0 });
   }
 
   #flush(): void {

@@ -14,7 +14,7 @@ export interface HttpClientOptions {
 
 type Query = Record<string, string | number | undefined>;
 
-/** Typed methods for every HTTP endpoint of PROTOCOL.md. Answers are validated against the protocol schemas. */
+/** Typed methods for every HTTP endpoint of PROTOCOL.md and docs/protocol.md. Answers are validated against the protocol schemas. */
 export class HttpClient {
   readonly baseUrl: string;
   token: string | null;
@@ -87,8 +87,27 @@ export class HttpClient {
   async markRead(channelId: string, seq: number): Promise<Summary> {
     return (await this.#call(R.SummaryResponse, "POST", `/channels/${enc(channelId)}/read`, { body: { seq } })).summary;
   }
-  async search(channelId: string, q: string, limit?: number): Promise<Message[]> {
-    return (await this.#call(R.SearchResponse, "GET", `/channels/${enc(channelId)}/search`, { query: { q, limit } })).messages;
+  async search(channelId: string, q: string, options: { limit?: number; offset?: number } = {}): Promise<Message[]> {
+    return (await this.#call(R.SearchResponse, "GET", `/channels/${enc(channelId)}/search`, { query: { q, ...options } })).messages;
+  }
+  async editMessage(channelId: string, seq: number, body: string): Promise<Message> {
+    return (await this.#call(R.MessageResponse, "PATCH", `/channels/${enc(channelId)}/messages/${seq}`, { body: { body } })).message;
+  }
+  async deleteMessage(channelId: string, seq: number): Promise<Message> {
+    return (await this.#call(R.MessageResponse, "DELETE", `/channels/${enc(channelId)}/messages/${seq}`)).message;
+  }
+  /** Without `on` it toggles; with it, it sets. */
+  async react(channelId: string, seq: number, emoji: string, on?: boolean): Promise<Message> {
+    const body = on === undefined ? { emoji } : { emoji, on };
+    return (await this.#call(R.MessageResponse, "POST", `/channels/${enc(channelId)}/messages/${seq}/reactions`, { body })).message;
+  }
+  /** Edits, deletes and reactions after change cursor `after` (docs/protocol.md). */
+  async changes(channelId: string, after: number, options: { through?: number; limit?: number } = {}): Promise<R.ChangesPage> {
+    return this.#call(R.ChangesPage, "GET", `/channels/${enc(channelId)}/changes`, { query: { after, ...options } });
+  }
+  /** Channels where this device's cursor is behind (docs/protocol.md). */
+  async missed(device: string): Promise<R.Missed> {
+    return (await this.#call(R.MissedResponse, "GET", "/inbox/missed", { query: { device } })).channels;
   }
   async presence(userIds: string[]): Promise<Presence[]> {
     if (userIds.length === 0) return [];

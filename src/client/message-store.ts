@@ -76,6 +76,19 @@ export class ChannelMessages {
     return changed;
   }
 
+  /**
+   * After a `history` page: where the next `sync` starts, or null when
+   * nothing is missing up to the newest message held.
+   */
+  nextSyncAfter(page: readonly Message[], hasMore: boolean): number | null {
+    const cursor = this.#cursor ?? 0;
+    if (hasMore && page.length > 0) return Math.max(cursor, page[page.length - 1]!.seq);
+    // Live messages that arrived during the sync may sit past a hole the sync did not cover.
+    // An empty page means the server has nothing more to give: stop rather than loop.
+    if (page.length > 0 && this.#newest > cursor) return cursor;
+    return null;
+  }
+
   /** All held messages, ascending by seq. */
   list(): readonly Message[] {
     this.#sorted ??= [...this.#bySeq.values()].sort((a, b) => a.seq - b.seq);

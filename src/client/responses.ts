@@ -12,6 +12,13 @@ export type MessagesPage = v.InferOutput<typeof MessagesPage>;
 export const MessageResponse = v.object({ message: MessageSchema });
 export const SummaryResponse = v.object({ summary: SummarySchema });
 export const SearchResponse = v.object({ messages: v.array(MessageSchema) });
+/** Additions of docs/protocol.md: the change cursor and what a device missed. */
+export const ChangesPage = v.object({ messages: v.array(MessageSchema), rev: v.number(), hasMore: v.boolean() });
+export type ChangesPage = v.InferOutput<typeof ChangesPage>;
+export const MissedResponse = v.object({
+  channels: v.array(v.object({ channelId: v.string(), cursor: v.number(), lastSeq: v.number() })),
+});
+export type Missed = v.InferOutput<typeof MissedResponse>["channels"];
 export const PresenceResponse = v.object({ presence: v.array(PresenceSchema) });
 export const PushKeyResponse = v.object({ publicKey: v.string() });
 
