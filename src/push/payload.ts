@@ -7,6 +7,8 @@ export interface PushPayload {
   seq: number;
   senderId: string;
   preview: string;
+  /** Set when the message mentions the recipient: such pushes are never coalesced. */
+  mention?: true;
 }
 
 /**

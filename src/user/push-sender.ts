@@ -25,6 +25,30 @@ export async function queueChannelPush(db: HubDb, channelId: string, message: De
   return devices > 0;
 }
 
+/**
+ * Queues a message that mentions an offline user at once, whatever the
+ * channel's coalescing window: its own topic (per message) means nothing
+ * replaces it, and the channel's window is left as it was.
+ */
+export async function queueMentionPush(db: HubDb, channelId: string, message: DeliveredMessage, now: number): Promise<boolean> {
+  const topic = (await sha256Hex(`${channelId}:${message.seq}`)).slice(0, 32);
+  const payload = { ...pushPayload({ channelId, seq: message.seq, senderId: message.senderId, body: message.body }), mention: true as const };
+  return enqueuePush(db, payload, topic, "high", now) > 0;
+}
+
+/**
+ * The pushes for an offline user's new messages: each mention of them at once,
+ * and the latest message through the channel's coalescing (unless it was a mention).
+ */
+export async function queueChannelPushes(db: HubDb, channelId: string, userId: string, fresh: DeliveredMessage[], now: number): Promise<boolean> {
+  let queued = false;
+  const mentioning = fresh.filter((m) => m.mentions?.includes(userId));
+  for (const m of mentioning) queued = (await queueMentionPush(db, channelId, m, now)) || queued;
+  const latest = fresh.at(-1);
+  if (latest && !mentioning.includes(latest)) queued = (await queueChannelPush(db, channelId, latest, now)) || queued;
+  return queued;
+}
+
 /** Sends what is due; each answer settles its queue row (sent, dropped, or retried later). */
 export async function sendDuePushes(db: HubDb, env: Env, now: number): Promise<void> {
   const due = duePushes(db, now);

@@ -14,7 +14,7 @@ import type { ChannelUpdate } from "./channel-update";
 import { ensureState, readState, type HubDb } from "./hub-db";
 import migrations from "./migrations/migrations.js";
 import { decidePresence, toPresence } from "./presence";
-import { queueChannelPush, sendDuePushes } from "./push-sender";
+import { queueChannelPushes, sendDuePushes } from "./push-sender";
 import { clearPushQueue, nextPushAt, subscribe, unsubscribe } from "./push-queue";
 import * as schema from "./schema";
 import { channelRoom, userHub } from "./stubs";
@@ -43,10 +43,9 @@ export class UserHub extends DurableObject<Env> {
     const applied = this.ctx.storage.transactionSync(() => applyChannelUpdate(this.db, update));
     if (applied.events.length === 0) return;
     this.broadcast(applied.events.map((e) => JSON.stringify(e)));
-    const latest = applied.fresh.at(-1);
-    if (latest && !state.online) {
+    if (applied.fresh.length > 0 && !state.online) {
       // Queued, not sent here: a slow push service never holds up the room's drain.
-      const queued = await queueChannelPush(this.db, update.channelId, latest, Date.now());
+      const queued = await queueChannelPushes(this.db, update.channelId, update.userId, applied.fresh, Date.now());
       if (queued) await this.checkPresence();
     }
     if (applied.events.some((e) => e.type === "channel") && update.membership === "active" && update.summary.channel.kind === "dm") {
