@@ -14,7 +14,7 @@ self.addEventListener("push", (event) => {
   if (!payload || payload.type !== "message" || typeof payload.channelId !== "string") return;
   const url = `/#/c/${encodeURIComponent(payload.channelId)}`;
   event.waitUntil(
-    self.registration.showNotification("New message", {
+    self.registration.showNotification(payload.mention === true ? "You were mentioned" : "New message", {
       body: typeof payload.preview === "string" ? payload.preview : "",
       tag: `channel:${payload.channelId}`,
       renotify: true,
