@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { AppError } from "../errors";
 import { MAX_SEARCH_TERMS } from "../protocol";
 import type { Page } from "./messages";
 import { toMessages } from "./message-view";
@@ -28,6 +29,16 @@ export function toFtsQuery(q: string): string | null {
   return terms.length > 0 ? terms.join(" ") : null;
 }
 
+/** Should the quoting above ever let FTS5 refuse a query, the caller gets a 400, not a 500. */
+function ftsQuery<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof Error && /fts5/i.test(err.message)) throw new AppError("bad_request", "cannot search for that");
+    throw err;
+  }
+}
+
 /**
  * Full-text search of this channel, best match first (bm25; newer first on a
  * tie), paged by offset. Deleted messages are not in the index, and are
@@ -38,12 +49,14 @@ export function searchMessages(db: RoomDb, userId: string, q: string, limit: num
   requireMember(db, userId);
   const match = toFtsQuery(q);
   if (match === null) return { messages: [], hasMore: false };
-  const hits = db.all<{ seq: number }>(sql`
-    select messages_fts.rowid as seq from messages_fts
-    join ${messages} on ${messages.seq} = messages_fts.rowid
-    where messages_fts match ${match} and ${messages.deleted} = 0
-    order by messages_fts.rank, messages_fts.rowid desc
-    limit ${limit + 1} offset ${offset}`);
+  const hits = ftsQuery(() =>
+    db.all<{ seq: number }>(sql`
+      select messages_fts.rowid as seq from messages_fts
+      join ${messages} on ${messages.seq} = messages_fts.rowid
+      where messages_fts match ${match} and ${messages.deleted} = 0
+      order by messages_fts.rank, messages_fts.rowid desc
+      limit ${limit + 1} offset ${offset}`),
+  );
   const seqs = hits.slice(0, limit).map((h) => h.seq);
   if (seqs.length === 0) return { messages: [], hasMore: false };
   const rows = new Map(db.select().from(messages).where(inList(messages.seq, seqs)).all().map((r) => [r.seq, r]));
