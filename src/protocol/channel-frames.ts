@@ -30,7 +30,14 @@ export type ChannelClientFrame = v.InferOutput<typeof ChannelClientFrame>;
 
 /** Frames the server sends on a channel socket. */
 export const ChannelServerFrame = v.variant("type", [
-  v.object({ type: v.literal("welcome"), channel: ChannelSchema, lastSeq: v.number(), presence: v.array(PresenceSchema) }),
+  v.object({
+    type: v.literal("welcome"),
+    channel: ChannelSchema,
+    lastSeq: v.number(),
+    presence: v.array(PresenceSchema),
+    /** Every member's read marker (docs/protocol.md), for "seen by" from the first frame. */
+    reads: v.optional(v.array(v.object({ userId: v.string(), seq: v.number() }))),
+  }),
   v.object({ type: v.literal("message"), message: MessageSchema }),
   v.object({ type: v.literal("ack"), clientMsgId: v.string(), message: MessageSchema }),
   v.object({ type: v.literal("history"), messages: v.array(MessageSchema), hasMore: v.boolean() }),
