@@ -57,7 +57,8 @@ export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { m
     rev,
   };
   db.insert(messages).values(row).run();
-  setMentions(db, seq, resolveMentions(db, input.body));
+  const mentioned = resolveMentions(db, input.body);
+  if (mentioned.length > 0) setMentions(db, seq, mentioned);
   if (ctx.device) moveCursor(db, ctx.userId, ctx.device, seq, rev);
   return { message: toOneMessage(db, ctx.channelId, row), created: true };
 }
