@@ -68,7 +68,8 @@ describe("web push", () => {
     await new Promise((r) => setTimeout(r, 500));
     const got = await pushesFor(sub.clientHash);
     expect(got).toHaveLength(1);
-    expect(got[0].preview).toBe("burst 1");
+    // One drain may carry several of the burst; the notification shows the latest it carried.
+    expect(got[0].preview).toMatch(/^burst [1-5]$/);
   });
 
   it("deletes a subscription the push service answers 410", async () => {
