@@ -89,6 +89,15 @@ describe("inbox: summaries and unread", () => {
     ws.close();
   });
 
+  it("shows a member's new display name in the channel and in summaries after PATCH /me", async () => {
+    const [a, b] = await users(2, "nm");
+    const channel = await dm(a!, b!);
+    await api("PATCH", "/me", { token: a!.token, json: { displayName: "Renamed Alice" } });
+    const seen = await api("GET", `/channels/${channel.id}`, { token: b!.token });
+    expect(seen.body.channel.members.find((m: any) => m.id === a!.user.id).displayName).toBe("Renamed Alice");
+    await eventually(async () => (await summaryOf(b!.token, channel.id))?.channel.members.some((m: any) => m.displayName === "Renamed Alice"));
+  });
+
   it("keeps per-device cursors, so a device can ask what it missed", async () => {
     const [a, b] = await users(2, "cur");
     const channel = await dm(a!, b!);

@@ -11,7 +11,7 @@ import { decodeFrame } from "../sockets/decode-frame";
 import { userHub } from "../user/stubs";
 import { collectOutbox, completeDelivery, failDelivery, nextDrainAt, planDrain } from "./drain";
 import { changesSince, deleteMessage, editMessage, react, type Change, type ChangesPage } from "./edits";
-import { addMember, createChannel, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
+import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
 import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
 import migrations from "./migrations/migrations.js";
 import { PresenceCache } from "./presence-cache";
@@ -81,6 +81,11 @@ export class ChannelRoom extends DurableObject<Env> {
       }
       return toChannel(this.db);
     });
+  }
+
+  /** The member's profile cache is refreshed; every member's summary shows the new name. */
+  async refreshProfile(user: User): Promise<void> {
+    if (this.ctx.storage.transactionSync(() => refreshProfile(this.db, user, Date.now()))) this.scheduleDrain();
   }
 
   async removeMember(actorId: string, targetId: string): Promise<Result<null>> {

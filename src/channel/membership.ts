@@ -54,6 +54,15 @@ function requireGroup(m: MetaRow): void {
   if (m.kind !== "group") throw new AppError("bad_request", "members can only be changed in a group");
 }
 
+/** A member's profile changed in D1: refresh the room's copy, so channels show the new name. */
+export function refreshProfile(db: RoomDb, user: User, now: number): boolean {
+  const row = db.select().from(members).where(eq(members.userId, user.id)).get();
+  if (!row?.active || (row.handle === user.handle && row.displayName === user.displayName)) return false;
+  db.update(members).set({ handle: user.handle, displayName: user.displayName }).where(eq(members.userId, user.id)).run();
+  recordChange(db, { kind: "members" }, now);
+  return true;
+}
+
 /** Any member may add someone; a new member starts with nothing unread. */
 export function addMember(db: RoomDb, actorId: string, user: User, now: number): { added: boolean } {
   const m = requireMeta(db);

@@ -3,6 +3,7 @@ import { openDb } from "../db/client";
 import type { AppEnv } from "../env";
 import { HandleParam, MAX_USER_SEARCH, PatchMeBody, UserSearchQuery } from "../protocol";
 import { getUserByHandle, getUserById, searchUsers, updateDisplayName } from "../users/users";
+import { userHub } from "../user/stubs";
 import { requireAuth } from "./auth-middleware";
 import { validate } from "./validate";
 
@@ -11,6 +12,7 @@ export const meRoutes = new Hono<AppEnv>()
   .get("/", async (c) => c.json({ user: await getUserById(openDb(c.env.DB), c.var.userId) }))
   .patch("/", validate("json", PatchMeBody), async (c) => {
     const user = await updateDisplayName(openDb(c.env.DB), c.var.userId, c.req.valid("json").displayName);
+    await userHub(c.env, user.id).profileChanged(user);
     return c.json({ user });
   });
 

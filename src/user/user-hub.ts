@@ -6,7 +6,7 @@ import { readConfig, type Config } from "../config";
 import { openDb } from "../db/client";
 import type { Env } from "../env";
 import { AppError } from "../errors";
-import { InboxClientFrame, type PushSubscriptionInput, type Presence, type Summary } from "../protocol";
+import { InboxClientFrame, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
 import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { getUserById } from "../users/users";
@@ -66,6 +66,12 @@ export class UserHub extends DurableObject<Env> {
   /** A DM partner went online or offline: tell this user's devices. */
   async partnerPresence(presence: Presence): Promise<void> {
     this.broadcast([JSON.stringify({ type: "presence", presence })]);
+  }
+
+  /** The user renamed themself: every channel they are in refreshes its copy of the profile. */
+  async profileChanged(user: User): Promise<void> {
+    ensureState(this.db, user.id);
+    await Promise.allSettled(channelIds(this.db).map((id) => channelRoom(this.env, id).refreshProfile(user)));
   }
 
   async missed(userId: string, device: string): Promise<{ channelId: string; cursor: number; lastSeq: number }[]> {
