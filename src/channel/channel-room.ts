@@ -22,6 +22,8 @@ import * as schema from "./schema";
 import { originFromObjectId, parseSnowflake, Snowflake } from "./snowflake";
 
 const HUB_TIMEOUT_MS = 10_000;
+/** A drain costs about as much for one change as for many (an RPC per member): under load, let changes gather this long. */
+const DRAIN_GAP_MS = 100;
 
 export type HistoryQuery = { after?: number; before?: number; limit?: number };
 export type ChangesQuery = { after: number; through?: number; limit?: number };
@@ -40,6 +42,7 @@ export class ChannelRoom extends DurableObject<Env> {
   private ids!: Snowflake;
   private readonly presence: PresenceCache;
   private drainAt: number | null = null;
+  private lastDrainAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -309,6 +312,7 @@ export class ChannelRoom extends DurableObject<Env> {
   // ---- The outbox drain ----
 
   private scheduleDrain(at = Date.now()): void {
+    at = Math.max(at, this.lastDrainAt + DRAIN_GAP_MS);
     if (this.drainAt !== null && this.drainAt <= at) return;
     this.drainAt = at;
     void this.ctx.storage.setAlarm(at);
@@ -316,6 +320,7 @@ export class ChannelRoom extends DurableObject<Env> {
 
   /** Delivers pending changes to members' UserHubs; failures wait in the outbox with backoff. */
   private async drain(onlyUserIds?: string[]): Promise<void> {
+    this.lastDrainAt = Date.now();
     const plan = planDrain(this.db, Date.now(), onlyUserIds);
     await Promise.all(
       plan.map(async ({ userId, update, rev }) => {

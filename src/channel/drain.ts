@@ -1,9 +1,8 @@
 import { and, asc, eq, gt, lt, lte, min, sql } from "drizzle-orm";
 import type { ChannelUpdate, DeliveredMessage } from "../user/channel-update";
 import { cursorsSince } from "./cursors";
-import { toChannel } from "./membership";
-import { summaryFor } from "./reads";
-import { lastMessage, readMeta, type MemberRow, type OutboxRow, type RoomDb } from "./room-db";
+import { channelView, summaryFor, type ChannelView } from "./reads";
+import { readMeta, type MemberRow, type OutboxRow, type RoomDb } from "./room-db";
 import { members, mentions, messages, outbox } from "./schema";
 import { inList } from "./seq-list";
 
@@ -34,8 +33,8 @@ export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[]): Plan
   if (behind.length === 0) return [];
   const floor = Math.min(...behind.map((m) => m.deliveredRev));
   const pending = db.select().from(outbox).where(gt(outbox.rev, floor)).orderBy(asc(outbox.rev)).all();
-  const lastSeq = lastMessage(db)?.seq ?? 0;
-  return behind.map((m) => ({ userId: m.userId, rev: meta.rev, update: updateFor(db, meta.channelId, meta.rev, m, pending, lastSeq) }));
+  const view = channelView(db);
+  return behind.map((m) => ({ userId: m.userId, rev: meta.rev, update: updateFor(db, meta.channelId, meta.rev, m, pending, view) }));
 }
 
 /**
@@ -50,17 +49,17 @@ function concerns(r: OutboxRow, m: MemberRow, lastSeq: number): boolean {
   return true;
 }
 
-function updateFor(db: RoomDb, channelId: string, rev: number, m: MemberRow, pending: OutboxRow[], lastSeq: number): ChannelUpdate | null {
-  const mine = pending.filter((r) => r.rev > m.deliveredRev && concerns(r, m, lastSeq));
+function updateFor(db: RoomDb, channelId: string, rev: number, m: MemberRow, pending: OutboxRow[], view: ChannelView): ChannelUpdate | null {
+  const mine = pending.filter((r) => r.rev > m.deliveredRev && concerns(r, m, view.lastSeq));
   if (mine.length === 0) return null;
-  if (!m.active) return { userId: m.userId, channelId, rev, membership: "removed", channel: toChannel(db) };
+  if (!m.active) return { userId: m.userId, channelId, rev, membership: "removed", channel: view.channel };
   const seqs = mine.filter((r) => r.kind === "message" && r.seq !== null).map((r) => r.seq!);
   return {
     userId: m.userId,
     channelId,
     rev,
     membership: "active",
-    summary: summaryFor(db, m),
+    summary: summaryFor(db, m, view),
     messages: deliveredMessages(db, seqs.slice(-MAX_MESSAGES_PER_UPDATE), m.userId),
     cursors: cursorsSince(db, m.userId, m.deliveredRev),
   };

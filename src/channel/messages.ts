@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, lt, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, lt, lte, ne, sql } from "drizzle-orm";
 import { AppError } from "../errors";
 import type { Message } from "../protocol";
 import { lastMessage, recordChange, requireMember, type MessageRow, type RoomDb } from "./room-db";
@@ -66,19 +66,22 @@ export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { m
 /** SEND_RATE_LIMIT messages per user per window, counted from what is stored, so it survives restarts. */
 function assertWithinRate(db: RoomDb, ctx: SendContext): void {
   const since = ctx.now - ctx.rateWindowMs;
-  // createdAt grows with seq, so the newest `rateLimit` own messages are all that can be in the window.
-  const recent = db
-    .select({ createdAt: messages.createdAt })
-    .from(messages)
-    .where(eq(messages.senderId, ctx.userId))
-    .orderBy(desc(messages.seq))
-    .limit(ctx.rateLimit)
-    .all()
-    .filter((r) => r.createdAt > since);
-  if (recent.length >= ctx.rateLimit) {
-    const oldest = recent[recent.length - 1]!.createdAt;
-    throw new AppError("rate_limited", "sending too fast", Math.max(1, oldest + ctx.rateWindowMs - ctx.now));
-  }
+  // createdAt grows with seq: the sender's newest message from before the window bounds it. Found walking
+  // the (sender, seq) index back from the newest, so the cost is the window's messages, not the history's.
+  const before =
+    db
+      .select({ seq: messages.seq })
+      .from(messages)
+      .where(and(eq(messages.senderId, ctx.userId), lte(messages.createdAt, since)))
+      .orderBy(desc(messages.seq))
+      .limit(1)
+      .get()?.seq ?? 0;
+  const inWindow = and(eq(messages.senderId, ctx.userId), gt(messages.seq, before));
+  const count = db.select({ n: sql<number>`count(*)` }).from(messages).where(inWindow).get()?.n ?? 0;
+  if (count < ctx.rateLimit) return;
+  // Refused: a send fits again once the oldest of the newest `rateLimit` leaves the window.
+  const oldest = db.select({ createdAt: messages.createdAt }).from(messages).where(inWindow).orderBy(desc(messages.seq)).limit(1).offset(ctx.rateLimit - 1).get();
+  throw new AppError("rate_limited", "sending too fast", Math.max(1, (oldest?.createdAt ?? ctx.now) + ctx.rateWindowMs - ctx.now));
 }
 
 export interface Page {

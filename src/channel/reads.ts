@@ -33,14 +33,25 @@ export function markHeld(db: RoomDb, userId: string, device: string, seq: number
   moveCursor(db, userId, device, seq, rev);
 }
 
-/** One member's view of the channel, computed from the room's own state. */
-export function summaryFor(db: RoomDb, member: MemberRow): Summary {
+/** What every member's summary shares; a drain reads it once for all members, not once per member. */
+export interface ChannelView {
+  channel: Summary["channel"];
+  lastMessage: Summary["lastMessage"];
+  lastSeq: number;
+}
+
+export function channelView(db: RoomDb): ChannelView {
   const last = lastMessage(db);
   const channel = toChannel(db);
-  const lastSeq = last?.seq ?? 0;
+  return { channel, lastMessage: last ? toOneMessage(db, channel.id, last) : null, lastSeq: last?.seq ?? 0 };
+}
+
+/** One member's view of the channel, computed from the room's own state. */
+export function summaryFor(db: RoomDb, member: MemberRow, view: ChannelView = channelView(db)): Summary {
+  const { channel, lastSeq } = view;
   return {
     channel,
-    lastMessage: last ? toOneMessage(db, channel.id, last) : null,
+    lastMessage: view.lastMessage,
     lastSeq,
     readSeq: member.readSeq,
     unread: countUnread(db, member.userId, member.readSeq, lastSeq),
