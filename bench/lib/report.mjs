@@ -33,16 +33,22 @@ export function printTable(result) {
   console.log(`\n${result.machine.summary}`);
   console.log("\nLatency, ms: p50 / p95 / p99 / max (ratio: service ÷ baseline at p50 / p99)\n");
   console.log(table(["scenario", "measure", "service", "bare ws baseline", "ratio"], latencyRows(s, result.config)));
+  if (s.group) {
+    const c = (r) => `${r.cpuMsPerMessage.target} ms (load generator ${r.cpuMsPerMessage.loadGenerator} ms)`;
+    console.log(`\nCPU per message in the group run: service ${c(s.group.service)}; baseline ${c(s.group.baseline)}`);
+  }
   if (s.sweep) {
     const rate = (r) => `${r.keepsUpMessagesPerSec} msg/s (${r.keepsUpDeliveriesPerSec.toLocaleString("en")} deliveries/s)`;
     console.log(`\nThroughput into one channel of ${s.sweep.service.members} (keeps up = all delivered, p99 < ${s.sweep.service.p99BoundMs} ms):`);
     console.log(`  service ${rate(s.sweep.service)}, baseline ${rate(s.sweep.baseline)}`);
   }
   if (s.idle) {
-    console.log("\nIdle sockets, runtime RSS per socket (KiB):");
+    console.log("\nIdle sockets, resident memory per socket (KiB) in the Worker's runtime (+ in wrangler's local proxy):");
     s.idle.service.points.forEach((p, i) => {
       const r = s.idle.relay.points[i];
-      console.log(`  ${p.sockets} sockets: service ${p.perSocketKiB}, relay-only object ${r.perSocketKiB}, above relay ${s.idle.aboveRelayKiB[i].kib}`);
+      console.log(
+        `  ${p.sockets} sockets: service ${p.perSocketKiB} (+ ${p.proxyPerSocketKiB}), relay-only object ${r.perSocketKiB} (+ ${r.proxyPerSocketKiB}), service above relay ${s.idle.aboveRelayKiB[i].kib}`,
+      );
     });
   }
   if (result.targets.length) {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startService } from "../../test/e2e/helpers/service.mjs";
 import { pool } from "./connect.mjs";
+import { groupCpuByProcess, groupCpuSeconds, processCpuSeconds } from "./cpu.mjs";
 import { loadSdk } from "./sdk.mjs";
 
 const here = fileURLToPath(new URL("..", import.meta.url));
@@ -59,6 +60,9 @@ export async function serviceTarget({ disk = false } = {}) {
       return (await http.openDm(b.handle)).id;
     },
     stateOnTmpfs: state.onTmpfs,
+    /** CPU seconds of npm start's whole process group: wrangler (Node) and both workerd processes. */
+    cpuSeconds: () => groupCpuSeconds(service.pid),
+    cpuByProcess: () => groupCpuByProcess(service.pid),
     async stop() {
       await service.stop();
       rmSync(state.dir, { recursive: true, force: true });
@@ -82,6 +86,7 @@ export async function baselineTarget() {
     name: "baseline",
     baseUrl: `http://127.0.0.1:${port}`,
     pid: child.pid,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     async users(n) {
       return Array.from({ length: n }, () => {
         const id = `u${made++}`;

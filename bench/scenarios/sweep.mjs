@@ -11,13 +11,13 @@ export async function sweep(target, members, channelId, { rates, senders, stepMs
     const conns = await openGroup(target, members, channelId);
     let step;
     try {
-      step = await groupLoad(conns, { senders, rate, durationMs: stepMs, settleMs });
+      step = await groupLoad(target, conns, { senders, rate, durationMs: stepMs, settleMs });
     } finally {
       closeAll(conns);
     }
     step.keepsUp = step.complete && step.delivery.p99 < p99BoundMs;
     steps.push(step);
-    log(`  ${target.name} ${rate} msg/s: ${step.keepsUp ? "keeps up" : "falls behind"} (delivered ${step.delivered}/${step.expected}, p99 ${step.delivery.p99} ms)`);
+    log(`  ${target.name} ${rate} msg/s: ${step.keepsUp ? "keeps up" : "falls behind"} (delivered ${step.delivered}/${step.expected}, p99 ${step.delivery.p99} ms, ${step.cpuMsPerMessage.target} CPU ms per message)`);
     if (!step.keepsUp) break;
     best = rate;
     await new Promise((r) => setTimeout(r, 500)); // let closes finish before the next step
