@@ -1,41 +1,108 @@
+import type { User } from "../src/client";
 import { MAX_MESSAGE_CHARS } from "../src/protocol";
 import { h, icon, ICONS } from "./dom";
+import { MentionPicker } from "./mention-picker";
 
-/** The message box: Enter sends, Shift+Enter breaks the line; typing is reported (throttled by the SDK). */
-export function composer(handlers: { send(body: string): void; typing(): void }): { element: HTMLElement; note(text: string): void; focus(): void } {
-  const input = h("textarea", { id: "composer-input", rows: 1, placeholder: "Write a message", maxlength: MAX_MESSAGE_CHARS, autocomplete: "off" });
-  const note = h("p", { class: "composer-note", role: "status" });
-  const form = h(
-    "form",
-    { class: "composer" },
-    h("label", { for: "composer-input", class: "visually-hidden", text: "Message" }),
-    input,
-    h("button", { type: "submit", class: "primary send" }, icon(ICONS.send), h("span", { text: "Send" })),
-  );
-  const submit = () => {
-    const body = input.value;
-    if (body.trim().length === 0) return;
-    handlers.send(body);
-    input.value = "";
-    note.textContent = "";
-  };
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    submit();
-    input.focus();
-  });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+export interface ComposerHandlers {
+  send(body: string, replyTo?: number): void;
+  typing(): void;
+  /** The channel's members, for @mention autocomplete. */
+  members(): readonly User[];
+  meId: string;
+}
+
+/** The message being answered, as the reply bar quotes it. */
+export interface ReplyTarget {
+  seq: number;
+  name: string;
+  text: string;
+}
+
+/**
+ * The message box: Enter sends, Shift+Enter breaks the line; typing is
+ * reported (throttled by the SDK); `@` offers members to mention; a reply
+ * shows its quote above the box until sent or cancelled (Escape).
+ */
+export class Composer {
+  readonly element: HTMLElement;
+  readonly #input = h("textarea", { id: "composer-input", rows: 1, placeholder: "Write a message", maxlength: MAX_MESSAGE_CHARS, autocomplete: "off" });
+  readonly #note = h("p", { class: "composer-note", role: "status" });
+  readonly #replyBar = h("div", { class: "reply-bar", hidden: true });
+  readonly #picker: MentionPicker;
+  #reply: ReplyTarget | null = null;
+
+  constructor(private readonly handlers: ComposerHandlers) {
+    const input = this.#input;
+    this.#picker = new MentionPicker(input, handlers.members, handlers.meId, () => handlers.typing());
+    const form = h(
+      "form",
+      { class: "composer" },
+      h("label", { for: "composer-input", class: "visually-hidden", text: "Message" }),
+      input,
+      h("button", { type: "submit", class: "primary send" }, icon(ICONS.send), h("span", { text: "Send" })),
+    );
+    form.addEventListener("submit", (event) => {
       event.preventDefault();
-      submit();
+      this.#submit();
+      input.focus();
+    });
+    input.addEventListener("keydown", (event) => {
+      if (this.#picker.onKey(event)) return;
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.#submit();
+      } else if (event.key === "Escape" && this.#reply) {
+        event.preventDefault();
+        this.replyTo(null);
+      }
+    });
+    input.addEventListener("input", () => {
+      if (input.value.trim().length > 0) handlers.typing();
+    });
+    this.element = h("div", { class: "composer-wrap" }, this.#replyBar, h("div", { class: "composer-box" }, this.#picker.element, form), this.#note);
+  }
+
+  note(text: string): void {
+    this.#note.textContent = text;
+  }
+
+  focus(): void {
+    this.#input.focus();
+  }
+
+  /** Starts (or, with null, cancels) a reply: its quote shows above the box. */
+  replyTo(target: ReplyTarget | null): void {
+    this.#reply = target;
+    this.#replyBar.hidden = target === null;
+    if (!target) {
+      this.#replyBar.replaceChildren();
+      return;
     }
-  });
-  input.addEventListener("input", () => {
-    if (input.value.trim().length > 0) handlers.typing();
-  });
-  return {
-    element: h("div", { class: "composer-wrap" }, form, note),
-    note: (text) => (note.textContent = text),
-    focus: () => input.focus(),
-  };
+    this.#replyBar.replaceChildren(
+      icon(ICONS.reply),
+      h(
+        "div",
+        { class: "reply-bar-main" },
+        h("span", { class: "reply-bar-title" }, "Replying to ", h("strong", { text: target.name })),
+        h("span", { class: "reply-bar-text", text: target.text }),
+      ),
+      h("button", { type: "button", class: "icon-button", "aria-label": "Cancel reply", onclick: () => (this.replyTo(null), this.focus()) }, icon(ICONS.close)),
+    );
+    this.focus();
+  }
+
+  /** The reply in progress, if any. */
+  get replying(): number | null {
+    return this.#reply?.seq ?? null;
+  }
+
+  #submit(): void {
+    const body = this.#input.value;
+    if (body.trim().length === 0) return;
+    this.handlers.send(body, this.#reply?.seq);
+    this.#input.value = "";
+    this.#picker.hide();
+    this.replyTo(null);
+    this.#note.textContent = "";
+  }
 }

@@ -85,3 +85,31 @@ export function describeError(err: unknown): string {
 export function parseHandles(text: string): string[] {
   return [...new Set(text.split(/[\s,]+/).map((s) => s.replace(/^@/, "").toLowerCase()).filter(Boolean))];
 }
+
+/** A yes/no question in a native modal <dialog>; resolves true only for the confirm button. */
+export function confirmDialog(options: { title: string; text: string; confirmLabel: string }): Promise<boolean> {
+  const titleId = `dlg-${Math.random().toString(36).slice(2)}`;
+  const confirm = h("button", { type: "button", class: "primary danger", text: options.confirmLabel });
+  const cancel = h("button", { type: "button", class: "secondary", text: "Cancel" });
+  const dialog = h(
+    "dialog",
+    { "aria-labelledby": titleId },
+    h("div", { class: "dialog-form" }, h("h2", { id: titleId, text: options.title }), h("p", { class: "dialog-text muted", text: options.text }), h("div", { class: "dialog-actions" }, cancel, confirm)),
+  );
+  return new Promise((resolve) => {
+    const done = (answer: boolean) => {
+      dialog.close();
+      dialog.remove();
+      resolve(answer);
+    };
+    confirm.addEventListener("click", () => done(true));
+    cancel.addEventListener("click", () => done(false));
+    dialog.addEventListener("cancel", (e) => {
+      e.preventDefault();
+      done(false);
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    cancel.focus();
+  });
+}

@@ -73,6 +73,7 @@ export class Sidebar {
     const presence = partner ? (this.inbox.presence.get(partner.id)?.state ?? "offline") : undefined;
     const active = channel.id === this.#activeId;
     const unread = active ? 0 : summary.unread;
+    const mentions = active ? 0 : (summary.mentions ?? 0);
     const last = summary.lastMessage;
     return h(
       "li",
@@ -89,6 +90,9 @@ export class Sidebar {
             "span",
             { class: "item-row" },
             h("span", { class: "item-preview", text: this.#preview(summary) }),
+            mentions > 0
+              ? h("span", { class: "badge mention-badge", "aria-label": `${mentions} ${mentions === 1 ? "mention" : "mentions"}`, title: "You were mentioned", text: "@" })
+              : null,
             unread > 0 ? h("span", { class: "badge", "aria-label": `${unread} unread`, text: unread > 99 ? "99+" : String(unread) }) : null,
           ),
         ),

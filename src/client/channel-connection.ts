@@ -72,6 +72,10 @@ export class ChannelConnection {
   #readSent = 0;
   #readWanted = 0;
   #loadingOlder: Promise<boolean> | null = null;
+  /** This socket's change catch-up (held messages up to `through`); null once done, when live frames move the cursor. */
+  #catchUp: { through: number } | null = null;
+  /** Changes to messages not held yet, so that a page read before them cannot bring back the old state. */
+  readonly #unheldChanges = new Map<number, Message>();
   readonly #unsubscribeOutbox: () => void;
 
   constructor(options: ChannelConnectionOptions) {
@@ -128,6 +132,50 @@ export class ChannelConnection {
     this.#sendRead();
   }
 
+  /** Edits one's own message. The new version is held at once; others get it as a `changed` frame. */
+  async edit(seq: number, body: string): Promise<Message> {
+    return this.#applied(await this.#http.editMessage(this.channelId, seq, body));
+  }
+
+  /** Deletes one's own message: it stays in place as a tombstone. */
+  async delete(seq: number): Promise<Message> {
+    return this.#applied(await this.#http.deleteMessage(this.channelId, seq));
+  }
+
+  /** Sets (`on`) or clears this user's `emoji` on a message; explicit, so a retry cannot undo it. */
+  async react(seq: number, emoji: string, on: boolean): Promise<Message> {
+    return this.#applied(await this.#http.react(this.channelId, seq, emoji, on));
+  }
+
+  /** Full-text search of this channel, best match first. */
+  search(q: string, options: { limit?: number; offset?: number } = {}): Promise<Message[]> {
+    return this.#http.search(this.channelId, q, options);
+  }
+
+  /**
+   * Holds the messages around `seq` (a search hit, a quoted message) without
+   * loading everything between them and what is held; the hole left between
+   * shows in `messages.gaps()` and fills with `loadGap`. Returns whether `seq` is held.
+   */
+  async loadAround(seq: number, limit = 50): Promise<boolean> {
+    if (this.messages.bySeq(seq)) return true;
+    const half = Math.max(1, Math.ceil(limit / 2));
+    const [older, newer] = await Promise.all([
+      this.#http.messagesBefore(this.channelId, seq + 1, half),
+      this.#http.messagesAfter(this.channelId, seq, half),
+    ]);
+    this.#addMessages([...older.messages, ...newer.messages], true);
+    const first = older.messages[0];
+    if (first && first.seq <= this.messages.oldestSeq) this.hasOlder = older.hasMore && this.messages.oldestSeq > 1;
+    return this.messages.bySeq(seq) !== undefined;
+  }
+
+  /** Loads up to `limit` messages after held seq `after`, into a gap that `loadAround` left. */
+  async loadGap(after: number, limit = 100): Promise<void> {
+    const page = await this.#http.messagesAfter(this.channelId, after, limit);
+    this.#addMessages(page.messages, true);
+  }
+
   /** Loads the page of messages just before the oldest held, over HTTP. Returns whether still older ones exist. */
   loadOlder(limit = 50): Promise<boolean> {
     this.#loadingOlder ??= (async () => {
@@ -135,7 +183,7 @@ export class ChannelConnection {
         const before = this.messages.oldestSeq;
         if (before <= 1) return (this.hasOlder = false);
         const page = await this.#http.messagesBefore(this.channelId, before, limit);
-        this.#addMessages(page.messages);
+        this.#addMessages(page.messages, true);
         this.hasOlder = page.hasMore && this.messages.oldestSeq > 1;
         return this.hasOlder;
       } finally {
@@ -184,20 +232,25 @@ export class ChannelConnection {
         return;
       case "message":
         this.#addMessages([frame.message]);
+        this.#noteLiveRev(frame.message);
         // A live message past a hole means frames were missed: fill the hole now.
         if (!this.#syncing && (this.messages.cursor ?? 0) < frame.message.seq - 1) this.#sync(this.messages.cursor ?? 0);
         return;
       case "changed":
         // An edit, delete or reaction: the store replaces its copy by id.
-        this.#addMessages([frame.message]);
+        this.#updateHeld([frame.message]);
+        this.#noteLiveRev(frame.message);
         return;
       case "changes":
-        // Answers a sync with changesAfter, which this client does not send yet; the states are still good to keep.
-        this.#addMessages(frame.messages);
+        // The catch-up asked for by this socket's first sync.
+        this.#updateHeld(frame.messages);
+        if (this.#catchUp && frame.hasMore) void this.#moreChanges(this.#catchUp, frame.rev);
+        else if (this.#catchUp) this.#changesDone(this.#catchUp, frame.rev);
         return;
       case "ack":
         this.outbox.resolve(frame.clientMsgId);
         this.#addMessages([frame.message]);
+        this.#noteLiveRev(frame.message);
         return;
       case "typing":
         this.events.emit("typing", { userId: frame.userId });
@@ -242,7 +295,14 @@ export class ChannelConnection {
     this.events.emit("error", clientMsgId ? { code, message, clientMsgId } : { code, message });
   }
 
-  #addMessages(messages: readonly Message[]): void {
+  /** `fromPage`: read over HTTP, so possibly older than a change already seen live. */
+  #addMessages(messages: readonly Message[], fromPage = false): void {
+    if (fromPage && this.#unheldChanges.size > 0) {
+      messages = messages.map((m) => {
+        const changed = this.#unheldChanges.get(m.seq);
+        return changed && (changed.rev ?? 0) > (m.rev ?? 0) ? changed : m;
+      });
+    }
     for (const m of messages) {
       this.lastSeq = Math.max(this.lastSeq, m.seq);
       // Our own send seen in history means it was stored even if its ack was lost.
@@ -252,17 +312,70 @@ export class ChannelConnection {
     if (added.length > 0) this.events.emit("messages", added);
   }
 
+  #applied(message: Message): Message {
+    this.#updateHeld([message]);
+    return message;
+  }
+
+  /**
+   * New states of messages: held ones are replaced; others are not added (that
+   * would leave a hole in history) but remembered for a page that brings them.
+   */
+  #updateHeld(messages: readonly Message[]): void {
+    const held: Message[] = [];
+    for (const m of messages) {
+      if (this.messages.has(m.id)) held.push(m);
+      else {
+        this.#unheldChanges.set(m.seq, m);
+        // Bounded: only pages in flight can need them.
+        if (this.#unheldChanges.size > 500) this.#unheldChanges.delete(this.#unheldChanges.keys().next().value!);
+      }
+    }
+    if (held.length > 0) this.#addMessages(held);
+  }
+
+  /** Pages of the change catch-up beyond the first, over HTTP. */
+  async #moreChanges(catchUp: { through: number }, after: number): Promise<void> {
+    try {
+      for (let pages = 0; pages < 10_000; pages++) {
+        const page = await this.#http.changes(this.channelId, after, { through: catchUp.through, limit: this.#pageSize });
+        this.#updateHeld(page.messages);
+        if (!page.hasMore || page.rev <= after) return this.#changesDone(catchUp, page.rev);
+        after = page.rev;
+      }
+    } catch {
+      // The cursor stays where it was: the next connection asks again.
+    }
+  }
+
+  #changesDone(catchUp: { through: number }, rev: number): void {
+    this.messages.changeRev = Math.max(this.messages.changeRev ?? 0, rev);
+    if (this.#catchUp === catchUp) this.#catchUp = null;
+  }
+
+  /** Once caught up, frames arrive in rev order on this socket: each one moves the change cursor. */
+  #noteLiveRev(message: Message): void {
+    if (this.#catchUp === null && this.messages.changeRev !== null && message.rev !== undefined) {
+      this.messages.changeRev = Math.max(this.messages.changeRev, message.rev);
+    }
+  }
+
   #startSync(): void {
     if (this.messages.cursor === null) {
       const start = Math.max(0, this.lastSeq - this.#initialHistory);
       this.messages.startAt(start);
       this.hasOlder = start > 0 && this.messages.oldestSeq > 1;
     }
-    this.#sync(this.messages.cursor ?? 0);
+    this.#sync(this.messages.cursor ?? 0, true);
   }
 
-  #sync(after: number): void {
-    this.#syncing = this.#sendFrame({ type: "sync", after, limit: this.#pageSize });
+  /** `withChanges`: also catch up on edits, deletes and reactions of held messages since the change cursor. */
+  #sync(after: number, withChanges = false): void {
+    const frame: ChannelClientFrame = { type: "sync", after, limit: this.#pageSize };
+    // Never told a cursor and holding nothing: asking after the highest rev lists nothing and returns the current one.
+    if (withChanges) frame.changesAfter = this.messages.changesAfter() ?? Number.MAX_SAFE_INTEGER;
+    this.#syncing = this.#sendFrame(frame);
+    if (withChanges) this.#catchUp = this.#syncing ? { through: after } : null;
   }
 
   #continueSync(page: readonly Message[], hasMore: boolean): void {

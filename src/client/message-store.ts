@@ -12,6 +12,11 @@ export class ChannelMessages {
   #cursor: number | null = null;
   #oldest = Infinity;
   #newest = 0;
+  /**
+   * The change cursor (a room rev, docs/protocol.md): every edit, delete and
+   * reaction up to it is reflected in the messages held. Null until known.
+   */
+  changeRev: number | null = null;
 
   /** The seq to `sync` after, or null when nothing has been synced yet. */
   get cursor(): number | null {
@@ -39,6 +44,19 @@ export class ChannelMessages {
     }
   }
 
+  /**
+   * Where a (re)connecting socket asks for changes from: the change cursor;
+   * without one, the oldest rev held (every later change to a held copy is
+   * newer than it); null when nothing is held, so only the cursor is wanted.
+   */
+  changesAfter(): number | null {
+    if (this.changeRev !== null) return this.changeRev;
+    if (this.#bySeq.size === 0) return null;
+    let oldest = Infinity;
+    for (const m of this.#bySeq.values()) oldest = Math.min(oldest, m.rev ?? 0);
+    return oldest;
+  }
+
   has(id: string): boolean {
     return this.#seqOfId.has(id);
   }
@@ -58,7 +76,8 @@ export class ChannelMessages {
       const knownSeq = this.#seqOfId.get(message.id);
       if (knownSeq !== undefined) {
         const old = this.#bySeq.get(knownSeq);
-        if (old && sameVersion(old, message)) continue;
+        // An older copy (a page read before a change we already applied) must not undo it.
+        if (old && (sameVersion(old, message) || (old.rev ?? 0) > (message.rev ?? 0))) continue;
       } else if (this.#bySeq.has(message.seq)) {
         // A different id at a held seq would break the channel's total order: keep the first.
         continue;
@@ -87,6 +106,22 @@ export class ChannelMessages {
     // An empty page means the server has nothing more to give: stop rather than loop.
     if (page.length > 0 && this.#newest > cursor) return cursor;
     return null;
+  }
+
+  /**
+   * Runs of seqs missing between held messages below the cursor, as left by
+   * a jump into older history; each is (after, before), both held.
+   */
+  gaps(): { after: number; before: number }[] {
+    const list = this.list();
+    const upTo = this.#cursor ?? 0;
+    const gaps: { after: number; before: number }[] = [];
+    for (let i = 1; i < list.length; i++) {
+      const after = list[i - 1]!.seq;
+      const before = list[i]!.seq;
+      if (before > after + 1 && before <= upTo) gaps.push({ after, before });
+    }
+    return gaps;
   }
 
   /** All held messages, ascending by seq. */

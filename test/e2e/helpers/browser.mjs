@@ -83,8 +83,13 @@ export async function startDm(page, handle) {
   await page.getByRole("log").waitFor();
 }
 
+/** The composer's box: exact, since other controls' labels ("Edit message") contain the word too. */
+export function composerBox(page) {
+  return page.getByLabel("Message", { exact: true });
+}
+
 export async function sendMessage(page, text) {
-  await page.getByLabel("Message").fill(text);
+  await composerBox(page).fill(text);
   await page.getByRole("button", { name: "Send" }).click();
 }
 

@@ -1,0 +1,102 @@
+import type { User } from "../src/client";
+import { h } from "./dom";
+
+/**
+ * User text as DOM nodes: plain text nodes plus spans for mentions and search
+ * terms. Nothing here parses markup; every piece of user text goes in as a
+ * text node, so a message can never become HTML.
+ */
+
+/**
+ * `@handle` not glued to a word before it nor running on after it. The same
+ * rule as the server's (src/channel/mentions.ts), so what lights up here is
+ * what the server counted as a mention.
+ */
+const MENTION = /(?<![\p{L}\p{N}_@])@([A-Za-z0-9_]{3,32})(?![A-Za-z0-9_])/gu;
+
+/** A message body with each `@handle` of a member in a span; the user's own handle gets `mention-me`. */
+export function bodyNodes(text: string, members: readonly User[], meId: string): Node[] {
+  if (!text.includes("@")) return [document.createTextNode(text)];
+  const byHandle = new Map(members.map((m) => [m.handle.toLowerCase(), m]));
+  const nodes: Node[] = [];
+  let at = 0;
+  for (const match of text.matchAll(MENTION)) {
+    const member = byHandle.get(match[1]!.toLowerCase());
+    if (!member) continue;
+    const start = match.index;
+    if (start > at) nodes.push(document.createTextNode(text.slice(at, start)));
+    nodes.push(h("span", { class: `mention${member.id === meId ? " mention-me" : ""}`, title: member.displayName, text: match[0] }));
+    at = start + match[0].length;
+  }
+  if (at < text.length) nodes.push(document.createTextNode(text.slice(at)));
+  return nodes;
+}
+
+/** The `@prefix` being typed just before the caret, if any: where it starts and what follows the @. */
+export function mentionQuery(text: string, caret: number): { start: number; prefix: string } | null {
+  const match = /(?:^|[^\p{L}\p{N}_@])@([A-Za-z0-9_]{0,32})$/u.exec(text.slice(0, caret));
+  if (!match) return null;
+  return { start: caret - match[1]!.length - 1, prefix: match[1]! };
+}
+
+/** Members whose handle, or a word of whose name, starts with `prefix`; handle matches first. */
+export function mentionCandidates(members: readonly User[], prefix: string, meId: string, max = 6): User[] {
+  const p = fold(prefix);
+  const scored: { user: User; score: number }[] = [];
+  for (const user of members) {
+    if (user.id === meId) continue;
+    if (fold(user.handle).startsWith(p)) scored.push({ user, score: 0 });
+    else if (fold(user.displayName).split(/\s+/).some((w) => w.startsWith(p))) scored.push({ user, score: 1 });
+  }
+  scored.sort((a, b) => a.score - b.score || a.user.displayName.localeCompare(b.user.displayName));
+  return scored.slice(0, max).map((s) => s.user);
+}
+
+/** Lower case without accents, as the search index compares words. */
+function fold(s: string): string {
+  return s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
+const WORD = /[\p{L}\p{N}\p{M}]+/gu;
+
+/** The words of a search, folded; a trailing `*` is the server's prefix mark and adds nothing here. */
+function searchTerms(query: string): string[] {
+  return [...fold(query).matchAll(WORD)].map((m) => m[0]);
+}
+
+/**
+ * A stretch of `text` around its first search hit, at most about `max`
+ * characters, with the words that match a term (by prefix, ignoring case and
+ * accents, as the index does) in <mark>.
+ */
+export function markedSnippet(text: string, query: string, max = 140): Node[] {
+  const terms = searchTerms(query);
+  const flat = text.replace(/\s+/g, " ").trim();
+  const hits: { start: number; end: number }[] = [];
+  for (const m of flat.matchAll(WORD)) {
+    const word = fold(m[0]);
+    if (terms.some((t) => word.startsWith(t))) hits.push({ start: m.index, end: m.index + m[0].length });
+  }
+  let from = 0;
+  if (flat.length > max && hits[0] && hits[0].start > max / 3) from = Math.max(0, hits[0].start - Math.floor(max / 3));
+  const to = Math.min(flat.length, from + max);
+  const nodes: Node[] = [];
+  let at = from;
+  if (from > 0) nodes.push(document.createTextNode("…"));
+  for (const hit of hits) {
+    if (hit.start < at || hit.end > to) continue;
+    if (hit.start > at) nodes.push(document.createTextNode(flat.slice(at, hit.start)));
+    nodes.push(h("mark", { text: flat.slice(hit.start, hit.end) }));
+    at = hit.end;
+  }
+  if (at < to) nodes.push(document.createTextNode(flat.slice(at, to)));
+  if (to < flat.length) nodes.push(document.createTextNode("…"));
+  return nodes;
+}
+
+/** A one-line quote of a message body. */
+export function quoteText(body: string, max = 120): string {
+  const flat = body.replace(/\s+/g, " ").trim();
+  const chars = Array.from(flat);
+  return chars.length > max ? `${chars.slice(0, max).join("")}…` : flat;
+}
