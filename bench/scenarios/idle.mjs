@@ -42,7 +42,7 @@ const perSocket = (now, before, count) => Math.round(((now - before) / count) * 
  * each count: of the Worker's runtime (the figure that matters: the platform
  * has no local proxy), of wrangler's proxy, and of both.
  */
-async function measure(pgid, channels, counts, open, close, waitMs, log, name) {
+async function measure(pgid, channels, counts, open, close, waitMs, log, name, concurrency) {
   const before = await settledRss(pgid, waitMs);
   const held = [];
   const points = [];
@@ -50,7 +50,7 @@ async function measure(pgid, channels, counts, open, close, waitMs, log, name) {
     for (const count of counts) {
       const start = held.length;
       const ids = Array.from({ length: count - start }, (_, k) => start + k);
-      held.push(...(await pool(ids, 10, (i) => retried(() => open(i, channels[i % channels.length])))));
+      held.push(...(await pool(ids, concurrency, (i) => retried(() => open(i, channels[i % channels.length])))));
       const rss = await settledRss(pgid, waitMs);
       const point = {
         sockets: count,
@@ -72,12 +72,12 @@ async function measure(pgid, channels, counts, open, close, waitMs, log, name) {
 export async function idleService(service, members, channelIds, { counts, waitMs, log }) {
   const baseUrl = await directBaseUrl(service.pid, service.baseUrl, "/api/me");
   const open = (i, channelId) => openChannel(baseUrl, members[Math.floor(i / channelIds.length) % members.length], channelId);
-  return { direct: baseUrl !== service.baseUrl, ...(await measure(service.pid, channelIds, counts, open, closeAll, waitMs, log, "service")) };
+  return { direct: baseUrl !== service.baseUrl, ...(await measure(service.pid, channelIds, counts, open, closeAll, waitMs, log, "service", 25)) };
 }
 
 export async function idleRelay(relay, rooms, { counts, waitMs, log }) {
   const baseUrl = await directBaseUrl(relay.pid, relay.baseUrl, "/api/channels/probe/socket");
   const open = (_i, room) => rawSocket(`${baseUrl.replace("http", "ws")}/api/channels/${room}/socket`);
-  const result = await measure(relay.pid, rooms, counts, open, (list) => list.forEach((ws) => ws.terminate()), waitMs, log, "relay");
+  const result = await measure(relay.pid, rooms, counts, open, (list) => list.forEach((ws) => ws.terminate()), waitMs, log, "relay", 10);
   return { direct: baseUrl !== relay.baseUrl, ...result };
 }
