@@ -345,6 +345,13 @@ describe("rich messaging in the web app", { timeout: 600_000 }, () => {
     const overflow = await alice.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     assert.equal(overflow, false, "no sideways scrolling");
     await screenshot(alice.page, "rich-phone-dark");
+    // The menu stays inside a phone's screen.
+    const theirs = row(alice.page, `Hey @${alice.handle}, are we still on for tonight?`);
+    await theirs.getByRole("button", { name: "Message actions" }).click();
+    const menuBox = await alice.page.getByRole("menu").boundingBox();
+    assert.ok(menuBox.x >= 0 && menuBox.x + menuBox.width <= 390, `menu within the width: ${JSON.stringify(menuBox)}`);
+    await screenshot(alice.page, "rich-phone-dark-menu");
+    await alice.page.keyboard.press("Escape");
     assertNoProblems(alice, bob);
   });
 });
