@@ -1,4 +1,5 @@
 import type { User } from "../src/client";
+import { MENTION_PATTERN as MENTION } from "../src/protocol";
 import { h } from "./dom";
 
 /**
@@ -6,13 +7,6 @@ import { h } from "./dom";
  * terms. Nothing here parses markup; every piece of user text goes in as a
  * text node, so a message can never become HTML.
  */
-
-/**
- * `@handle` not glued to a word before it nor running on after it. The same
- * rule as the server's (src/channel/mentions.ts), so what lights up here is
- * what the server counted as a mention.
- */
-const MENTION = /(?<![\p{L}\p{N}_@])@([A-Za-z0-9_]{3,32})(?![A-Za-z0-9_])/gu;
 
 /** A message body with each `@handle` of a member in a span; the user's own handle gets `mention-me`. */
 export function bodyNodes(text: string, members: readonly User[], meId: string): Node[] {

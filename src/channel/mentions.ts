@@ -1,10 +1,10 @@
 import { and, count, eq, gt, ne, sql } from "drizzle-orm";
+import { MENTION_PATTERN as MENTION } from "../protocol";
 import type { RoomDb } from "./room-db";
 import { members, mentions, messages } from "./schema";
 import { inList } from "./seq-list";
 
 /** `@handle` not glued to a word before it (so no e-mail addresses) nor running on after it. */
-const MENTION = /(?<![\p{L}\p{N}_@])@([A-Za-z0-9_]{3,32})(?![A-Za-z0-9_])/gu;
 const MAX_MENTIONS = 100;
 
 /** The handles a body names, folded to lower case, each once. */
