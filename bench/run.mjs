@@ -42,7 +42,7 @@ const FULL = {
   users: 100,
   oneToOne: { roundTrips: 1000 },
   group: { senders: 10, rate: 100, durationMs: 10_000, settleMs: 10_000 },
-  sweep: { rates: [200, 400, 600, 800, 1000, 1200, 1600, 2000], senders: 10, stepMs: 3_000, settleMs: 3_000, p99BoundMs: 100 },
+  sweep: { rates: [50, 100, 200, 300, 400, 600, 800, 1000, 1200, 1600, 2000], senders: 10, stepMs: 3_000, settleMs: 3_000, p99BoundMs: 100 },
   catchUp: { messages: 10_000, repeats: 5 },
   inbox: { messages: 20, gapMs: 200 },
   idle: { counts: [1000, 5000], channels: 10, waitMs: 3_000 },

@@ -2,7 +2,7 @@
 // start, through its port, with the SDK) and the bare ws baseline (its own
 // process, so both sides pay for crossing a socket between processes).
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +23,25 @@ const PASSWORD = "bench password 1";
 function stateDir(disk) {
   const base = !disk && existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
   return { dir: mkdtempSync(join(base, "edge-chat-bench-")), onTmpfs: base === "/dev/shm" };
+}
+
+/**
+ * Bytes in the Durable Objects' SQLite files under a wrangler state folder:
+ * the databases, and their write-ahead logs (pages not yet checkpointed into them).
+ */
+function objectStorageBytes(dir) {
+  const total = { sqlite: 0, wal: 0 };
+  const walk = (d) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".sqlite")) total.sqlite += statSync(path).size;
+      else if (entry.name.endsWith(".sqlite-wal")) total.wal += statSync(path).size;
+    }
+  };
+  const objects = join(dir, "v3", "do");
+  if (existsSync(objects)) walk(objects);
+  return total;
 }
 
 /** The service on a free port of 127.0.0.1 with fresh state, limits raised for load. */
@@ -63,6 +82,7 @@ export async function serviceTarget({ disk = false } = {}) {
     /** CPU seconds of npm start's whole process group: wrangler (Node) and both workerd processes. */
     cpuSeconds: () => groupCpuSeconds(service.pid),
     cpuByProcess: () => groupCpuByProcess(service.pid),
+    storageBytes: () => objectStorageBytes(state.dir),
     async stop() {
       await service.stop();
       rmSync(state.dir, { recursive: true, force: true });

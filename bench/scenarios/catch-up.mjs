@@ -28,8 +28,21 @@ async function fill(target, writer, channelId, count, window = 200) {
 export async function catchUp(target, [writer, reader], { messages, repeats, log }) {
   const channelId = await target.group([writer, reader], "catch-up");
   const t0 = performance.now();
+  const bytes0 = target.storageBytes?.();
   await fill(target, writer, channelId, messages);
-  log(`  ${target.name}: ${messages} messages stored in ${Math.round(performance.now() - t0)} ms`);
+  const fillMs = Math.round(performance.now() - t0);
+  // What the objects' SQLite databases grew by per message (rows, indexes, outbox, search index). Pages
+  // still in the write-ahead log are not in the databases yet: the figure with them is an upper bound.
+  let storageBytesPerMessage;
+  if (bytes0) {
+    const bytes = target.storageBytes();
+    storageBytesPerMessage = {
+      sqlite: Math.round((bytes.sqlite - bytes0.sqlite) / messages),
+      withWal: Math.round((bytes.sqlite + bytes.wal - bytes0.sqlite - bytes0.wal) / messages),
+    };
+  }
+  const storage = storageBytesPerMessage ? `, object storage ${storageBytesPerMessage.sqlite} to ${storageBytesPerMessage.withWal} bytes each` : "";
+  log(`  ${target.name}: ${messages} messages stored in ${fillMs} ms${storage}`);
   const { ChannelConnection, ChannelMessages, HttpClient, WebSocket } = await loadSdk();
   const times = [];
   const withConnect = [];
@@ -57,5 +70,5 @@ export async function catchUp(target, [writer, reader], { messages, repeats, log
       conn.close();
     }
   }
-  return { messages, pageSize: PAGE, repeats, sync: summarize(times), withConnect: summarize(withConnect) };
+  return { messages, fillMs, storageBytesPerMessage, pageSize: PAGE, repeats, sync: summarize(times), withConnect: summarize(withConnect) };
 }

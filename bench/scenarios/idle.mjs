@@ -78,6 +78,6 @@ export async function idleService(service, members, channelIds, { counts, waitMs
 export async function idleRelay(relay, rooms, { counts, waitMs, log }) {
   const baseUrl = await directBaseUrl(relay.pid, relay.baseUrl, "/api/channels/probe/socket");
   const open = (_i, room) => rawSocket(`${baseUrl.replace("http", "ws")}/api/channels/${room}/socket`);
-  const result = await measure(relay.pid, rooms, counts, open, (list) => list.forEach((ws) => ws.terminate()), waitMs, log, "relay", 10);
+  const result = await measure(relay.pid, rooms, counts, open, (list) => list.forEach((ws) => ws.terminate()), waitMs, log, "relay", 25);
   return { direct: baseUrl !== relay.baseUrl, ...result };
 }
