@@ -73,3 +73,18 @@ export function unwrap<T>(result: Result<T>): T {
   if (result.ok) return result.value;
   throw AppError.from(result.error);
 }
+
+/**
+ * What may be logged about an unexpected error: its kind and the database's
+ * own complaint, never the values involved. drizzle's query errors put every
+ * bound parameter (message bodies, password hashes) in their message.
+ */
+export function loggableError(err: unknown): string {
+  if (!(err instanceof Error)) return "unknown error";
+  if ("params" in err && "query" in err) {
+    const cause = err.cause instanceof Error ? err.cause.message : "";
+    return `query failed: ${cause}`;
+  }
+  return `${err.name}: ${err.message}`;
+}
+

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { AppError, type ErrorCode } from "../errors";
+import { AppError, loggableError, type ErrorCode } from "../errors";
 
 const CODE_OF_STATUS: Record<number, ErrorCode> = {
   400: "bad_request",
@@ -22,7 +22,7 @@ export function errorResponse(err: unknown, c: Context): Response {
     // Hono's own messages (e.g. malformed JSON) are safe to show; anything 5xx is not.
     appError = new AppError(code, code === "internal" ? "internal error" : err.message || code.replace("_", " "));
   } else {
-    console.error("unhandled error", err instanceof Error ? err.name + ": " + err.message : "unknown");
+    console.error("unhandled error", loggableError(err));
     appError = new AppError("internal", "internal error");
   }
   if (appError.retryAfterMs !== undefined) c.header("Retry-After", String(Math.ceil(appError.retryAfterMs / 1000)));
