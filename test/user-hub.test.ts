@@ -160,6 +160,21 @@ describe("outbox: reliable fan-out to user hubs", () => {
   });
 });
 
+describe("hub as a cache the rooms rebuild", () => {
+  it("gets the whole channel again when it has lost its copy (updates otherwise leave the member list out)", async () => {
+    const [a, b] = await users(2, "lost");
+    const channel = await dm(a!, b!);
+    await eventually(async () => (await summaryOf(b!.token, channel.id)) !== undefined);
+    const hub = env.USER_HUB.get(env.USER_HUB.idFromName(b!.user.id));
+    await runInDurableObject(hub, (_i, state) => state.storage.sql.exec("DELETE FROM channels"));
+    expect(await summaryOf(b!.token, channel.id)).toBeUndefined();
+    await post(a!, channel.id, "are you there?");
+    const s = await eventually(async () => summaryOf(b!.token, channel.id));
+    expect(s.channel.members.map((m: any) => m.id).sort()).toEqual([a!.user.id, b!.user.id].sort());
+    expect(s).toMatchObject({ lastSeq: 1, unread: 1, lastMessage: { body: "are you there?" } });
+  });
+});
+
 describe("presence", () => {
   it("is online while an inbox socket is connected, and offline after the grace period with lastSeenAt", async () => {
     const [a, b] = await users(2, "pr");

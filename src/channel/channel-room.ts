@@ -9,7 +9,7 @@ import { ChannelClientFrame, DEFAULT_PAGE, type Channel, type Message, type Pres
 import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { userHub } from "../user/stubs";
-import { collectOutbox, completeDelivery, failDelivery, nextDrainAt, planDrain } from "./drain";
+import { collectOutbox, completeDeliveries, failDelivery, nextDrainAt, planDrain } from "./drain";
 import { changesSince, deleteMessage, editMessage, react, type Change, type ChangesPage } from "./edits";
 import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
 import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
@@ -319,21 +319,29 @@ export class ChannelRoom extends DurableObject<Env> {
   }
 
   /** Delivers pending changes to members' UserHubs; failures wait in the outbox with backoff. */
-  private async drain(onlyUserIds?: string[]): Promise<void> {
+  private async drain(onlyUserIds?: string[], withChannel: string[] = []): Promise<void> {
     this.lastDrainAt = Date.now();
-    const plan = planDrain(this.db, Date.now(), onlyUserIds);
+    const plan = planDrain(this.db, Date.now(), onlyUserIds, withChannel);
+    const delivered: { userId: string; rev: number }[] = [];
+    const needChannel: string[] = [];
     await Promise.all(
       plan.map(async ({ userId, update, rev }) => {
         try {
-          if (update) await withTimeout(userHub(this.env, userId).applyChannelUpdate(update), HUB_TIMEOUT_MS);
-          completeDelivery(this.db, userId, rev);
+          const outcome = update ? await withTimeout(userHub(this.env, userId).applyChannelUpdate(update), HUB_TIMEOUT_MS) : "applied";
+          if (outcome === "need-channel") needChannel.push(userId);
+          else delivered.push({ userId, rev });
         } catch (err) {
           console.warn("hub delivery failed; will retry", userId, err instanceof Error ? err.message : "");
           failDelivery(this.db, userId, Date.now());
         }
       }),
     );
+    for (const rev of new Set(delivered.map((d) => d.rev))) {
+      completeDeliveries(this.db, delivered.filter((d) => d.rev === rev).map((d) => d.userId), rev);
+    }
     collectOutbox(this.db);
+    // A hub that lost its copy of the channel gets it at once.
+    if (needChannel.length > 0 && withChannel.length === 0) return this.drain(needChannel, needChannel);
     const next = nextDrainAt(this.db, Date.now());
     if (next !== null) this.scheduleDrain(next);
   }

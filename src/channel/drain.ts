@@ -1,9 +1,8 @@
 import { and, asc, eq, gt, lt, lte, min, sql } from "drizzle-orm";
 import type { ChannelUpdate, DeliveredMessage } from "../user/channel-update";
-import { cursorsSince } from "./cursors";
-import { channelView, summaryFor, type ChannelView } from "./reads";
+import { channelView, type ChannelView } from "./reads";
 import { readMeta, type MemberRow, type OutboxRow, type RoomDb } from "./room-db";
-import { members, mentions, messages, outbox } from "./schema";
+import { deviceCursors, members, mentions, messages, outbox } from "./schema";
 import { inList } from "./seq-list";
 
 /** Messages carried per member per drain; enough for push previews and mentions. */
@@ -21,7 +20,7 @@ export interface PlannedDelivery {
  * The outbox drain: one update per member whose UserHub is behind the room's
  * rev and not waiting out a backoff, carrying every change since its last.
  */
-export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[]): PlannedDelivery[] {
+export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withChannel: string[] = []): PlannedDelivery[] {
   const meta = readMeta(db);
   if (!meta) return [];
   const behind = db
@@ -31,10 +30,28 @@ export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[]): Plan
     .all()
     .filter((m) => !onlyUserIds || onlyUserIds.includes(m.userId));
   if (behind.length === 0) return [];
+  // Everything a drain needs is read once for all members, not once per member.
   const floor = Math.min(...behind.map((m) => m.deliveredRev));
   const pending = db.select().from(outbox).where(gt(outbox.rev, floor)).orderBy(asc(outbox.rev)).all();
   const view = channelView(db);
-  return behind.map((m) => ({ userId: m.userId, rev: meta.rev, update: updateFor(db, meta.channelId, meta.rev, m, pending, view) }));
+  const counts = memberCounts(db, behind.map((m) => m.userId));
+  const messageSeqs = pending.filter((r) => r.kind === "message" && r.seq !== null).map((r) => r.seq!);
+  const recent = recentMessages(db, messageSeqs.slice(-MAX_MESSAGES_PER_UPDATE));
+  const cursors = db.select().from(deviceCursors).where(gt(deviceCursors.rev, floor)).all();
+  const ctx: DrainContext = { channelId: meta.channelId, rev: meta.rev, pending, view, counts, recent, cursors, withChannel };
+  return behind.map((m) => ({ userId: m.userId, rev: meta.rev, update: updateFor(m, ctx) }));
+}
+
+interface DrainContext {
+  channelId: string;
+  rev: number;
+  pending: OutboxRow[];
+  view: ChannelView;
+  counts: Map<string, { unread: number; mentions: number }>;
+  recent: DeliveredMessage[];
+  cursors: (typeof deviceCursors.$inferSelect)[];
+  /** Members whose hub asked for the full channel. */
+  withChannel: string[];
 }
 
 /**
@@ -49,30 +66,56 @@ function concerns(r: OutboxRow, m: MemberRow, lastSeq: number): boolean {
   return true;
 }
 
-function updateFor(db: RoomDb, channelId: string, rev: number, m: MemberRow, pending: OutboxRow[], view: ChannelView): ChannelUpdate | null {
-  const mine = pending.filter((r) => r.rev > m.deliveredRev && concerns(r, m, view.lastSeq));
+function updateFor(m: MemberRow, ctx: DrainContext): ChannelUpdate | null {
+  const { channelId, rev, view } = ctx;
+  const mine = ctx.pending.filter((r) => r.rev > m.deliveredRev && concerns(r, m, view.lastSeq));
   if (mine.length === 0) return null;
   if (!m.active) return { userId: m.userId, channelId, rev, membership: "removed", channel: view.channel };
-  const seqs = mine.filter((r) => r.kind === "message" && r.seq !== null).map((r) => r.seq!);
+  const seqs = new Set(mine.filter((r) => r.kind === "message").map((r) => r.seq));
+  // The channel (up to 100 members) travels only when it changed, on a first delivery, or when asked.
+  const sendChannel = m.deliveredRev === 0 || mine.some((r) => r.kind === "members") || ctx.withChannel.includes(m.userId);
+  const counts = ctx.counts.get(m.userId) ?? { unread: 0, mentions: 0 };
   return {
     userId: m.userId,
     channelId,
     rev,
     membership: "active",
-    summary: summaryFor(db, m, view),
-    messages: deliveredMessages(db, seqs.slice(-MAX_MESSAGES_PER_UPDATE), m.userId),
-    cursors: cursorsSince(db, m.userId, m.deliveredRev),
+    summary: {
+      ...(sendChannel ? { channel: view.channel } : {}),
+      lastMessage: view.lastMessage,
+      lastSeq: view.lastSeq,
+      readSeq: m.readSeq,
+      unread: Math.max(0, view.lastSeq - m.readSeq - counts.unread),
+      mentions: counts.mentions,
+    },
+    messages: ctx.recent.filter((r) => r.senderId !== m.userId && seqs.has(r.seq)),
+    cursors: ctx.cursors.filter((c) => c.userId === m.userId && c.rev > m.deliveredRev).map(({ device, seq }) => ({ device, seq })),
   };
 }
 
-function deliveredMessages(db: RoomDb, seqs: number[], userId: string): DeliveredMessage[] {
+/**
+ * Per member, in one statement: what does not count as unread after their
+ * read marker (their own messages, others' deleted ones), and their unread mentions.
+ */
+function memberCounts(db: RoomDb, userIds: string[]): Map<string, { unread: number; mentions: number }> {
+  const rows = db.all<{ userId: string; notUnread: number; mentions: number }>(sql`
+    SELECT m.user_id AS userId,
+      (SELECT count(*) FROM messages WHERE sender_id = m.user_id AND seq > m.read_seq)
+        + (SELECT count(*) FROM messages WHERE deleted = 1 AND seq > m.read_seq AND sender_id != m.user_id) AS notUnread,
+      (SELECT count(*) FROM mentions x JOIN messages y ON y.seq = x.seq
+        WHERE x.user_id = m.user_id AND x.seq > m.read_seq AND y.sender_id != m.user_id) AS mentions
+    FROM members m WHERE m.user_id IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))`);
+  return new Map(rows.map((r) => [r.userId, { unread: r.notUnread, mentions: r.mentions }]));
+}
+
+function recentMessages(db: RoomDb, seqs: number[]): DeliveredMessage[] {
   if (seqs.length === 0) return [];
   const rows = db
     .select({ seq: messages.seq, senderId: messages.senderId, body: messages.body, deleted: messages.deleted })
     .from(messages)
     .where(and(gt(messages.seq, seqs[0]! - 1), lte(messages.seq, seqs[seqs.length - 1]!)))
     .all()
-    .filter((r) => r.senderId !== userId && !r.deleted);
+    .filter((r) => !r.deleted);
   if (rows.length === 0) return [];
   const mentioned = new Map<number, string[]>();
   for (const r of db.select().from(mentions).where(inList(mentions.seq, rows.map((r) => r.seq))).all()) {
@@ -84,13 +127,14 @@ function deliveredMessages(db: RoomDb, seqs: number[], userId: string): Delivere
   });
 }
 
-/** The member's hub has everything up to `rev`; a removed member's row can go. */
-export function completeDelivery(db: RoomDb, userId: string, rev: number): void {
+/** These members' hubs have everything up to `rev`; removed members' rows can go. One statement each. */
+export function completeDeliveries(db: RoomDb, userIds: string[], rev: number): void {
+  if (userIds.length === 0) return;
   db.update(members)
     .set({ deliveredRev: sql`max(${members.deliveredRev}, ${rev})`, failures: 0, retryAt: 0 })
-    .where(eq(members.userId, userId))
+    .where(inList(members.userId, userIds))
     .run();
-  db.delete(members).where(and(eq(members.userId, userId), eq(members.active, false), sql`${members.deliveredRev} >= ${rev}`)).run();
+  db.delete(members).where(and(inList(members.userId, userIds), eq(members.active, false), sql`${members.deliveredRev} >= ${rev}`)).run();
 }
 
 /** Exponential backoff from 1 s to 5 min; the change stays in the outbox. */

@@ -13,14 +13,20 @@ export interface DeliveredMessage {
  * updates from one room; the hub keeps the newest and ignores the rest, so
  * retries and reordering are harmless (idempotent on channel and seq).
  */
+/** A summary whose channel (members and all) is sent only when it changed; the hub keeps the last one. */
+export type SummaryUpdate = Omit<Summary, "channel"> & { channel?: Channel };
+
 export type ChannelUpdate =
   | {
       userId: string;
       channelId: string;
       rev: number;
       membership: "active";
-      summary: Summary;
+      summary: SummaryUpdate;
       messages: DeliveredMessage[];
       cursors: { device: string; seq: number }[];
     }
   | { userId: string; channelId: string; rev: number; membership: "removed"; channel: Channel };
+
+/** The hub's answer: "need-channel" when it was sent a summary without the channel it does not hold. */
+export type UpdateOutcome = "applied" | "need-channel";

@@ -13,6 +13,8 @@ export interface AppliedUpdate {
   events: InboxEvent[];
   /** Messages not seen before by this hub: candidates for push. */
   fresh: DeliveredMessage[];
+  /** The update left the channel out and the hub holds none: the room must resend it whole. */
+  needChannel?: true;
 }
 
 /**
@@ -31,7 +33,11 @@ export function applyChannelUpdate(db: HubDb, update: ChannelUpdate): AppliedUpd
     return { events: [{ type: "channel", event: "removed", channel: update.channel }], fresh: [] };
   }
 
-  const { summary } = update;
+  // Rooms send the channel only when it changed; otherwise the hub's copy stands.
+  const known = row && !row.removed ? (row.summary as Summary).channel : undefined;
+  const channel = update.summary.channel ?? known;
+  if (!channel) return { events: [], fresh: [], needChannel: true };
+  const summary: Summary = { ...update.summary, channel };
   const partnerId = summary.channel.kind === "dm" ? (summary.channel.members.find((m) => m.id !== update.userId)?.id ?? null) : null;
   const lastActivity = summary.lastMessage?.createdAt ?? summary.channel.createdAt;
   const pushedSeq = row && !row.removed ? row.pushedSeq : 0;

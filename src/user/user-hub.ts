@@ -10,7 +10,7 @@ import { InboxClientFrame, type PushSubscriptionInput, type Presence, type Summa
 import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { getUserById } from "../users/users";
-import type { ChannelUpdate } from "./channel-update";
+import type { ChannelUpdate, UpdateOutcome } from "./channel-update";
 import { ensureState, readState, type HubDb } from "./hub-db";
 import migrations from "./migrations/migrations.js";
 import { decidePresence, toPresence } from "./presence";
@@ -38,20 +38,22 @@ export class UserHub extends DurableObject<Env> {
 
   // ---- RPC from rooms, other hubs and the Worker ----
 
-  async applyChannelUpdate(update: ChannelUpdate): Promise<void> {
+  async applyChannelUpdate(update: ChannelUpdate): Promise<UpdateOutcome> {
     const state = ensureState(this.db, update.userId);
     const applied = this.ctx.storage.transactionSync(() => applyChannelUpdate(this.db, update));
-    if (applied.events.length === 0) return;
+    if (applied.needChannel) return "need-channel";
+    if (applied.events.length === 0) return "applied";
     this.broadcast(applied.events.map((e) => JSON.stringify(e)));
     if (applied.fresh.length > 0 && !state.online) {
       // Queued, not sent here: a slow push service never holds up the room's drain.
       const queued = await queueChannelPushes(this.db, update.channelId, update.userId, applied.fresh, Date.now());
       if (queued) await this.checkPresence();
     }
-    if (applied.events.some((e) => e.type === "channel") && update.membership === "active" && update.summary.channel.kind === "dm") {
+    if (applied.events.some((e) => e.type === "channel") && update.membership === "active" && update.summary.channel?.kind === "dm") {
       // A new DM partner learns our presence, and we theirs, at once.
       await this.publishPresence();
     }
+    return "applied";
   }
 
   async listChannels(userId: string): Promise<Summary[]> {
