@@ -55,6 +55,17 @@ describe("profiles", () => {
     expect(none.body.users).toHaveLength(0);
   });
 
+  it("GET /users?q= answers long, escaped or non-handle prefixes with an empty list, not a 500", async () => {
+    const u = await signup("lq");
+    for (const q of ["_".repeat(32), "%C3%A9".repeat(30), "%F0%9F%99%82".repeat(16), "%25".repeat(32), "a%5C", "\\x"]) {
+      const res = await api("GET", `/users?q=${q}`, { token: u.token });
+      expect(res.status, q).toBe(200);
+      expect(res.body.users, q).toEqual([]);
+    }
+    const self = await api("GET", `/users?q=${u.handle}`, { token: u.token });
+    expect(self.body.users.map((x: any) => x.handle)).toContain(u.handle);
+  });
+
   it("every profile route requires a session", async () => {
     expect((await api("GET", "/users?q=a")).status).toBe(401);
     expect((await api("GET", "/users/someone")).status).toBe(401);

@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
 import { AppError } from "../errors";
@@ -47,11 +47,15 @@ export async function getUsersByHandles(db: Db, handles: string[]): Promise<User
 }
 
 export async function searchUsers(db: Db, prefix: string, limit: number): Promise<User[]> {
-  const escaped = prefix.toLowerCase().replace(/[\\%_]/g, (c) => "\\" + c);
+  const p = prefix.toLowerCase();
+  // Handles are a-z, 0-9 and _: a prefix with anything else matches nobody.
+  if (!/^[a-z0-9_]*$/.test(p)) return [];
+  // A range on the handle index, not LIKE: D1 refuses LIKE patterns over 50 bytes (a 500 before).
+  // "~" sorts after every handle character, so [p, p + "~") is exactly the handles starting with p.
   return db
     .select(publicColumns)
     .from(users)
-    .where(sql`${users.handle} LIKE ${escaped + "%"} ESCAPE '\\'`)
+    .where(and(gte(users.handle, p), lt(users.handle, p + "~")))
     .orderBy(users.handle)
     .limit(limit);
 }
