@@ -50,7 +50,7 @@ export function shapedLike(types: readonly string[], fields: readonly string[]) 
   const keys = fc.constantFrom(...fields, "__proto__", "constructor", "extra");
   return fc
     .tuple(
-      fc.oneof(fc.constantFrom(...types), oddString, fc.constant(undefined), oddScalar),
+      types.length ? fc.oneof(fc.constantFrom(...types), oddString, fc.constant(undefined), oddScalar) : fc.constant(undefined),
       fc.dictionary(keys, fieldValue, { maxKeys: fields.length + 1 }),
     )
     .map(([type, rest]) => (type === undefined ? rest : { type, ...rest }));
