@@ -1,17 +1,11 @@
 import { and, eq, gt, sql } from "drizzle-orm";
 import type { RoomDb } from "./room-db";
 import { deviceCursors } from "./schema";
+import { statements } from "./statements";
 
 /** Moves a device's cursor forward (never back), tagging it with the rev that carries it to the UserHub. */
 export function moveCursor(db: RoomDb, userId: string, device: string, seq: number, rev: number): void {
-  db.insert(deviceCursors)
-    .values({ userId, device, seq, rev })
-    .onConflictDoUpdate({
-      target: [deviceCursors.userId, deviceCursors.device],
-      set: { seq: sql`max(${deviceCursors.seq}, ${seq})`, rev },
-      setWhere: sql`${deviceCursors.seq} < ${seq}`,
-    })
-    .run();
+  statements(db).moveCursor.run({ userId, device, seq, rev });
 }
 
 export function currentCursor(db: RoomDb, userId: string, device: string): number {

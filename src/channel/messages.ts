@@ -6,7 +6,8 @@ import { messages } from "./schema";
 import type { Snowflake } from "./snowflake";
 import { moveCursor } from "./cursors";
 import { resolveMentions, setMentions } from "./mentions";
-import { toMessages, toOneMessage } from "./message-view";
+import { toMessage, toMessages, toOneMessage } from "./message-view";
+import { statements } from "./statements";
 
 export interface SendContext {
   channelId: string;
@@ -30,11 +31,7 @@ export interface SendInput {
  */
 export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { message: Message; created: boolean } {
   requireMember(db, ctx.userId);
-  const existing = db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.senderId, ctx.userId), eq(messages.clientMsgId, input.clientMsgId)))
-    .get();
+  const existing = statements(db).byClientMsgId.get({ userId: ctx.userId, clientMsgId: input.clientMsgId });
   if (existing) return { message: toOneMessage(db, ctx.channelId, existing), created: false };
 
   assertWithinRate(db, ctx);
@@ -56,10 +53,16 @@ export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { m
     replyTo: input.replyTo ?? null,
     rev,
   };
-  db.insert(messages).values(row).run();
+  statements(db).insertMessage.run({ ...row, replyTo: row.replyTo });
   const mentioned = resolveMentions(db, input.body);
   if (mentioned.length > 0) setMentions(db, seq, mentioned);
   if (ctx.device) moveCursor(db, ctx.userId, ctx.device, seq, rev);
+  // A new message has no reactions; only a reply needs another read (its quote).
+  if (row.replyTo === null) {
+    const message = toMessage(ctx.channelId, row);
+    if (mentioned.length > 0) message.mentions = [...mentioned].sort();
+    return { message, created: true };
+  }
   return { message: toOneMessage(db, ctx.channelId, row), created: true };
 }
 
@@ -68,17 +71,11 @@ function assertWithinRate(db: RoomDb, ctx: SendContext): void {
   const since = ctx.now - ctx.rateWindowMs;
   // createdAt grows with seq: the sender's newest message from before the window bounds it. Found walking
   // the (sender, seq) index back from the newest, so the cost is the window's messages, not the history's.
-  const before =
-    db
-      .select({ seq: messages.seq })
-      .from(messages)
-      .where(and(eq(messages.senderId, ctx.userId), lte(messages.createdAt, since)))
-      .orderBy(desc(messages.seq))
-      .limit(1)
-      .get()?.seq ?? 0;
-  const inWindow = and(eq(messages.senderId, ctx.userId), gt(messages.seq, before));
-  const count = db.select({ n: sql<number>`count(*)` }).from(messages).where(inWindow).get()?.n ?? 0;
+  const s = statements(db);
+  const before = s.rateFloor.get({ userId: ctx.userId, since })?.seq ?? 0;
+  const count = s.rateCount.get({ userId: ctx.userId, after: before })?.n ?? 0;
   if (count < ctx.rateLimit) return;
+  const inWindow = and(eq(messages.senderId, ctx.userId), gt(messages.seq, before));
   // Refused: a send fits again once the oldest of the newest `rateLimit` leaves the window.
   const oldest = db.select({ createdAt: messages.createdAt }).from(messages).where(inWindow).orderBy(desc(messages.seq)).limit(1).offset(ctx.rateLimit - 1).get();
   throw new AppError("rate_limited", "sending too fast", Math.max(1, (oldest?.createdAt ?? ctx.now) + ctx.rateWindowMs - ctx.now));

@@ -1,7 +1,7 @@
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import { eq, sql } from "drizzle-orm";
 import * as schema from "./schema";
 import { AppError } from "../errors";
+import { statements } from "./statements";
 
 export type RoomDb = DrizzleSqliteDODatabase<typeof schema>;
 export type MetaRow = typeof schema.meta.$inferSelect;
@@ -10,7 +10,7 @@ export type MessageRow = typeof schema.messages.$inferSelect;
 export type OutboxRow = typeof schema.outbox.$inferSelect;
 
 export function readMeta(db: RoomDb): MetaRow | undefined {
-  return db.select().from(schema.meta).get();
+  return statements(db).meta.get();
 }
 
 /** The channel's metadata, or 404: an uninitialised room is no channel at all. */
@@ -22,23 +22,20 @@ export function requireMeta(db: RoomDb): MetaRow {
 
 /** An active member, or the same 404 as a missing channel: membership is not revealed. */
 export function requireMember(db: RoomDb, userId: string): MemberRow {
-  const member = db.select().from(schema.members).where(eq(schema.members.userId, userId)).get();
+  const member = statements(db).member.get({ userId });
   if (!member || !member.active) throw new AppError("not_found", "no such channel");
   return member;
 }
 
 /** Moves the room's change counter on and records what changed, for the drain. */
 export function recordChange(db: RoomDb, change: Omit<schema.OutboxInsert, "rev" | "createdAt">, now: number): number {
-  const row = db
-    .update(schema.meta)
-    .set({ rev: sql`${schema.meta.rev} + 1` })
-    .returning({ rev: schema.meta.rev })
-    .get();
+  const s = statements(db);
+  const row = s.bumpRev.get();
   if (!row) throw new AppError("not_found", "no such channel");
-  db.insert(schema.outbox).values({ ...change, rev: row.rev, createdAt: now }).run();
+  s.insertOutbox.run({ rev: row.rev, kind: change.kind, userId: change.userId ?? null, seq: change.seq ?? null, createdAt: now });
   return row.rev;
 }
 
 export function lastMessage(db: RoomDb): MessageRow | undefined {
-  return db.select().from(schema.messages).orderBy(sql`${schema.messages.seq} desc`).limit(1).get();
+  return statements(db).lastMessage.get();
 }
