@@ -11,12 +11,3 @@ export function moveCursor(db: RoomDb, userId: string, device: string, seq: numb
 export function currentCursor(db: RoomDb, userId: string, device: string): number {
   return db.select({ seq: deviceCursors.seq }).from(deviceCursors).where(and(eq(deviceCursors.userId, userId), eq(deviceCursors.device, device))).get()?.seq ?? 0;
 }
-
-/** Cursors of one member that moved since the UserHub last heard. */
-export function cursorsSince(db: RoomDb, userId: string, rev: number): { device: string; seq: number }[] {
-  return db
-    .select({ device: deviceCursors.device, seq: deviceCursors.seq })
-    .from(deviceCursors)
-    .where(and(eq(deviceCursors.userId, userId), gt(deviceCursors.rev, rev)))
-    .all();
-}
