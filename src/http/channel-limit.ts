@@ -20,7 +20,6 @@ export async function assertRoomForChannel(env: Env, selfId: string, users: read
   );
 }
 
-// TODO(lead): a UserHub.channelCount(userId) RPC would avoid shipping every summary here.
 async function channelCount(env: Env, userId: string): Promise<number> {
-  return (await userHub(env, userId).listChannels(userId)).length;
+  return userHub(env, userId).channelCount(userId);
 }

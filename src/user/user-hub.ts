@@ -61,6 +61,12 @@ export class UserHub extends DurableObject<Env> {
     return listSummaries(this.db);
   }
 
+  /** How many channels the user is in, for MAX_CHANNELS_PER_USER. */
+  async channelCount(userId: string): Promise<number> {
+    ensureState(this.db, userId);
+    return channelIds(this.db).length;
+  }
+
   async presence(userId: string): Promise<Presence> {
     return toPresence(ensureState(this.db, userId), Date.now());
   }
