@@ -13,8 +13,10 @@ const wrangler = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.j
 
 export async function startRelay({ timeoutMs = 90_000 } = {}) {
   const port = await freePort();
+  // Its own devtools port too: the default (9229) is taken whenever another wrangler dev runs.
+  const inspectorPort = await freePort();
   const persistTo = mkdtempSync(join(tmpdir(), "edge-chat-relay-"));
-  const child = spawn(process.execPath, [wrangler, "dev", "-c", "bench/relay/wrangler.toml", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo], {
+  const child = spawn(process.execPath, [wrangler, "dev", "-c", "bench/relay/wrangler.toml", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--inspector-port", String(inspectorPort)], {
     cwd: root,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
