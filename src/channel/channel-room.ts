@@ -4,7 +4,7 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
-import { AppError, toResult, type Result } from "../errors";
+import { AppError, loggableError, toResult, type Result } from "../errors";
 import { ChannelClientFrame, DEFAULT_PAGE, type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
 import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
@@ -331,7 +331,7 @@ export class ChannelRoom extends DurableObject<Env> {
           if (outcome === "need-channel") needChannel.push(userId);
           else delivered.push({ userId, rev });
         } catch (err) {
-          console.warn("hub delivery failed; will retry", userId, err instanceof Error ? err.message : "");
+          console.warn("hub delivery failed; will retry", userId, loggableError(err));
           failDelivery(this.db, userId, Date.now());
         }
       }),

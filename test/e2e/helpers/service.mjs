@@ -94,7 +94,9 @@ export async function startService(opts = {}) {
   const log = opts.log ?? process.env.E2E_LOG === "1";
   const timeoutMs = opts.timeoutMs ?? 120_000;
 
-  const args = ["start", "--", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo];
+  // Its own inspector port too: wrangler dev's default 9229 clashes with any other running instance.
+  const inspectorPort = await freePort();
+  const args = ["start", "--", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--inspector-port", String(inspectorPort)];
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   const child = spawn("npm", args, {
     cwd: root,
