@@ -44,6 +44,11 @@ export class AppError extends Error {
       : { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs };
   }
 
+  /** The HTTP answer an object gives before any socket exists (the Worker passes it on as is). */
+  toResponse(): Response {
+    return Response.json({ error: this.toBody() }, { status: this.status });
+  }
+
   static from(body: ErrorBody): AppError {
     return new AppError(body.code, body.message, body.retryAfterMs);
   }

@@ -143,12 +143,12 @@ export class ChannelRoom extends DurableObject<Env> {
 
   override async fetch(req: Request): Promise<Response> {
     const who = forwardedIdentity(req);
-    if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return json(new AppError("bad_request", "expected a WebSocket upgrade"));
+    if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new AppError("bad_request", "expected a WebSocket upgrade").toResponse();
     const meta = readMeta(this.db);
     const member = this.db.select().from(schema.members).where(eq(schema.members.userId, who.userId)).get();
-    if (!meta || !member?.active) return json(new AppError("not_found", "no such channel"));
+    if (!meta || !member?.active) return new AppError("not_found", "no such channel").toResponse();
     if (this.ctx.getWebSockets(`u:${who.userId}`).length >= this.config.maxSocketsPerUser) {
-      return json(new AppError("rate_limited", "too many open sockets for this channel", 10_000));
+      return new AppError("rate_limited", "too many open sockets for this channel", 10_000).toResponse();
     }
     const channel = toChannel(this.db, meta);
     // Read presence before accepting, so nothing can be broadcast to the socket ahead of its welcome.
@@ -347,9 +347,6 @@ export class ChannelRoom extends DurableObject<Env> {
   }
 }
 
-function json(err: AppError): Response {
-  return Response.json({ error: err.toBody() }, { status: err.status });
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {

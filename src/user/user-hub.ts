@@ -98,9 +98,9 @@ export class UserHub extends DurableObject<Env> {
 
   override async fetch(req: Request): Promise<Response> {
     const who = forwardedIdentity(req);
-    if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return json(new AppError("bad_request", "expected a WebSocket upgrade"));
+    if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new AppError("bad_request", "expected a WebSocket upgrade").toResponse();
     if (this.ctx.getWebSockets().length >= this.config.maxSocketsPerUser) {
-      return json(new AppError("rate_limited", "too many open inbox sockets", 10_000));
+      return new AppError("rate_limited", "too many open inbox sockets", 10_000).toResponse();
     }
     ensureState(this.db, who.userId);
     const user = await getUserById(openDb(this.env.DB), who.userId);
@@ -190,8 +190,4 @@ export class UserHub extends DurableObject<Env> {
   private broadcast(frames: string[]): void {
     for (const ws of this.ctx.getWebSockets()) for (const f of frames) trySend(ws, f);
   }
-}
-
-function json(err: AppError): Response {
-  return Response.json({ error: err.toBody() }, { status: err.status });
 }
