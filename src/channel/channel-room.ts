@@ -4,12 +4,12 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
-import { AppError, loggableError, toResult, type Result } from "../errors";
+import { AppError, toResult, type Result } from "../errors";
 import { ChannelClientFrame, DEFAULT_PAGE, type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
 import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { userHub } from "../user/stubs";
-import { collectOutbox, completeDeliveries, failDelivery, nextDrainAt, planDrain } from "./drain";
+import { Drainer } from "./drainer";
 import { changesSince, deleteMessage, editMessage, react, type Change, type ChangesPage } from "./edits";
 import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
 import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
@@ -20,10 +20,6 @@ import { lastMessage, readMeta, requireMember, requireMeta, type RoomDb } from "
 import { searchMessages } from "./search";
 import * as schema from "./schema";
 import { originFromObjectId, parseSnowflake, Snowflake } from "./snowflake";
-
-const HUB_TIMEOUT_MS = 10_000;
-/** A drain costs about as much for one change as for many (an RPC per member): under load, let changes gather this long. */
-const DRAIN_GAP_MS = 100;
 
 export type HistoryQuery = { after?: number; before?: number; limit?: number };
 export type ChangesQuery = { after: number; through?: number; limit?: number };
@@ -41,12 +37,12 @@ export class ChannelRoom extends DurableObject<Env> {
   private readonly config: Config;
   private ids!: Snowflake;
   private readonly presence: PresenceCache;
-  private drainAt: number | null = null;
-  private lastDrainAt = 0;
+  private readonly drainer: Drainer;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { schema });
+    this.drainer = new Drainer(this.db, ctx.storage, env);
     this.config = readConfig(env);
     this.presence = new PresenceCache((id) => userHub(env, id).presence(id));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
@@ -55,7 +51,7 @@ export class ChannelRoom extends DurableObject<Env> {
       const last = lastMessage(this.db);
       const resume = last ? parseSnowflake(last.id) : undefined;
       this.ids = new Snowflake(originFromObjectId(ctx.id.toString()), resume && { lastMs: resume.ms, seq: resume.seq });
-      this.drainAt = await ctx.storage.getAlarm();
+      await this.drainer.resume();
     });
   }
 
@@ -64,7 +60,7 @@ export class ChannelRoom extends DurableObject<Env> {
   async create(input: CreateChannelInput): Promise<Result<{ channel: Channel; created: boolean }>> {
     const result = await toResult(() => this.ctx.storage.transactionSync(() => createChannel(this.db, input, Date.now())));
     if (!result.ok) return result;
-    if (result.value.created) await this.drain();
+    if (result.value.created) await this.drainer.drain();
     return { ok: true, value: { channel: toChannel(this.db), created: result.value.created } };
   }
 
@@ -80,7 +76,7 @@ export class ChannelRoom extends DurableObject<Env> {
       const { added } = this.ctx.storage.transactionSync(() => addMember(this.db, actorId, user, Date.now()));
       if (added) {
         this.broadcast(JSON.stringify({ type: "member", event: "joined", user }));
-        await this.drain();
+        await this.drainer.drain();
       }
       return toChannel(this.db);
     });
@@ -88,7 +84,7 @@ export class ChannelRoom extends DurableObject<Env> {
 
   /** The member's profile cache is refreshed; every member's summary shows the new name. */
   async refreshProfile(user: User): Promise<void> {
-    if (this.ctx.storage.transactionSync(() => refreshProfile(this.db, user, Date.now()))) this.scheduleDrain();
+    if (this.ctx.storage.transactionSync(() => refreshProfile(this.db, user, Date.now()))) this.drainer.schedule();
   }
 
   async removeMember(actorId: string, targetId: string): Promise<Result<null>> {
@@ -96,7 +92,7 @@ export class ChannelRoom extends DurableObject<Env> {
       const removed = this.ctx.storage.transactionSync(() => removeMember(this.db, actorId, targetId, Date.now()));
       for (const ws of this.ctx.getWebSockets(`u:${targetId}`)) ws.close(4403, "no longer a member");
       this.broadcast(JSON.stringify({ type: "member", event: "left", user: memberToUser(removed) }));
-      await this.drain();
+      await this.drainer.drain();
       return null;
     });
   }
@@ -129,7 +125,7 @@ export class ChannelRoom extends DurableObject<Env> {
   async markRead(userId: string, seq: number): Promise<Result<Summary>> {
     return toResult(async () => {
       this.read(userId, undefined, seq, null);
-      await this.drain([userId]);
+      await this.drainer.drain([userId]);
       return summaryFor(this.db, requireMember(this.db, userId));
     });
   }
@@ -182,7 +178,7 @@ export class ChannelRoom extends DurableObject<Env> {
           if (frame.changesAfter !== undefined) {
             trySend(ws, JSON.stringify({ type: "changes", ...changesSince(this.db, who.userId, frame.changesAfter, frame.after, limit) }));
           }
-          if (held !== undefined) this.scheduleDrain();
+          if (held !== undefined) this.drainer.schedule();
           return;
         }
         case "edit":
@@ -227,8 +223,8 @@ export class ChannelRoom extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    this.drainAt = null;
-    await this.drain();
+    this.drainer.alarmFired();
+    await this.drainer.drain();
   }
 
   // ---- Shared paths of socket and HTTP ----
@@ -244,7 +240,7 @@ export class ChannelRoom extends DurableObject<Env> {
     if (from) trySend(from, JSON.stringify({ type: "ack", clientMsgId: input.clientMsgId, message: result.message }));
     if (result.created) {
       this.broadcast(JSON.stringify({ type: "message", message: result.message }), undefined, from);
-      this.scheduleDrain();
+      this.drainer.schedule();
     }
     return result;
   }
@@ -268,7 +264,7 @@ export class ChannelRoom extends DurableObject<Env> {
     const frame = JSON.stringify({ type: "changed", change: result.change, message: result.message });
     if (result.changed) {
       this.broadcast(frame);
-      this.scheduleDrain();
+      this.drainer.schedule();
     } else if (from) trySend(from, frame);
     return result;
   }
@@ -281,7 +277,7 @@ export class ChannelRoom extends DurableObject<Env> {
   private read(userId: string, device: string | undefined, seq: number, from: WebSocket | null): void {
     const { readSeq, moved } = this.ctx.storage.transactionSync(() => markRead(this.db, userId, seq, device, Date.now()));
     if (moved) this.broadcast(JSON.stringify({ type: "receipt", userId, seq: readSeq }), (a) => a.userId !== userId, from);
-    this.scheduleDrain();
+    this.drainer.schedule();
   }
 
   private reads(): { userId: string; seq: number }[] {
@@ -308,52 +304,4 @@ export class ChannelRoom extends DurableObject<Env> {
   private sendError(ws: WebSocket, err: AppError, clientMsgId?: string, seq?: number): void {
     trySend(ws, JSON.stringify({ type: "error", ...err.toBody(), ...(clientMsgId === undefined ? {} : { clientMsgId }), ...(seq === undefined ? {} : { seq }) }));
   }
-
-  // ---- The outbox drain ----
-
-  private scheduleDrain(at = Date.now()): void {
-    at = Math.max(at, this.lastDrainAt + DRAIN_GAP_MS);
-    if (this.drainAt !== null && this.drainAt <= at) return;
-    this.drainAt = at;
-    void this.ctx.storage.setAlarm(at);
-  }
-
-  /** Delivers pending changes to members' UserHubs; failures wait in the outbox with backoff. */
-  private async drain(onlyUserIds?: string[], withChannel: string[] = []): Promise<void> {
-    this.lastDrainAt = Date.now();
-    const plan = planDrain(this.db, Date.now(), onlyUserIds, withChannel);
-    const delivered: { userId: string; rev: number }[] = [];
-    const needChannel: string[] = [];
-    await Promise.all(
-      plan.map(async ({ userId, update, rev }) => {
-        try {
-          const outcome = update ? await withTimeout(userHub(this.env, userId).applyChannelUpdate(update), HUB_TIMEOUT_MS) : "applied";
-          if (outcome === "need-channel") needChannel.push(userId);
-          else delivered.push({ userId, rev });
-        } catch (err) {
-          console.warn("hub delivery failed; will retry", userId, loggableError(err));
-          failDelivery(this.db, userId, Date.now());
-        }
-      }),
-    );
-    for (const rev of new Set(delivered.map((d) => d.rev))) {
-      completeDeliveries(this.db, delivered.filter((d) => d.rev === rev).map((d) => d.userId), rev);
-    }
-    collectOutbox(this.db);
-    // A hub that lost its copy of the channel gets it at once.
-    if (needChannel.length > 0 && withChannel.length === 0) return this.drain(needChannel, needChannel);
-    const next = nextDrainAt(this.db, Date.now());
-    if (next !== null) this.scheduleDrain(next);
-  }
-}
-
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error("timed out")), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
 }

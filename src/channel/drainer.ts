@@ -1,0 +1,80 @@
+import type { Env } from "../env";
+import { loggableError } from "../errors";
+import { userHub } from "../user/stubs";
+import { collectOutbox, completeDeliveries, failDelivery, nextDrainAt, planDrain } from "./drain";
+import type { RoomDb } from "./room-db";
+
+const HUB_TIMEOUT_MS = 10_000;
+/** A drain costs about as much for one change as for many (an RPC per member): under load, let changes gather this long. */
+const DRAIN_GAP_MS = 100;
+
+/**
+ * Runs a room's outbox drain: when (the object's alarm, at most every
+ * DRAIN_GAP_MS) and how (one RPC per member, in parallel, with a timeout;
+ * failures back off in storage). What to send is planned in drain.ts.
+ */
+export class Drainer {
+  private drainAt: number | null = null;
+  private lastDrainAt = 0;
+
+  constructor(
+    private readonly db: RoomDb,
+    private readonly storage: DurableObjectStorage,
+    private readonly env: Env,
+  ) {}
+
+  /** After a restart: the alarm already set, if any. */
+  async resume(): Promise<void> {
+    this.drainAt = await this.storage.getAlarm();
+  }
+
+  /** The alarm fired: it is no longer set. */
+  alarmFired(): void {
+    this.drainAt = null;
+  }
+
+  schedule(at = Date.now()): void {
+    at = Math.max(at, this.lastDrainAt + DRAIN_GAP_MS);
+    if (this.drainAt !== null && this.drainAt <= at) return;
+    this.drainAt = at;
+    void this.storage.setAlarm(at);
+  }
+
+  /** Delivers pending changes to members' UserHubs; failures wait in the outbox with backoff. */
+  async drain(onlyUserIds?: string[], withChannel: string[] = []): Promise<void> {
+    this.lastDrainAt = Date.now();
+    const plan = planDrain(this.db, Date.now(), onlyUserIds, withChannel);
+    const delivered: { userId: string; rev: number }[] = [];
+    const needChannel: string[] = [];
+    await Promise.all(
+      plan.map(async ({ userId, update, rev }) => {
+        try {
+          const outcome = update ? await withTimeout(userHub(this.env, userId).applyChannelUpdate(update), HUB_TIMEOUT_MS) : "applied";
+          if (outcome === "need-channel") needChannel.push(userId);
+          else delivered.push({ userId, rev });
+        } catch (err) {
+          console.warn("hub delivery failed; will retry", userId, loggableError(err));
+          failDelivery(this.db, userId, Date.now());
+        }
+      }),
+    );
+    for (const rev of new Set(delivered.map((d) => d.rev))) {
+      completeDeliveries(this.db, delivered.filter((d) => d.rev === rev).map((d) => d.userId), rev);
+    }
+    collectOutbox(this.db);
+    // A hub that lost its copy of the channel gets it at once.
+    if (needChannel.length > 0 && withChannel.length === 0) return this.drain(needChannel, needChannel);
+    const next = nextDrainAt(this.db, Date.now());
+    if (next !== null) this.schedule(next);
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error("timed out")), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}
