@@ -1,7 +1,7 @@
 import { env, evictDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { dm, group, post, users } from "./helpers/channels";
-import { api, BASE, signup } from "./helpers/http";
+import { api, BASE } from "./helpers/http";
 import { eventually, openSocket, type TestSocket } from "./helpers/socket";
 
 const path = (id: string) => `/channels/${id}/socket`;

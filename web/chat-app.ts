@@ -23,7 +23,7 @@ export class ChatApp {
   readonly #offWindow: Array<() => void> = [];
 
   constructor(
-    private readonly root: HTMLElement,
+    root: HTMLElement,
     token: string,
     private readonly me: User,
     private readonly onLoggedOut: () => void,

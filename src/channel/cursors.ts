@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { RoomDb } from "./room-db";
 import { deviceCursors } from "./schema";
 import { statements } from "./statements";

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, lt, lte, min, sql } from "drizzle-orm";
 import type { ChannelUpdate, DeliveredMessage } from "../user/channel-update";
-import { channelView, type ChannelView } from "./reads";
+import { channelView, summaryFrom, unreadCounts, type ChannelView, type UnreadCounts } from "./reads";
 import { readMeta, type MemberRow, type OutboxRow, type RoomDb } from "./room-db";
 import { deviceCursors, members, mentions, messages, outbox } from "./schema";
 import { inList } from "./seq-list";
@@ -34,7 +34,7 @@ export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withC
   const floor = Math.min(...behind.map((m) => m.deliveredRev));
   const pending = db.select().from(outbox).where(gt(outbox.rev, floor)).orderBy(asc(outbox.rev)).all();
   const view = channelView(db);
-  const counts = memberCounts(db, behind.map((m) => m.userId));
+  const counts = unreadCounts(db, behind.map((m) => m.userId));
   const messageSeqs = pending.filter((r) => r.kind === "message" && r.seq !== null).map((r) => r.seq!);
   const recent = recentMessages(db, messageSeqs.slice(-MAX_MESSAGES_PER_UPDATE));
   const cursors = db.select().from(deviceCursors).where(gt(deviceCursors.rev, floor)).all();
@@ -47,7 +47,7 @@ interface DrainContext {
   rev: number;
   pending: OutboxRow[];
   view: ChannelView;
-  counts: Map<string, { unread: number; mentions: number }>;
+  counts: Map<string, UnreadCounts>;
   recent: DeliveredMessage[];
   cursors: (typeof deviceCursors.$inferSelect)[];
   /** Members whose hub asked for the full channel. */
@@ -74,38 +74,16 @@ function updateFor(m: MemberRow, ctx: DrainContext): ChannelUpdate | null {
   const seqs = new Set(mine.filter((r) => r.kind === "message").map((r) => r.seq));
   // The channel (up to 100 members) travels only when it changed, on a first delivery, or when asked.
   const sendChannel = m.deliveredRev === 0 || mine.some((r) => r.kind === "members") || ctx.withChannel.includes(m.userId);
-  const counts = ctx.counts.get(m.userId) ?? { unread: 0, mentions: 0 };
+  const { channel, ...summary } = summaryFrom(view, m, ctx.counts.get(m.userId));
   return {
     userId: m.userId,
     channelId,
     rev,
     membership: "active",
-    summary: {
-      ...(sendChannel ? { channel: view.channel } : {}),
-      lastMessage: view.lastMessage,
-      lastSeq: view.lastSeq,
-      readSeq: m.readSeq,
-      unread: Math.max(0, view.lastSeq - m.readSeq - counts.unread),
-      mentions: counts.mentions,
-    },
+    summary: sendChannel ? { channel, ...summary } : summary,
     messages: ctx.recent.filter((r) => r.senderId !== m.userId && seqs.has(r.seq)),
     cursors: ctx.cursors.filter((c) => c.userId === m.userId && c.rev > m.deliveredRev).map(({ device, seq }) => ({ device, seq })),
   };
-}
-
-/**
- * Per member, in one statement: what does not count as unread after their
- * read marker (their own messages, others' deleted ones), and their unread mentions.
- */
-function memberCounts(db: RoomDb, userIds: string[]): Map<string, { unread: number; mentions: number }> {
-  const rows = db.all<{ userId: string; notUnread: number; mentions: number }>(sql`
-    SELECT m.user_id AS userId,
-      (SELECT count(*) FROM messages WHERE sender_id = m.user_id AND seq > m.read_seq)
-        + (SELECT count(*) FROM messages WHERE deleted = 1 AND seq > m.read_seq AND sender_id != m.user_id) AS notUnread,
-      (SELECT count(*) FROM mentions x JOIN messages y ON y.seq = x.seq
-        WHERE x.user_id = m.user_id AND x.seq > m.read_seq AND y.sender_id != m.user_id) AS mentions
-    FROM members m WHERE m.user_id IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))`);
-  return new Map(rows.map((r) => [r.userId, { unread: r.notUnread, mentions: r.mentions }]));
 }
 
 function recentMessages(db: RoomDb, seqs: number[]): DeliveredMessage[] {

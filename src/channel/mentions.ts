@@ -1,7 +1,7 @@
-import { and, count, eq, gt, ne, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { MENTION_PATTERN as MENTION } from "../protocol";
 import type { RoomDb } from "./room-db";
-import { members, mentions, messages } from "./schema";
+import { members, mentions } from "./schema";
 import { inList } from "./seq-list";
 
 /** `@handle` not glued to a word before it (so no e-mail addresses) nor running on after it. */
@@ -37,14 +37,3 @@ export function setMentions(db: RoomDb, seq: number, userIds: string[]): void {
   db.run(sql`insert into ${mentions} (${sql.identifier(mentions.seq.name)}, ${sql.identifier(mentions.userId.name)}) select ${seq}, value from json_each(${JSON.stringify(userIds)})`);
 }
 
-/** Unread messages from others that mention the user: the summary's highlighted count. */
-export function countMentions(db: RoomDb, userId: string, readSeq: number): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(mentions)
-      .innerJoin(messages, eq(messages.seq, mentions.seq))
-      .where(and(eq(mentions.userId, userId), gt(mentions.seq, readSeq), ne(messages.senderId, userId)))
-      .get()?.n ?? 0
-  );
-}

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, lt, lte, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
 import { AppError } from "../errors";
 import type { Message } from "../protocol";
 import { lastMessage, recordChange, requireMember, type MessageRow, type RoomDb } from "./room-db";
@@ -102,21 +102,3 @@ export function getMessage(db: RoomDb, seq: number): MessageRow | undefined {
   return db.select().from(messages).where(eq(messages.seq, seq)).get();
 }
 
-/**
- * Messages from others after `readSeq`, tombstones not counted: all after it,
- * less one's own, less others' deleted ones (two indexed counts).
- */
-export function countUnread(db: RoomDb, userId: string, readSeq: number, lastSeq: number): number {
-  const own = db
-    .select({ n: sql<number>`count(*)` })
-    .from(messages)
-    .where(and(eq(messages.senderId, userId), gte(messages.seq, readSeq + 1)))
-    .get()?.n ?? 0;
-  // `deleted = 1` written out, so the partial index messages_deleted_idx applies.
-  const deleted = db
-    .select({ n: sql<number>`count(*)` })
-    .from(messages)
-    .where(and(sql`${messages.deleted} = 1`, gt(messages.seq, readSeq), ne(messages.senderId, userId)))
-    .get()?.n ?? 0;
-  return Math.max(0, lastSeq - readSeq - own - deleted);
-}

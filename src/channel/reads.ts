@@ -1,8 +1,6 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Summary } from "../protocol";
 import { currentCursor, moveCursor } from "./cursors";
-import { countUnread } from "./messages";
-import { countMentions } from "./mentions";
 import { toOneMessage } from "./message-view";
 import { toChannel } from "./membership";
 import { lastMessage, recordChange, requireMember, type MemberRow, type RoomDb } from "./room-db";
@@ -46,15 +44,38 @@ export function channelView(db: RoomDb): ChannelView {
   return { channel, lastMessage: last ? toOneMessage(db, channel.id, last) : null, lastSeq: last?.seq ?? 0 };
 }
 
+/** Per member, what keeps their unread count below `lastSeq - readSeq`, and their unread mentions. */
+export interface UnreadCounts {
+  /** Messages after the read marker that are not unread: one's own, and others' tombstones. */
+  notUnread: number;
+  mentions: number;
+}
+
+/** The counts of several members in one statement (a drain asks for every member at once). */
+export function unreadCounts(db: RoomDb, userIds: string[]): Map<string, UnreadCounts> {
+  const rows = db.all<{ userId: string } & UnreadCounts>(sql`
+    SELECT m.user_id AS userId,
+      (SELECT count(*) FROM messages WHERE sender_id = m.user_id AND seq > m.read_seq)
+        + (SELECT count(*) FROM messages WHERE deleted = 1 AND seq > m.read_seq AND sender_id != m.user_id) AS notUnread,
+      (SELECT count(*) FROM mentions x JOIN messages y ON y.seq = x.seq
+        WHERE x.user_id = m.user_id AND x.seq > m.read_seq AND y.sender_id != m.user_id) AS mentions
+    FROM members m WHERE m.user_id IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))`);
+  return new Map(rows.map(({ userId, notUnread, mentions }) => [userId, { notUnread, mentions }]));
+}
+
+/** A member's summary from the shared view and their counts. */
+export function summaryFrom(view: ChannelView, member: MemberRow, counts: UnreadCounts = { notUnread: 0, mentions: 0 }): Summary {
+  return {
+    channel: view.channel,
+    lastMessage: view.lastMessage,
+    lastSeq: view.lastSeq,
+    readSeq: member.readSeq,
+    unread: Math.max(0, view.lastSeq - member.readSeq - counts.notUnread),
+    mentions: counts.mentions,
+  };
+}
+
 /** One member's view of the channel, computed from the room's own state. */
 export function summaryFor(db: RoomDb, member: MemberRow, view: ChannelView = channelView(db)): Summary {
-  const { channel, lastSeq } = view;
-  return {
-    channel,
-    lastMessage: view.lastMessage,
-    lastSeq,
-    readSeq: member.readSeq,
-    unread: countUnread(db, member.userId, member.readSeq, lastSeq),
-    mentions: countMentions(db, member.userId, member.readSeq),
-  };
+  return summaryFrom(view, member, unreadCounts(db, [member.userId]).get(member.userId));
 }
