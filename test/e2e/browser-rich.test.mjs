@@ -4,26 +4,13 @@
 // Each person is a separate browser context; what one does, the other sees live.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { composerBox, launchBrowser, openApp, screenshot, sendMessage, signUp, startDm, tokenOf } from "./helpers/browser.mjs";
-import { startService } from "./helpers/service.mjs";
+import { composerBox, screenshot, sendMessage, startDm, tokenOf } from "./helpers/browser.mjs";
+import { assertNoProblems, channelIdOf, channelList, inLog, log, startStage } from "./helpers/stage.mjs";
 
-let service;
-let browser;
-const contexts = [];
-let count = 0;
+let stage;
+let person;
+let seed;
 
-async function person(displayName, options) {
-  const app = await openApp(browser, service.baseUrl, options);
-  contexts.push(app.context);
-  const handle = `${displayName.split(" ")[0].toLowerCase()}_${Date.now().toString(36)}${count++}`;
-  await signUp(app.page, { handle, displayName });
-  return { ...app, handle, displayName };
-}
-
-const log = (page) => page.getByRole("log");
-const channelList = (page) => page.getByRole("navigation", { name: "Channels" });
-const channelIdOf = (page) => decodeURIComponent(/#\/c\/(.+)$/.exec(page.url())[1]);
-const inLog = (page, text) => log(page).getByText(text, { exact: true });
 const exactly = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
 /** The row of the message whose body is exactly `text` (not a reply quoting it). */
 const row = (page, text) => log(page).locator(".msg").filter({ has: page.locator(".msg-body").filter({ hasText: exactly(text) }) });
@@ -42,29 +29,13 @@ async function openDmWith(page, name) {
   await log(page).waitFor();
 }
 
-async function seed(token, channelId, bodies) {
-  for (const [i, body] of bodies.entries()) {
-    const res = await fetch(`${service.baseUrl}/api/channels/${channelId}/messages`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ clientMsgId: `seed-${i}`, body }),
-    });
-    assert.equal(res.status, 201, await res.text());
-  }
-}
-
-function assertNoProblems(...people) {
-  for (const p of people) assert.deepEqual(p.problems, [], `no page errors or CSP violations for ${p.displayName}`);
-}
-
 describe("rich messaging in the web app", { timeout: 600_000 }, () => {
   before(async () => {
-    [service, browser] = await Promise.all([startService({ vars: { SEND_RATE_LIMIT: "1000" } }), launchBrowser()]);
+    stage = await startStage({ SEND_RATE_LIMIT: "1000" });
+    ({ person, seed } = stage);
   });
   after(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await service?.stop();
+    await stage?.close();
   });
 
   test("edit and delete one's own message from its menu; the other person sees both live", async () => {

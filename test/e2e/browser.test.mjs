@@ -3,56 +3,25 @@
 // come back. Screenshots of the main screens go to test/e2e/screenshots/.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { launchBrowser, openApp, screenshot, sendMessage, signUp, startDm, tokenOf } from "./helpers/browser.mjs";
-import { startService } from "./helpers/service.mjs";
+import { screenshot, sendMessage, startDm, tokenOf } from "./helpers/browser.mjs";
+import { assertNoProblems, channelIdOf, channelList, inLog, log, startStage } from "./helpers/stage.mjs";
 
-let service;
-let browser;
-const contexts = [];
-let count = 0;
-
-/** A new person in their own browser context, signed up through the form. */
-async function person(displayName, options) {
-  const app = await openApp(browser, service.baseUrl, options);
-  contexts.push(app.context);
-  const handle = `${displayName.split(" ")[0].toLowerCase()}_${Date.now().toString(36)}${count++}`;
-  await signUp(app.page, { handle, displayName });
-  return { ...app, handle, displayName };
-}
-
-const log = (page) => page.getByRole("log");
-const channelList = (page) => page.getByRole("navigation", { name: "Channels" });
-const channelIdOf = (page) => decodeURIComponent(/#\/c\/(.+)$/.exec(page.url())[1]);
-const inLog = (page, text) => log(page).getByText(text, { exact: true });
-
-async function seed(token, channelId, bodies) {
-  for (const [i, body] of bodies.entries()) {
-    const res = await fetch(`${service.baseUrl}/api/channels/${channelId}/messages`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ clientMsgId: `seed-${i}`, body }),
-    });
-    assert.equal(res.status, 201, await res.text());
-  }
-}
-
-function assertNoProblems(...people) {
-  for (const p of people) assert.deepEqual(p.problems, [], `no page errors or CSP violations for ${p.displayName}`);
-}
+let stage;
+let person;
+let seed;
 
 describe("web app in Chromium", { timeout: 600_000 }, () => {
   before(async () => {
     // A high send limit lets a test seed a long history quickly.
-    [service, browser] = await Promise.all([startService({ vars: { SEND_RATE_LIMIT: "1000" } }), launchBrowser()]);
+    stage = await startStage({ SEND_RATE_LIMIT: "1000" });
+    ({ person, seed } = stage);
   });
   after(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await service?.stop();
+    await stage?.close();
   });
 
   test("serves the app with a strict Content-Security-Policy", async () => {
-    const res = await fetch(`${service.baseUrl}/`);
+    const res = await fetch(`${stage.service.baseUrl}/`);
     assert.equal(res.status, 200);
     const csp = res.headers.get("content-security-policy") ?? "";
     for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self';", "frame-ancestors 'none'"]) {
@@ -60,7 +29,7 @@ describe("web app in Chromium", { timeout: 600_000 }, () => {
     }
     assert.equal(res.headers.get("x-content-type-options"), "nosniff");
     // The SPA fallback serves the app for client routes too.
-    const deep = await fetch(`${service.baseUrl}/c/whatever`);
+    const deep = await fetch(`${stage.service.baseUrl}/c/whatever`);
     assert.match(await deep.text(), /<div id="app"/);
   });
 
@@ -249,19 +218,19 @@ describe("web app in Chromium", { timeout: 600_000 }, () => {
 
   test("the service worker turns a push into a notification that points at the channel", async () => {
     const alice = await person("Alice Push");
-    await alice.context.grantPermissions(["notifications"], { origin: service.baseUrl });
+    await alice.context.grantPermissions(["notifications"], { origin: stage.service.baseUrl });
     await alice.page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
     const cdp = await alice.context.newCDPSession(alice.page);
     const registered = new Promise((resolve) =>
       cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
-        const mine = registrations.find((r) => r.scopeURL.startsWith(service.baseUrl) && !r.isDeleted);
+        const mine = registrations.find((r) => r.scopeURL.startsWith(stage.service.baseUrl) && !r.isDeleted);
         if (mine) resolve(mine.registrationId);
       }),
     );
     await cdp.send("ServiceWorker.enable");
     const registrationId = await registered;
     const payload = { type: "message", channelId: "d_pushchannel0001", seq: 7, senderId: "u_someone", preview: "See you at eight" };
-    await cdp.send("ServiceWorker.deliverPushMessage", { origin: service.baseUrl, registrationId, data: JSON.stringify(payload) });
+    await cdp.send("ServiceWorker.deliverPushMessage", { origin: stage.service.baseUrl, registrationId, data: JSON.stringify(payload) });
 
     let shown = [];
     for (let i = 0; i < 50 && shown.length === 0; i++) {

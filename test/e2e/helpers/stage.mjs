@@ -1,0 +1,49 @@
+// What every browser suite sets up: the service, one Chromium, and people
+// who each sign up in their own browser context; plus the locators they share.
+import assert from "node:assert/strict";
+import { launchBrowser, openApp, signUp } from "./browser.mjs";
+import { startService } from "./service.mjs";
+
+/** Starts the service (with `vars`) and a browser; `close()` ends both and every context opened. */
+export async function startStage(vars = {}) {
+  const [service, browser] = await Promise.all([startService({ vars }), launchBrowser()]);
+  const contexts = [];
+  let count = 0;
+  return {
+    service,
+    browser,
+    /** A new person in their own browser context, signed up through the form. */
+    async person(displayName, options) {
+      const app = await openApp(browser, service.baseUrl, options);
+      contexts.push(app.context);
+      const handle = `${displayName.split(" ")[0].toLowerCase()}_${Date.now().toString(36)}${count++}`;
+      await signUp(app.page, { handle, displayName });
+      return { ...app, handle, displayName };
+    },
+    /** Posts `bodies` into a channel over HTTP, as fast as the service allows. */
+    async seed(token, channelId, bodies) {
+      for (const [i, body] of bodies.entries()) {
+        const res = await fetch(`${service.baseUrl}/api/channels/${channelId}/messages`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ clientMsgId: `seed-${i}`, body }),
+        });
+        assert.equal(res.status, 201, await res.text());
+      }
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser.close();
+      await service.stop();
+    },
+  };
+}
+
+export const log = (page) => page.getByRole("log");
+export const channelList = (page) => page.getByRole("navigation", { name: "Channels" });
+export const channelIdOf = (page) => decodeURIComponent(/#\/c\/(.+)$/.exec(page.url())[1]);
+export const inLog = (page, text) => log(page).getByText(text, { exact: true });
+
+export function assertNoProblems(...people) {
+  for (const p of people) assert.deepEqual(p.problems, [], `no page errors or CSP violations for ${p.displayName}`);
+}
