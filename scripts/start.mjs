@@ -3,12 +3,11 @@
 // (e.g. `npm start -- --port 9000 --ip 127.0.0.1 --persist-to /tmp/chat`).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
+import { wranglerBin as wrangler } from "./wrangler-bin.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const wrangler = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
 const args = process.argv.slice(2);
 // No telemetry, and no fetch of Request.cf from Cloudflare (the app does not use it; works offline).
 const env = {

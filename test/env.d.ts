@@ -1,9 +1,9 @@
-import type { D1Migration } from "@cloudflare/vitest-pool-workers";
-import type { Env as WorkerEnv } from "../src/env";
+import type { D1Migration } from "@cloudflare/vitest-plugin";
 
+// Bindings only the tests have (vitest.config.ts), merged into the generated Env.
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
     }
   }

@@ -106,6 +106,12 @@ describe("inbox: summaries and unread", () => {
     await phone.next("welcome");
     phone.send({ type: "sync", after: 0 });
     await phone.next("history");
+    // The hub hears of messages and cursors through the room's outbox, after the
+    // ack: wait until it knows seq 4 (an empty list before that proves nothing).
+    await eventually(async () => {
+      const res = await api("GET", "/inbox/missed?device=laptop", { token: b!.token });
+      return res.body.channels[0]?.lastSeq === 4;
+    });
     await eventually(async () => {
       const res = await api("GET", "/inbox/missed?device=phone", { token: b!.token });
       return res.body.channels.length === 0;

@@ -2,14 +2,13 @@
 // free port of 127.0.0.1, in its own process group with its own state folder.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, groupMembers } from "../../test/e2e/helpers/service.mjs";
+import { wranglerBin as wrangler } from "../../scripts/wrangler-bin.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const wrangler = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
 
 export async function startRelay({ timeoutMs = 90_000 } = {}) {
   const port = await freePort();
