@@ -4,6 +4,6 @@ import { defineConfig } from "drizzle-kit";
 export default defineConfig({
   dialect: "sqlite",
   driver: "durable-sqlite",
-  schema: "./src/channel/schema.ts",
-  out: "./src/channel/migrations",
+  schema: "./src/channel-room/schema.ts",
+  out: "./src/channel-room/migrations",
 });

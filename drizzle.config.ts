@@ -3,6 +3,6 @@ import { defineConfig } from "drizzle-kit";
 // D1 migrations: generated here, applied by `wrangler d1 migrations apply DB`.
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./src/db/schema.ts",
+  schema: "./src/accounts/schema.ts",
   out: "./migrations",
 });

@@ -4,6 +4,6 @@ import { defineConfig } from "drizzle-kit";
 export default defineConfig({
   dialect: "sqlite",
   driver: "durable-sqlite",
-  schema: "./src/user/schema.ts",
-  out: "./src/user/migrations",
+  schema: "./src/user-hub/schema.ts",
+  out: "./src/user-hub/migrations",
 });

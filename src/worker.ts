@@ -10,8 +10,8 @@ import { inboxRoutes, presenceRoutes } from "./http/inbox-routes";
 import { pushRoutes } from "./http/push-routes";
 import { MAX_BODY_BYTES } from "./protocol";
 
-export { ChannelRoom } from "./channel/channel-room";
-export { UserHub } from "./user/user-hub";
+export { ChannelRoom } from "./channel-room/channel-room";
+export { UserHub } from "./user-hub/user-hub";
 
 const api = new Hono<AppEnv>()
   .use(

@@ -1,6 +1,6 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import { UserHub } from "../src/user/user-hub";
+import { UserHub } from "../src/user-hub/user-hub";
 import { dm, post, users } from "./helpers/channels";
 import { api, type TestUser } from "./helpers/http";
 import { getNotifications, subscribe } from "./helpers/push-receiver.mjs";

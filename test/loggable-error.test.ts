@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { openDb } from "../src/db/client";
+import { openDb } from "../src/accounts/db";
 import { AppError, loggableError } from "../src/errors";
 
 // What reaches the logs about an unexpected error: never the values of the query that failed.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromBase64Url, toBase64Url } from "../src/auth/encoding";
+import { fromBase64Url, toBase64Url } from "../src/accounts/encoding";
 import { encryptAes128gcm, MAX_PLAINTEXT_BYTES } from "../src/push/encrypt";
 import { generateVapidKeys, importP256PrivateKey } from "../src/push/keys";
 import { vapidAuthorization } from "../src/push/vapid";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { dm, group, users } from "./helpers/channels";
 import { api, type TestUser } from "./helpers/http";
 import { del, edit, say, search } from "./helpers/messages";
-import { toFtsQuery } from "../src/channel/search";
+import { toFtsQuery } from "../src/channel-room/search";
 
 const bodies = async (u: TestUser, channelId: string, q: string, extra = ""): Promise<string[]> => {
   const res = await search(u, channelId, q, extra);

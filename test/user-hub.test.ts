@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { UserHub } from "../src/user/user-hub";
+import { UserHub } from "../src/user-hub/user-hub";
 import { dm, group, post, users } from "./helpers/channels";
 import { api } from "./helpers/http";
 import { eventually, openSocket, type TestSocket } from "./helpers/socket";

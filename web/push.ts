@@ -1,5 +1,5 @@
 import type { HttpClient } from "../src/client";
-import { fromBase64Url } from "../src/auth/encoding";
+import { fromBase64Url } from "../src/accounts/encoding";
 import { h, icon, ICONS } from "./dom";
 
 /** The "Enable notifications" control: asks permission, subscribes with the server's VAPID key, registers the subscription for this device. */

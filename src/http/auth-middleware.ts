@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
-import { findSession } from "../auth/sessions";
-import { openDb } from "../db/client";
+import { findSession } from "../accounts/sessions";
+import { openDb } from "../accounts/db";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 

@@ -1,14 +1,14 @@
 import { Hono } from "hono";
-import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../auth/login-limit";
-import { dummyPasswordHash, hashPassword, verifyPassword } from "../auth/password";
-import { createSession, deleteSession } from "../auth/sessions";
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../accounts/login-limit";
+import { dummyPasswordHash, hashPassword, verifyPassword } from "../accounts/password";
+import { createSession, deleteSession } from "../accounts/sessions";
 import { readConfig } from "../config";
-import { openDb } from "../db/client";
+import { openDb } from "../accounts/db";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { LoginBody, SignupBody } from "../protocol";
-import { findCredentials, insertUser, toUser } from "../users/users";
-import { userHub } from "../user/stubs";
+import { findCredentials, insertUser, toUser } from "../accounts/users";
+import { userHub } from "../user-hub/stub";
 import { requireAuth } from "./auth-middleware";
 import { validate } from "./validate";
 

@@ -2,7 +2,7 @@ import { readConfig } from "../config";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import type { User } from "../protocol";
-import { userHub } from "../user/stubs";
+import { userHub } from "../user-hub/stub";
 
 /**
  * MAX_CHANNELS_PER_USER, checked against each user's UserHub before a channel

@@ -1,12 +1,13 @@
 import { Hono } from "hono";
 import * as v from "valibot";
-import { dmChannelId, groupChannelId } from "../channel/channel-id";
-import { openDb } from "../db/client";
+import { dmChannelId, groupChannelId } from "../channel-room/channel-id";
+import { openDb } from "../accounts/db";
 import type { AppEnv } from "../env";
 import { AppError, unwrap } from "../errors";
 import { AddMemberBody, ChannelIdSchema, DmBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, ReadBody, SendBody } from "../protocol";
-import { channelRoom, userHub } from "../user/stubs";
-import { getUserByHandle, getUserById, getUsersByHandles } from "../users/users";
+import { channelRoom } from "../channel-room/stub";
+import { userHub } from "../user-hub/stub";
+import { getUserByHandle, getUserById, getUsersByHandles } from "../accounts/users";
 import { requireAuth } from "./auth-middleware";
 import { assertRoomForChannel } from "./channel-limit";
 import { forwardUpgrade } from "./forward-socket";

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import type { AppEnv } from "../env";
 import { DeviceSchema, PresenceQuery } from "../protocol";
-import { userHub } from "../user/stubs";
+import { userHub } from "../user-hub/stub";
 import { requireAuth } from "./auth-middleware";
 import { forwardUpgrade } from "./forward-socket";
 import { validate } from "./validate";

@@ -3,7 +3,7 @@ import * as v from "valibot";
 import type { AppEnv } from "../env";
 import { unwrap } from "../errors";
 import { ChangesQuery, ChannelIdSchema, EditBody, MessageParam, ReactBody, SearchQuery } from "../protocol";
-import { channelRoom } from "../user/stubs";
+import { channelRoom } from "../channel-room/stub";
 import { validate } from "./validate";
 
 const channelParam = validate("param", v.object({ id: ChannelIdSchema }), "not_found");

@@ -4,7 +4,7 @@ import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { DeviceParam, PushSubscriptionBody } from "../protocol";
 import { checkPushEndpoint } from "../push";
-import { userHub } from "../user/stubs";
+import { userHub } from "../user-hub/stub";
 import { requireAuth } from "./auth-middleware";
 import { validate } from "./validate";
 

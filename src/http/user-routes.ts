@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { openDb } from "../db/client";
+import { openDb } from "../accounts/db";
 import type { AppEnv } from "../env";
 import { HandleParam, MAX_USER_SEARCH, PatchMeBody, UserSearchQuery } from "../protocol";
-import { getUserByHandle, getUserById, searchUsers, updateDisplayName } from "../users/users";
-import { userHub } from "../user/stubs";
+import { getUserByHandle, getUserById, searchUsers, updateDisplayName } from "../accounts/users";
+import { userHub } from "../user-hub/stub";
 import { requireAuth } from "./auth-middleware";
 import { validate } from "./validate";
 

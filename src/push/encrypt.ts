@@ -1,4 +1,4 @@
-import { fromBase64Url } from "../auth/encoding";
+import { fromBase64Url } from "../accounts/encoding";
 import { decodeKey, type Bytes } from "./keys";
 
 /*

@@ -1,4 +1,4 @@
-import { fromBase64Url, toBase64Url } from "../auth/encoding";
+import { fromBase64Url, toBase64Url } from "../accounts/encoding";
 
 /** VAPID keys as the service stores them: base64url, public = 65-byte uncompressed point, private = 32-byte d. */
 /** Bytes backed by a plain ArrayBuffer, as WebCrypto and fetch want them. */

@@ -1,4 +1,4 @@
-import { toBase64Url } from "../auth/encoding";
+import { toBase64Url } from "../accounts/encoding";
 import { decodeKey, importP256PrivateKey, type VapidKeys } from "./keys";
 
 /** RFC 8292 §2: exp must be at most 24 hours ahead; 12 leaves room for clock skew. */

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Config } from "../config";
-import type { Db } from "../db/client";
-import { loginFailures } from "../db/schema";
+import type { Db } from "./db";
+import { loginFailures } from "./schema";
 import { AppError } from "../errors";
 
 /**

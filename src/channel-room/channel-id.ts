@@ -1,4 +1,4 @@
-import { randomBytes, sha256Hex, toBase64Url } from "../auth/encoding";
+import { randomBytes, sha256Hex, toBase64Url } from "../accounts/encoding";
 
 /** The one DM channel of a pair: derived from both user ids, so asking twice finds the same room. */
 export async function dmChannelId(a: string, b: string): Promise<string> {

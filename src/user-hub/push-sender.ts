@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { sha256Hex } from "../auth/encoding";
+import { sha256Hex } from "../accounts/encoding";
 import type { Env } from "../env";
 import { pushPayload, sendWebPush } from "../push";
 import type { DeliveredMessage } from "./channel-update";

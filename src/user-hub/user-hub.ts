@@ -3,13 +3,13 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { readConfig, type Config } from "../config";
-import { openDb } from "../db/client";
+import { openDb } from "../accounts/db";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import { InboxClientFrame, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
 import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
-import { getUserById } from "../users/users";
+import { getUserById } from "../accounts/users";
 import type { ChannelUpdate, UpdateOutcome } from "./channel-update";
 import { ensureState, readState, type HubDb } from "./hub-db";
 import migrations from "./migrations/migrations.js";
@@ -17,7 +17,8 @@ import { decidePresence, toPresence } from "./presence";
 import { queueChannelPushes, sendDuePushes } from "./push-sender";
 import { clearPushQueue, nextPushAt, subscribe, unsubscribe } from "./push-queue";
 import * as schema from "./schema";
-import { channelRoom, userHub } from "./stubs";
+import { channelRoom } from "../channel-room/stub";
+import { userHub } from "./stub";
 import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } from "./summaries";
 
 /**

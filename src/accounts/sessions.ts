@@ -1,6 +1,6 @@
 import { and, eq, gt } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { sessions } from "../db/schema";
+import type { Db } from "./db";
+import { sessions } from "./schema";
 import { randomBytes, sha256Hex, toBase64Url } from "./encoding";
 
 /** 256-bit random bearer tokens; D1 keeps only their SHA-256. */

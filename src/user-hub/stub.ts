@@ -4,8 +4,3 @@ import type { Env } from "../env";
 export function userHub(env: Pick<Env, "USER_HUB">, userId: string) {
   return env.USER_HUB.get(env.USER_HUB.idFromName(userId));
 }
-
-/** The one ChannelRoom of a channel. */
-export function channelRoom(env: Pick<Env, "CHANNEL_ROOM">, channelId: string) {
-  return env.CHANNEL_ROOM.get(env.CHANNEL_ROOM.idFromName(channelId));
-}

@@ -1,6 +1,6 @@
 import { and, eq, gte, inArray, lt } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { users } from "../db/schema";
+import type { Db } from "./db";
+import { users } from "./schema";
 import { AppError } from "../errors";
 import type { User } from "../protocol";
 

@@ -1,6 +1,6 @@
 import type { Env } from "../env";
 import { loggableError } from "../errors";
-import { userHub } from "../user/stubs";
+import { userHub } from "../user-hub/stub";
 import { collectOutbox, completeDeliveries, failDelivery, nextDrainAt, planDrain } from "./drain";
 import type { RoomDb } from "./room-db";
 

@@ -8,7 +8,7 @@ import { AppError, toResult, type Result } from "../errors";
 import { ChannelClientFrame, DEFAULT_PAGE, type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
 import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
-import { userHub } from "../user/stubs";
+import { userHub } from "../user-hub/stub";
 import { Drainer } from "./drainer";
 import { changesSince, deleteMessage, editMessage, react, type Change, type ChangesPage } from "./edits";
 import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, lt, lte, min, sql } from "drizzle-orm";
-import type { ChannelUpdate, DeliveredMessage } from "../user/channel-update";
+import type { ChannelUpdate, DeliveredMessage } from "../user-hub/channel-update";
 import { channelView, summaryFrom, unreadCounts, type ChannelView, type UnreadCounts } from "./reads";
 import { readMeta, type MemberRow, type OutboxRow, type RoomDb } from "./room-db";
 import { deviceCursors, members, mentions, messages, outbox } from "./schema";
