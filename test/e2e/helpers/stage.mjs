@@ -6,7 +6,15 @@ import { startService } from "./service.mjs";
 
 /** Starts the service (with `vars`) and a browser; `close()` ends both and every context opened. */
 export async function startStage(vars = {}) {
-  const [service, browser] = await Promise.all([startService({ vars }), launchBrowser()]);
+  const [started, launched] = await Promise.allSettled([startService({ vars }), launchBrowser()]);
+  // One of the two failing must not leave the other running (the suite would hang).
+  if (started.status === "rejected" || launched.status === "rejected") {
+    if (started.status === "fulfilled") await started.value.stop();
+    if (launched.status === "fulfilled") await launched.value.close();
+    throw started.status === "rejected" ? started.reason : launched.reason;
+  }
+  const service = started.value;
+  const browser = launched.value;
   const contexts = [];
   let count = 0;
   return {
