@@ -14,7 +14,7 @@ export async function buildWeb({ outdir = join(root, "dist/web"), minify = true 
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   await esbuild.build({
-    entryPoints: [join(root, "web/main.ts")],
+    entryPoints: [join(root, "web/main.tsx")],
     outfile: join(outdir, "app.js"),
     bundle: true,
     format: "esm",
@@ -23,6 +23,9 @@ export async function buildWeb({ outdir = join(root, "dist/web"), minify = true 
     minify,
     sourcemap: "linked",
     legalComments: "none",
+    // Preact through the automatic JSX runtime: no `h` import in every component.
+    jsx: "automatic",
+    jsxImportSource: "preact",
     logLevel: "warning",
   });
   await Promise.all(STATIC_FILES.map((f) => copyFile(join(root, "web", f), join(outdir, f))));

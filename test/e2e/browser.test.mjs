@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { screenshot, sendMessage, startDm, tokenOf } from "./helpers/browser.mjs";
-import { assertNoProblems, channelIdOf, channelList, inLog, log, startStage } from "./helpers/stage.mjs";
+import { assertNoProblems, channelIdOf, channelList, inLog, log, seqsInLog, startStage } from "./helpers/stage.mjs";
 
 let stage;
 let person;
@@ -181,7 +181,7 @@ describe("web app in Chromium", { timeout: 600_000 }, () => {
       await alice.page.waitForTimeout(400);
     }
     await inLog(alice.page, "history 1").waitFor();
-    const seqs = (await log(alice.page).locator(".msg[data-seq]").evaluateAll((els) => els.map((e) => Number(e.dataset.seq))));
+    const seqs = await seqsInLog(alice.page);
     assert.deepEqual(seqs, Array.from({ length: total }, (_, i) => i + 1), "every message once, oldest first");
     assertNoProblems(alice, bob);
   });

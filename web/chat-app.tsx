@@ -1,0 +1,106 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { User } from "../src/client";
+import { ConnectionBanner } from "./banner";
+import { ChannelScreen } from "./channel-screen";
+import { ChatSession } from "./chat-session";
+import { openFormDialog, parseHandles } from "./dialogs";
+import { NotificationsButton, unsubscribePush } from "./push-button";
+import { Sidebar } from "./sidebar";
+
+const routeOf = (hash: string): string | null => {
+  const match = /^#\/c\/(.+)$/.exec(hash);
+  return match ? decodeURIComponent(match[1]!) : null;
+};
+
+/** The signed-in app: sidebar, the open channel (from the #/c/<id> route), the connection banner. */
+export function ChatApp({ token, me, onEnded }: { token: string; me: User; onEnded(): void }) {
+  const session = useMemo(() => new ChatSession(token, me), [token]);
+  const [route, setRoute] = useState(() => routeOf(location.hash));
+  useEffect(() => {
+    const onHash = () => setRoute(routeOf(location.hash));
+    window.addEventListener("hashchange", onHash);
+    return () => {
+      window.removeEventListener("hashchange", onHash);
+      session.close();
+    };
+  }, [session]);
+  useEffect(() => {
+    if (session.ended.value) onEnded();
+  }, [session.ended.value]);
+  const view = useMemo(() => session.show(route), [session, route]);
+
+  const logout = async () => {
+    await unsubscribePush(session.client.http, session.client.device);
+    try {
+      await session.client.http.logout();
+    } catch {
+      // The token is dropped locally either way.
+    }
+    onEnded();
+  };
+
+  const newDm = () =>
+    openFormDialog({
+      title: "New direct message",
+      fields: [{ id: "handle", label: "Handle", hint: "Whose handle? For example: alice", attrs: { required: true } }],
+      submitLabel: "Start chat",
+      onSubmit: async ({ handle }) => {
+        const channel = await session.client.http.openDm(handle!.replace(/^@/, ""));
+        location.hash = `#/c/${encodeURIComponent(channel.id)}`;
+      },
+    });
+  const newGroup = () =>
+    openFormDialog({
+      title: "New group",
+      fields: [
+        { id: "title", label: "Group name", attrs: { required: true, maxlength: 100 } },
+        { id: "members", label: "Members", hint: "Handles, separated by commas or spaces" },
+      ],
+      submitLabel: "Create group",
+      onSubmit: async ({ title, members }) => {
+        const channel = await session.client.http.createGroup({ title: title!, members: parseHandles(members ?? "") });
+        location.hash = `#/c/${encodeURIComponent(channel.id)}`;
+      },
+    });
+  const addMember = (channelId: string) =>
+    openFormDialog({
+      title: "Add member",
+      fields: [{ id: "handle", label: "Handle", attrs: { required: true } }],
+      submitLabel: "Add",
+      onSubmit: async ({ handle }) => session.addMember(channelId, handle!),
+    });
+
+  return (
+    <>
+      <ConnectionBanner connected={session.connected.value} pendingCount={session.pendingCount.value} />
+      <div class={`shell${route ? " show-channel" : ""}`}>
+        <Sidebar
+          me={me}
+          summaries={session.inbox.summaries.value}
+          presence={session.inbox.presence.value}
+          activeId={route}
+          newDm={newDm}
+          newGroup={newGroup}
+          logout={() => void logout()}
+          notifications={<NotificationsButton http={session.client.http} device={session.client.device} />}
+        />
+        <main class="main-pane">
+          {view ? (
+            <ChannelScreen key={route} session={session} view={view} me={me} back={() => (location.hash = "#/")} addMember={addMember} />
+          ) : (
+            <EmptyState title={`Hello, ${me.displayName}`} text="Pick a conversation, or start a new one with “New direct message” or “New group”." />
+          )}
+        </main>
+      </div>
+    </>
+  );
+}
+
+export function EmptyState({ title, text }: { title: string; text: string }) {
+  return (
+    <div class="empty-state">
+      <h2>{title}</h2>
+      <p class="muted">{text}</p>
+    </div>
+  );
+}
