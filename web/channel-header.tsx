@@ -6,14 +6,16 @@ import { Icon, ICONS } from "./icon";
 import { channelName, dmPartner, listNames } from "./names";
 
 /** A conversation's header: back (on phones), avatar, name, presence or members, search, and "Add member" in groups. */
-export function ChannelHeader(p: { channel: Channel | null; meId: string; presence: Presence | undefined; search: ComponentChildren; back(): void; addMember(): void }) {
+export function ChannelHeader(p: { channel: Channel | null; meId: string; presence: Presence | undefined; presenceKnown: boolean; search: ComponentChildren; back(): void; addMember(): void }) {
   const { channel } = p;
   const name = channel ? channelName(channel, p.meId) : "Loading…";
   const partner = channel ? dmPartner(channel, p.meId) : undefined;
   const subtitle = !channel
     ? ""
     : partner
-      ? p.presence?.state === "online"
+      ? !p.presenceKnown
+        ? "presence unknown while offline"
+        : p.presence?.state === "online"
         ? "online"
         : lastSeen(p.presence?.lastSeenAt ?? 0)
       : `${channel.members.length} members: ${listNames(channel.members.map((m) => m.displayName).sort())}`;
@@ -23,7 +25,7 @@ export function ChannelHeader(p: { channel: Channel | null; meId: string; presen
         <Icon path={ICONS.back} />
       </button>
       <span class="header-avatar">
-        {channel ? partner ? <Avatar id={partner.id} name={name} presence={p.presence?.state ?? "offline"} /> : <Avatar id={channel.id} name={name} /> : null}
+        {channel ? partner ? <Avatar id={partner.id} name={name} presence={p.presenceKnown ? (p.presence?.state ?? "offline") : undefined} /> : <Avatar id={channel.id} name={name} /> : null}
       </span>
       <div class="channel-heading">
         <h2 class="channel-title">{name}</h2>

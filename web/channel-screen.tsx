@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { Message, User } from "../src/client";
+import type { ChannelConnection, Message, User } from "../src/client";
 import { ApiError } from "../src/client";
 import { EmptyState } from "./chat-app";
 import type { ChatSession } from "./chat-session";
@@ -12,16 +12,15 @@ import { MessageList } from "./message-list";
 import type { RowHandlers } from "./message-row";
 import { dmPartner, memberName } from "./names";
 import { quoteText } from "./rich-text";
-import type { ChannelView } from "./sdk-adapter";
 import { useSearch } from "./search-panel";
 import { timeline } from "./timeline";
-import { useTyping } from "./typing";
+import { listNames } from "./names";
 
 const HIGHLIGHT_MS = 3000;
 
 export interface ChannelScreenProps {
   session: ChatSession;
-  view: ChannelView;
+  conn: ChannelConnection;
   me: User;
   back(): void;
   addMember(channelId: string): void;
@@ -31,10 +30,9 @@ export interface ChannelScreenProps {
  * One open channel: header (with search), the message log with each
  * message's actions menu, who is typing, and the composer.
  */
-export function ChannelScreen({ session, view, me, back, addMember }: ChannelScreenProps) {
-  const conn = view.conn;
-  const channel = view.channel.value;
-  const messages = view.messages.value;
+export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScreenProps) {
+  const channel = conn.channel.value;
+  const messages = conn.messages.value;
   const [notFound, setNotFound] = useState(false);
   const [menu, setMenu] = useState<MenuState | null>(null);
   const [menuPlace, setMenuPlace] = useState(0);
@@ -49,17 +47,18 @@ export function ChannelScreen({ session, view, me, back, addMember }: ChannelScr
   const [loadingGap, setLoadingGap] = useState<number | null>(null);
   const [newBelow, setNewBelow] = useState(false);
   const atBottom = useRef(true);
-  const newestSeen = useRef(conn.messages.newestSeq);
+  const newestSeen = useRef(messages.at(-1)?.seq ?? 0);
   const composer = useRef<ComposerHandle>(null);
-  const typing = useTyping(conn, channel);
-  // Where the reader left off, as the inbox knew when the channel was opened: the "New messages" line.
+  const typingNames = conn.typing.value.map((id) => memberName(channel, id));
+  const typing = typingNames.length === 0 ? "" : `${listNames(typingNames)} ${typingNames.length === 1 ? "is" : "are"} typing…`;
+  // Where the reader left off when the channel was opened (before read() moves it): the "New messages" line.
   const unreadAfter = useMemo(() => {
-    const s = session.inbox.summaries.peek().find((x) => x.channel.id === conn.channelId);
-    return s && s.unread > 0 ? s.readSeq : null;
+    const unread = session.inbox.summaryOf(conn.channelId)?.unread ?? 0;
+    return unread > 0 ? conn.readSeq.peek() : null;
   }, [conn]);
 
   useEffect(() => {
-    void session.check(view).then((found) => setNotFound(!found));
+    void session.check(conn).then((found) => setNotFound(!found));
     composer.current?.focus();
     const offs = [
       conn.events.on("error", ({ code, message }) => setNote(code === "rate_limited" ? "Sending too fast; retrying shortly." : message)),
@@ -74,7 +73,7 @@ export function ChannelScreen({ session, view, me, back, addMember }: ChannelScr
       document.removeEventListener("visibilitychange", onVisible);
       window.removeEventListener("resize", onResize);
     };
-  }, [view]);
+  }, [conn]);
 
   // Something new while scrolled up: offer "Jump to latest".
   useEffect(() => {
@@ -87,7 +86,7 @@ export function ChannelScreen({ session, view, me, back, addMember }: ChannelScr
   /** Read up to the newest message once it is on screen in a visible tab. */
   const markRead = () => {
     if (!atBottom.current || document.visibilityState !== "visible") return;
-    const newest = conn.messages.newestSeq;
+    const newest = conn.messages.peek().at(-1)?.seq ?? 0;
     if (newest > 0) conn.read(newest);
   };
 
@@ -108,7 +107,7 @@ export function ChannelScreen({ session, view, me, back, addMember }: ChannelScr
   const react = (message: Message, emoji: string, on: boolean) => void conn.react(message.seq, emoji, on).catch((err) => problem(err, "Could not react"));
 
   const openPicker = (message: Message) => {
-    const current = conn.messages.bySeq(message.seq) ?? message;
+    const current = conn.messageAt(message.seq) ?? message;
     const mine = new Set((current.reactions ?? []).filter((r) => r.userIds.includes(me.id)).map((r) => r.emoji));
     setMenu({ messageId: message.id, kind: "picker", choices: QUICK_REACTIONS.map((r) => ({ ...r, checked: mine.has(r.emoji), run: () => react(current, r.emoji, !mine.has(r.emoji)) })) });
   };
@@ -134,7 +133,7 @@ export function ChannelScreen({ session, view, me, back, addMember }: ChannelScr
         label: "Reply",
         icon: ICONS.reply,
         run: () => {
-          const name = message.senderId === me.id ? "yourself" : memberName(view.channel.peek(), message.senderId);
+          const name = message.senderId === me.id ? "yourself" : memberName(conn.channel.peek(), message.senderId);
           setReply({ seq: message.seq, name, text: quoteText(message.body, 200) });
           composer.current?.focus();
         },
@@ -164,16 +163,16 @@ export function ChannelScreen({ session, view, me, back, addMember }: ChannelScr
         setEditingSeq((s) => (s === seq ? null : s));
         requestAnimationFrame(() => document.querySelector<HTMLElement>(`[role=log] .msg[data-seq="${seq}"] .msg-actions`)?.focus({ preventScroll: true }));
       },
-      onRetry: (id) => conn.outbox.retry(id),
-      onDiscard: (id) => conn.outbox.discard(id),
-      bySeq: (seq) => conn.messages.bySeq(seq),
+      onRetry: (id) => conn.retry(id),
+      onDiscard: (id) => conn.discard(id),
+      bySeq: (seq) => conn.messageAt(seq),
     }),
     [conn],
   );
 
   const search = useSearch({
     search: (q) => conn.search(q),
-    senderName: (id) => (id === me.id ? "You" : memberName(view.channel.peek(), id)),
+    senderName: (id) => (id === me.id ? "You" : memberName(conn.channel.peek(), id)),
     jump: (m) => void jumpTo(m.seq),
   });
   useEffect(() => () => search.close(false), []);
@@ -184,29 +183,31 @@ export function ChannelScreen({ session, view, me, back, addMember }: ChannelScr
         meId: me.id,
         channel,
         messages,
-        pending: view.pending.value,
-        receipts: view.receipts.value,
-        gaps: view.gaps.value,
-        hasOlder: view.hasOlder.value,
+        pending: conn.pending.value,
+        receipts: conn.receipts.value,
+        gaps: conn.gaps.value,
+        hasOlder: conn.hasOlder.value,
         loadingOlder,
         unreadAfter,
       }),
-    [channel, messages, view.pending.value, view.receipts.value, view.gaps.value, view.hasOlder.value, loadingOlder, unreadAfter],
+    [channel, messages, conn.pending.value, conn.receipts.value, conn.gaps.value, conn.hasOlder.value, loadingOlder, unreadAfter],
   );
 
   // An edit whose message was deleted meanwhile (on another device) has nothing left to edit.
-  if (editingSeq !== null && conn.messages.bySeq(editingSeq)?.deleted) setEditingSeq(null);
+  if (editingSeq !== null && conn.messageAt(editingSeq)?.deleted) setEditingSeq(null);
 
   if (notFound) return <EmptyState title="Conversation not found" text="It does not exist, or you are not a member of it." />;
 
   const partner = channel ? dmPartner(channel, me.id) : undefined;
-  const presence = partner ? (session.inbox.presence.value.get(partner.id) ?? view.presence.value.get(partner.id)) : undefined;
-  const lastOwn = () => [...conn.messages.list()].reverse().find((m) => m.senderId === me.id && !m.deleted);
+  // While offline nobody's presence is known (the SDK empties it): the header says so rather than "online".
+  const online = session.client.connection.value === "online";
+  const presence = partner && online ? (session.inbox.presence.value.get(partner.id) ?? conn.presence.value.get(partner.id)) : undefined;
+  const lastOwn = () => [...conn.messages.peek()].reverse().find((m) => m.senderId === me.id && !m.deleted);
 
   return (
     <section class="channel-view" aria-label="Conversation">
       <div class="channel-top">
-        <ChannelHeader channel={channel} meId={me.id} presence={presence} search={search.box} back={back} addMember={() => addMember(conn.channelId)} />
+        <ChannelHeader channel={channel} meId={me.id} presence={presence} presenceKnown={online} search={search.box} back={back} addMember={() => addMember(conn.channelId)} />
         {search.panel}
       </div>
       <MessageList
@@ -222,7 +223,7 @@ export function ChannelScreen({ session, view, me, back, addMember }: ChannelScr
         toBottom={toBottom}
         openAt={unreadAfter !== null ? "unread" : null}
         onLoadOlder={() => {
-          if (!conn.hasOlder || loadingOlder) return;
+          if (!conn.hasOlder.peek() || loadingOlder) return;
           setLoadingOlder(true);
           conn
             .loadOlder()
@@ -261,7 +262,7 @@ export function ChannelScreen({ session, view, me, back, addMember }: ChannelScr
           setToBottom((n) => n + 1);
           conn.send(body, replyTo);
         }}
-        typing={() => conn.typing()}
+        typing={() => conn.notifyTyping()}
         members={channel?.members ?? []}
         meId={me.id}
         reply={reply}

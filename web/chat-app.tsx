@@ -67,17 +67,18 @@ export function ChatApp({ token, me, onEnded }: { token: string; me: User; onEnd
       title: "Add member",
       fields: [{ id: "handle", label: "Handle", attrs: { required: true } }],
       submitLabel: "Add",
-      onSubmit: async ({ handle }) => session.addMember(channelId, handle!),
+      onSubmit: async ({ handle }) => void (await session.client.channel(channelId).addMember(handle!.replace(/^@/, ""))),
     });
 
   return (
     <>
-      <ConnectionBanner connected={session.connected.value} pendingCount={session.pendingCount.value} />
+      <ConnectionBanner offline={session.client.connection.value === "offline"} pendingCount={session.client.unsent.value} />
       <div class={`shell${route ? " show-channel" : ""}`}>
         <Sidebar
           me={me}
           summaries={session.inbox.summaries.value}
           presence={session.inbox.presence.value}
+          presenceKnown={session.client.connection.value === "online"}
           activeId={route}
           newDm={newDm}
           newGroup={newGroup}
@@ -86,7 +87,7 @@ export function ChatApp({ token, me, onEnded }: { token: string; me: User; onEnd
         />
         <main class="main-pane">
           {view ? (
-            <ChannelScreen key={route} session={session} view={view} me={me} back={() => (location.hash = "#/")} addMember={addMember} />
+            <ChannelScreen key={route} session={session} conn={view} me={me} back={() => (location.hash = "#/")} addMember={addMember} />
           ) : (
             <EmptyState title={`Hello, ${me.displayName}`} text="Pick a conversation, or start a new one with “New direct message” or “New group”." />
           )}

@@ -8,7 +8,9 @@ import type { ComponentChildren } from "preact";
 
 export interface SidebarProps {
   me: User;
-  summaries: Summary[];
+  summaries: readonly Summary[];
+  /** False while offline: nobody's presence is known then. */
+  presenceKnown: boolean;
   presence: ReadonlyMap<string, Presence>;
   activeId: string | null;
   newDm(): void;
@@ -48,7 +50,7 @@ export function Sidebar(p: SidebarProps) {
                 summary={s}
                 meId={p.me.id}
                 active={s.channel.id === p.activeId}
-                presence={partner ? (p.presence.get(partner.id)?.state ?? "offline") : undefined}
+                presence={partner && p.presenceKnown ? (p.presence.get(partner.id)?.state ?? "offline") : undefined}
               />
             );
           })}
