@@ -6,6 +6,7 @@ import type { ChatSession } from "./chat-session";
 import { ChannelHeader } from "./channel-header";
 import { Composer, type ComposerHandle, type ReplyTarget } from "./composer";
 import { confirmDialog } from "./dialogs";
+import { EmojiPicker } from "./emoji-picker";
 import { ICONS, Icon } from "./icon";
 import { actionsButton, justClosed, MessageMenu, QUICK_REACTIONS, type MenuAction, type MenuState } from "./message-menu";
 import { MessageList } from "./message-list";
@@ -46,6 +47,8 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [loadingGap, setLoadingGap] = useState<number | null>(null);
   const [newBelow, setNewBelow] = useState(false);
+  /** The message the full emoji picker reacts to, while it is open. */
+  const [reactingTo, setReactingTo] = useState<Message | null>(null);
   const atBottom = useRef(true);
   const newestSeen = useRef(messages.at(-1)?.seq ?? 0);
   const composer = useRef<ComposerHandle>(null);
@@ -109,7 +112,12 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
   const openPicker = (message: Message) => {
     const current = conn.messageAt(message.seq) ?? message;
     const mine = new Set((current.reactions ?? []).filter((r) => r.userIds.includes(me.id)).map((r) => r.emoji));
-    setMenu({ messageId: message.id, kind: "picker", choices: QUICK_REACTIONS.map((r) => ({ ...r, checked: mine.has(r.emoji), run: () => react(current, r.emoji, !mine.has(r.emoji)) })) });
+    setMenu({
+      messageId: message.id,
+      kind: "picker",
+      choices: QUICK_REACTIONS.map((r) => ({ ...r, checked: mine.has(r.emoji), run: () => react(current, r.emoji, !mine.has(r.emoji)) })),
+      more: () => setReactingTo(current),
+    });
   };
 
   const startEdit = (message: Message) => setEditingSeq(message.seq);
@@ -273,6 +281,22 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
         }}
         note={note}
       />
+      {reactingTo ? (
+        <EmojiPicker
+          label="React with an emoji"
+          onPick={(emoji) => {
+            const current = conn.messageAt(reactingTo.seq) ?? reactingTo;
+            const on = !(current.reactions ?? []).some((r) => r.emoji === emoji && r.userIds.includes(me.id));
+            setReactingTo(null);
+            react(current, emoji, on);
+            actionsButton(current.id)?.focus({ preventScroll: true });
+          }}
+          onClose={() => {
+            actionsButton(reactingTo.id)?.focus({ preventScroll: true });
+            setReactingTo(null);
+          }}
+        />
+      ) : null}
       <MessageMenu state={menu} place={menuPlace} onClose={() => setMenu(null)} onDismissed={(id) => (dismissed.note(id), setMenu(null))} />
     </section>
   );

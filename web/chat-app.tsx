@@ -29,6 +29,12 @@ export function ChatApp({ token, me, onEnded }: { token: string; me: User; onEnd
   }, [session.ended.value]);
   const view = useMemo(() => session.show(route), [session, route]);
 
+  // "(3) Edge Chat": unread messages outside the conversation on screen.
+  const unread = session.inbox.summaries.value.reduce((n, s) => (s.channel.id === route ? n : n + s.unread), 0);
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Edge Chat` : "Edge Chat";
+  }, [unread]);
+
   const logout = async () => {
     await unsubscribePush(session.client.http, session.client.device);
     try {

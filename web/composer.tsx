@@ -3,6 +3,7 @@ import type { Ref } from "preact";
 import type { User } from "../src/client";
 import { MAX_MESSAGE_CHARS } from "../src/protocol";
 import { Icon, ICONS } from "./icon";
+import { EmojiPicker } from "./emoji-picker";
 import { MentionList } from "./mention-picker";
 import { mentionCandidates, mentionQuery } from "./rich-text";
 
@@ -41,6 +42,7 @@ export function Composer(p: ComposerProps) {
   const [mention, setMention] = useState<{ start: number; prefix: string; candidates: User[] } | null>(null);
   const [active, setActive] = useState(0);
   const dismissed = useRef<number | null>(null);
+  const [picking, setPicking] = useState(false);
   useImperativeHandle(p.handle, () => ({ focus: () => input.current?.focus() }), []);
 
   const refresh = () => {
@@ -153,12 +155,30 @@ export function Composer(p: ComposerProps) {
             onKeyUp={(e) => (e.key === "ArrowLeft" || e.key === "ArrowRight" || e.key === "Home" || e.key === "End") && refresh()}
             onBlur={() => setMention(null)}
           />
+          <button type="button" class="icon-button emoji-button" aria-label="Emoji" aria-expanded={picking ? "true" : "false"} onClick={() => setPicking(!picking)}>
+            <Icon path={ICONS.smile} />
+          </button>
           <button type="submit" class="primary send">
             <Icon path={ICONS.send} />
             <span>Send</span>
           </button>
         </form>
       </div>
+      {picking ? (
+        <EmojiPicker
+          label="Insert an emoji"
+          onPick={(emoji) => {
+            const el = input.current!;
+            el.setRangeText(emoji, el.selectionStart, el.selectionEnd, "end");
+            setPicking(false);
+            el.focus();
+          }}
+          onClose={() => {
+            setPicking(false);
+            input.current?.focus();
+          }}
+        />
+      ) : null}
       <p class="composer-note" role="status">
         {p.note}
       </p>

@@ -11,9 +11,17 @@ import type { User } from "../src/client";
  */
 
 const ALLOWED_TAGS = ["p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span", "hr"];
-const ALLOWED_ATTR = ["href", "target", "rel", "class", "title", "start"];
+const ALLOWED_ATTR = ["href", "class", "title", "start"];
 const SAFE_URL = /^(https?:|mailto:)/i;
 const HANDLE = /^@([A-Za-z0-9_]{3,32})(?![A-Za-z0-9_])/;
+
+// Links open in a new tab without handing it this page (set after sanitising: DOMPurify drops `target` otherwise).
+DOMPurify.addHook("afterSanitizeAttributes", (node) => {
+  if (node.tagName === "A") {
+    node.setAttribute("target", "_blank");
+    node.setAttribute("rel", "noopener noreferrer");
+  }
+});
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

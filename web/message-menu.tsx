@@ -28,7 +28,7 @@ export interface PickerChoice {
   run(): void;
 }
 
-export type MenuState = { messageId: string; kind: "actions"; actions: MenuAction[] } | { messageId: string; kind: "picker"; choices: PickerChoice[] };
+export type MenuState = { messageId: string; kind: "actions"; actions: MenuAction[] } | { messageId: string; kind: "picker"; choices: PickerChoice[]; more(): void };
 
 /** The actions button of a message, if its row is rendered. */
 export function actionsButton(messageId: string): HTMLElement | null {
@@ -150,6 +150,20 @@ export function MessageMenu({ state, onClose, onDismissed, place }: { state: Men
             </button>
           ))
         : null}
+      {state?.kind === "picker" ? (
+        <button
+          type="button"
+          role="menuitem"
+          tabIndex={-1}
+          class="menu-item more-reactions"
+          onClick={() => {
+            onClose();
+            state.more();
+          }}
+        >
+          <span>More reactions…</span>
+        </button>
+      ) : null}
     </div>
   );
 }

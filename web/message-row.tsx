@@ -6,6 +6,8 @@ import { formatTime } from "./format";
 import { Icon, ICONS } from "./icon";
 import { listNames, memberName } from "./names";
 import { MessageBody } from "./message-body";
+import { QUICK_REACTIONS } from "./message-menu";
+import { isEmojiOnly } from "./markdown";
 import { quoteText } from "./rich-text";
 
 /** What a row can ask of the conversation; one stable object for every row. */
@@ -74,7 +76,7 @@ export const MessageRow = memo(function MessageRow(p: MessageRowProps) {
     <div class={classes.join(" ")} data-seq={message.seq} data-id={message.id} tabIndex={-1}>
       {showName ? <div class="msg-sender">{sender}</div> : null}
       <div class="msg-line">
-        <div class={`bubble${deleted ? " deleted" : ""}${p.editing ? " editing" : ""}`}>
+        <div class={`bubble${deleted ? " deleted" : ""}${p.editing ? " editing" : ""}${!deleted && isEmojiOnly(message.body) ? " emoji-only" : ""}`}>
           {p.quote && !deleted ? <QuoteBlock quote={p.quote} handlers={handlers} /> : null}
           {/* The name is read once: from the visible sender line when there is one, else from this. */}
           {showName ? null : <span class="visually-hidden">{sender}: </span>}
@@ -82,7 +84,7 @@ export const MessageRow = memo(function MessageRow(p: MessageRowProps) {
             <EditForm message={message} handlers={handlers} />
           ) : (
             <>
-              <span class="msg-body">{deleted ? "Message deleted" : <MessageBody text={message.body} members={channel?.members ?? []} meId={meId} />}</span>
+              {deleted ? <span class="msg-body">Message deleted</span> : <MessageBody text={message.body} members={channel?.members ?? []} meId={meId} />}
               <span class="msg-meta">
                 {message.editedAt && !deleted ? (
                   <span class="edited" title={`Edited ${formatTime(message.editedAt)}`}>
@@ -94,6 +96,7 @@ export const MessageRow = memo(function MessageRow(p: MessageRowProps) {
             </>
           )}
         </div>
+        {deleted || p.editing ? null : <QuickReactions message={message} meId={meId} handlers={handlers} />}
         {deleted || p.editing ? null : (
           <button
             type="button"
@@ -105,7 +108,7 @@ export const MessageRow = memo(function MessageRow(p: MessageRowProps) {
           >
             <Icon path={ICONS.more} />
             {/* Named by content, not aria-label: a label containing "message" would also answer getByLabel("Message") (the composer). */}
-            <span class="visually-hidden">{`Actions for ${mine ? "your" : `${sender}'s`} message at ${time}`}</span>
+            <span class="visually-hidden">{`Actions for ${mine ? "your" : `${sender}'s`} message at ${time}, “${quoteText(message.body, 40)}”`}</span>
           </button>
         )}
       </div>
@@ -113,6 +116,23 @@ export const MessageRow = memo(function MessageRow(p: MessageRowProps) {
     </div>
   );
 });
+
+/** A few reactions one click away, shown while the pointer is on the message (not Tab stops: the menu has them too). */
+function QuickReactions({ message, meId, handlers }: { message: Message; meId: string; handlers: RowHandlers }) {
+  return (
+    <span class="quick-reactions">
+      {QUICK_REACTIONS.slice(0, 3).map((r) => {
+        const on = !(message.reactions ?? []).some((x) => x.emoji === r.emoji && x.userIds.includes(meId));
+        return (
+          <button key={r.emoji} type="button" class="quick-react" tabIndex={-1} title={`React with ${r.name}`} onClick={() => handlers.onReact(message, r.emoji, on)}>
+            <span aria-hidden="true">{r.emoji}</span>
+            <span class="visually-hidden">{`React with ${r.name}`}</span>
+          </button>
+        );
+      })}
+    </span>
+  );
+}
 
 /** The reaction chips under a message: emoji and count, pressed where the user reacted, who reacted in the tooltip. */
 function Reactions({ message, channel, meId, handlers }: { message: Message; channel: Channel | null; meId: string; handlers: RowHandlers }) {
