@@ -35,5 +35,10 @@ export function App() {
       />
     );
   }
-  return <ChatApp key={session.token} token={session.token} me={session.user} onEnded={end} />;
+  const onProfile = (user: StoredSession["user"]) => {
+    const s = { token: session.token, user };
+    saveSession(s);
+    setSession(s);
+  };
+  return <ChatApp key={session.token} token={session.token} me={session.user} onEnded={end} onProfile={onProfile} />;
 }

@@ -6,7 +6,7 @@ import { Icon, ICONS } from "./icon";
 import { channelName, dmPartner, listNames } from "./names";
 
 /** A conversation's header: back (on phones), avatar, name, presence or members, search, and "Add member" in groups. */
-export function ChannelHeader(p: { channel: Channel | null; meId: string; presence: Presence | undefined; presenceKnown: boolean; search: ComponentChildren; back(): void; addMember(): void }) {
+export function ChannelHeader(p: { channel: Channel | null; meId: string; presence: Presence | undefined; presenceKnown: boolean; search: ComponentChildren; back(): void; addMember(): void; members(): void; membersOpen: boolean }) {
   const { channel } = p;
   const name = channel ? channelName(channel, p.meId) : "Loading…";
   const partner = channel ? dmPartner(channel, p.meId) : undefined;
@@ -32,6 +32,10 @@ export function ChannelHeader(p: { channel: Channel | null; meId: string; presen
         <p class="channel-subtitle muted">{subtitle}</p>
       </div>
       {p.search}
+      <button type="button" class="secondary small" aria-expanded={p.membersOpen ? "true" : "false"} hidden={channel?.kind !== "group"} onClick={p.members}>
+        <Icon path={ICONS.group} />
+        <span>Members</span>
+      </button>
       <button type="button" class="secondary small add-member" aria-label="Add member" hidden={channel?.kind !== "group"} onClick={p.addMember}>
         <Icon path={ICONS.userPlus} />
         <span>Add member</span>

@@ -9,6 +9,7 @@ import { confirmDialog } from "./dialogs";
 import { EmojiPicker } from "./emoji-picker";
 import { ICONS, Icon } from "./icon";
 import { actionsButton, justClosed, MessageMenu, QUICK_REACTIONS, type MenuAction, type MenuState } from "./message-menu";
+import { MembersPanel } from "./members-panel";
 import { MessageList } from "./message-list";
 import type { RowHandlers } from "./message-row";
 import { dmPartner, memberName } from "./names";
@@ -49,6 +50,7 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
   const [newBelow, setNewBelow] = useState(false);
   /** The message the full emoji picker reacts to, while it is open. */
   const [reactingTo, setReactingTo] = useState<Message | null>(null);
+  const [membersOpen, setMembersOpen] = useState(false);
   const atBottom = useRef(true);
   const newestSeen = useRef(messages.at(-1)?.seq ?? 0);
   const composer = useRef<ComposerHandle>(null);
@@ -215,7 +217,7 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
   return (
     <section class="channel-view" aria-label="Conversation">
       <div class="channel-top">
-        <ChannelHeader channel={channel} meId={me.id} presence={presence} presenceKnown={online} search={search.box} back={back} addMember={() => addMember(conn.channelId)} />
+        <ChannelHeader channel={channel} meId={me.id} presence={presence} presenceKnown={online} search={search.box} back={back} addMember={() => addMember(conn.channelId)} members={() => setMembersOpen(!membersOpen)} membersOpen={membersOpen} />
         {search.panel}
       </div>
       <MessageList
@@ -281,6 +283,7 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
         }}
         note={note}
       />
+      {membersOpen && channel?.kind === "group" ? <MembersPanel conn={conn} me={me} onClose={() => setMembersOpen(false)} onLeft={back} /> : null}
       {reactingTo ? (
         <EmojiPicker
           label="React with an emoji"

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import type { User } from "../src/client";
 import { ConnectionBanner } from "./banner";
 import { ChannelScreen } from "./channel-screen";
+import { openChannelSwitcher } from "./channel-switcher";
 import { ChatSession } from "./chat-session";
 import { openFormDialog, parseHandles } from "./dialogs";
 import { NotificationsButton, unsubscribePush } from "./push-button";
@@ -13,14 +14,22 @@ const routeOf = (hash: string): string | null => {
 };
 
 /** The signed-in app: sidebar, the open channel (from the #/c/<id> route), the connection banner. */
-export function ChatApp({ token, me, onEnded }: { token: string; me: User; onEnded(): void }) {
+export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: User; onEnded(): void; onProfile(user: User): void }) {
   const session = useMemo(() => new ChatSession(token, me), [token]);
   const [route, setRoute] = useState(() => routeOf(location.hash));
   useEffect(() => {
     const onHash = () => setRoute(routeOf(location.hash));
     window.addEventListener("hashchange", onHash);
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k" && !document.querySelector("dialog[open]")) {
+        e.preventDefault();
+        openChannelSwitcher(session.inbox.summaries.peek(), me.id);
+      }
+    };
+    window.addEventListener("keydown", onKey);
     return () => {
       window.removeEventListener("hashchange", onHash);
+      window.removeEventListener("keydown", onKey);
       session.close();
     };
   }, [session]);
@@ -45,6 +54,16 @@ export function ChatApp({ token, me, onEnded }: { token: string; me: User; onEnd
     onEnded();
   };
 
+  const editProfile = () =>
+    openFormDialog({
+      title: "Edit profile",
+      fields: [{ id: "displayName", label: "Display name", hint: `Your handle stays @${me.handle}`, attrs: { required: true, maxlength: 64, defaultValue: me.displayName } }],
+      submitLabel: "Save",
+      onSubmit: async ({ displayName }) => {
+        const user = await session.client.http.updateMe(displayName!);
+        onProfile(user);
+      },
+    });
   const newDm = () =>
     openFormDialog({
       title: "New direct message",
@@ -87,6 +106,7 @@ export function ChatApp({ token, me, onEnded }: { token: string; me: User; onEnd
           presenceKnown={session.client.connection.value === "online"}
           activeId={route}
           newDm={newDm}
+          editProfile={editProfile}
           newGroup={newGroup}
           logout={() => void logout()}
           notifications={<NotificationsButton http={session.client.http} device={session.client.device} />}

@@ -10,7 +10,7 @@ export interface DialogField {
 }
 
 /** Mounts a modal component in its own container on <body>; `close` unmounts it. */
-function mountModal(make: (close: () => void) => ComponentChildren): void {
+export function mountModal(make: (close: () => void) => ComponentChildren): void {
   const host = document.createElement("div");
   document.body.appendChild(host);
   const close = () => {
@@ -21,7 +21,7 @@ function mountModal(make: (close: () => void) => ComponentChildren): void {
 }
 
 /** A native modal <dialog>, opened on mount; Escape calls `onCancel`. */
-function Modal({ labelledBy, onCancel, children }: { labelledBy: string; onCancel(): void; children: ComponentChildren }) {
+export function Modal({ labelledBy, onCancel, children }: { labelledBy: string; onCancel(): void; children: ComponentChildren }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current!;

@@ -67,7 +67,10 @@ const marked = new Marked({
 /** The HTML of a message body, sanitised; no whitespace between block tags (the body keeps `white-space: pre-wrap`). */
 export function renderMarkdown(text: string, members: readonly User[], meId: string): string {
   context = { byHandle: new Map(members.map((m) => [m.handle.toLowerCase(), m])), meId };
-  const html = (marked.parse(text, { async: false }) as string).trim().replace(/>\n+</g, "><");
+  const html = (marked.parse(text, { async: false }) as string)
+    .trim()
+    .replace(/\n<\/code><\/pre>/g, "</code></pre>") // a code block's last newline would show as an empty line
+    .replace(/>\n+</g, "><");
   return DOMPurify.sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR, ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i });
 }
 

@@ -14,6 +14,7 @@ export interface SidebarProps {
   presence: ReadonlyMap<string, Presence>;
   activeId: string | null;
   newDm(): void;
+  editProfile(): void;
   newGroup(): void;
   logout(): void;
   /** The push opt-in control. */
@@ -61,11 +62,14 @@ export function Sidebar(p: SidebarProps) {
       </nav>
       <footer class="sidebar-footer">
         <div class="me">
-          <Avatar id={p.me.id} name={p.me.displayName} />
-          <div class="me-names">
-            <strong>{p.me.displayName}</strong>
-            <span class="muted">@{p.me.handle}</span>
-          </div>
+          <button type="button" class="me-button" title="Edit profile" onClick={p.editProfile}>
+            <Avatar id={p.me.id} name={p.me.displayName} />
+            <span class="me-names">
+              <strong>{p.me.displayName}</strong>
+              <span class="muted">@{p.me.handle}</span>
+              <span class="visually-hidden">: edit profile</span>
+            </span>
+          </button>
         </div>
         <div class="footer-actions">
           {p.notifications}

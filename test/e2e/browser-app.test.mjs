@@ -99,7 +99,14 @@ describe("the web app: reading, unread and keyboard", { timeout: 900_000 }, () =
     const bob = await person("Bob Long");
     await startDm(bob.page, alice.handle);
     const total = 2000;
-    await post(bob.page, channelIdOf(bob.page), Array.from({ length: total }, (_, i) => `long history ${i + 1}`), "long");
+    // Ten at a time (their order among themselves does not matter here); the newest last, alone.
+    const dm = channelIdOf(bob.page);
+    const bodies = Array.from({ length: total - 1 }, (_, i) => `long history ${i + 1}`);
+    for (let i = 0; i < bodies.length; i += 100) {
+      const chunk = bodies.slice(i, i + 100);
+      await Promise.all(Array.from({ length: 10 }, (_, k) => post(bob.page, dm, chunk.filter((_, j) => j % 10 === k), `long${i}-${k}`)));
+    }
+    await post(bob.page, dm, [`long history ${total}`], "long-last");
     await channelList(alice.page).getByRole("link", { name: /Bob Long/ }).click();
     await inLog(alice.page, `long history ${total}`).waitFor();
     const start = log(alice.page).getByText("This is the start of the conversation.");
@@ -198,6 +205,7 @@ describe("the web app: reading, unread and keyboard", { timeout: 900_000 }, () =
     // Each action button has its own name; the sender is read once per message.
     const names = await log(alice.page).locator(".msg-actions").allInnerTexts();
     assert.equal(new Set(names).size, names.length, `distinct names: ${names.join(" | ")}`);
+    assert.match(names.at(-1), /^Actions for your message at .*“my own words”$/);
 
     // Up in the empty composer edits my last message.
     await composerBox(alice.page).focus();
@@ -266,6 +274,56 @@ describe("the web app: reading, unread and keyboard", { timeout: 900_000 }, () =
     await alice.page.getByRole("status").filter({ hasText: "Offline" }).waitFor();
     await alice.network.online();
     await alice.page.getByRole("status").filter({ hasText: "Offline" }).waitFor({ state: "hidden" });
+  });
+
+  test("management: the members panel removes a member and leaves the group; the display name can be edited; Ctrl+K switches conversations", async () => {
+    const alice = await person("Alice Admin");
+    const bob = await person("Bob Member");
+    const carol = await person("Carol Member");
+    await alice.page.getByRole("button", { name: "New group" }).click();
+    const dialog = alice.page.getByRole("dialog", { name: "New group" });
+    await dialog.getByLabel("Group name").fill("Book club");
+    await dialog.getByLabel("Members").fill(`${bob.handle}, ${carol.handle}`);
+    await dialog.getByRole("button", { name: "Create group" }).click();
+    await log(alice.page).waitFor();
+
+    await alice.page.getByRole("button", { name: "Members", exact: true }).click();
+    const panel = alice.page.getByRole("region", { name: "Members" });
+    await panel.getByText("Carol Member").waitFor();
+    assert.equal(await panel.getByRole("listitem").count(), 3);
+    await panel.getByRole("button", { name: "Remove Carol Member" }).click();
+    await alice.page.getByRole("dialog", { name: "Remove Carol Member?" }).getByRole("button", { name: "Remove" }).click();
+    await panel.getByText("Carol Member").waitFor({ state: "detached" });
+    await channelList(carol.page).getByRole("link", { name: /Book club/ }).waitFor({ state: "detached" });
+
+    // Bob leaves by himself.
+    await channelList(bob.page).getByRole("link", { name: /Book club/ }).click();
+    await bob.page.getByRole("button", { name: "Members", exact: true }).click();
+    await bob.page.getByRole("region", { name: "Members" }).getByRole("button", { name: "Leave group" }).click();
+    await bob.page.getByRole("dialog", { name: "Leave this group?" }).getByRole("button", { name: "Leave group" }).click();
+    await channelList(bob.page).getByRole("link", { name: /Book club/ }).waitFor({ state: "detached" });
+    await panel.getByText("Bob Member").waitFor({ state: "detached" });
+
+    // A new display name shows at once and after a reload.
+    await alice.page.getByRole("button", { name: /Alice Admin.*edit profile/ }).click();
+    const profile = alice.page.getByRole("dialog", { name: "Edit profile" });
+    await profile.getByLabel("Display name").fill("Alice Librarian");
+    await profile.getByRole("button", { name: "Save" }).click();
+    await alice.page.getByRole("button", { name: /Alice Librarian.*edit profile/ }).waitFor();
+    await alice.page.reload();
+    await alice.page.getByRole("button", { name: /Alice Librarian.*edit profile/ }).waitFor();
+
+    // Ctrl+K finds a conversation by name.
+    await startDm(carol.page, alice.handle);
+    await channelList(alice.page).getByRole("link", { name: /Carol Member/ }).waitFor();
+    await alice.page.goto("/#/");
+    await alice.page.keyboard.press("Control+k");
+    const find = alice.page.getByRole("combobox", { name: "Find a conversation" });
+    await find.fill("caro");
+    await find.press("Enter");
+    await alice.page.waitForFunction(() => location.hash.startsWith("#/c/"));
+    await alice.page.getByRole("heading", { name: "Carol Member" }).waitFor();
+    assertNoProblems(alice, bob, carol);
   });
 
   test("axe-core finds no serious or critical violation on the sign-in screen, the channel list and a conversation, light and dark", async () => {
