@@ -1,6 +1,7 @@
 /** The error codes of PROTOCOL.md and their HTTP status. */
 export const ERROR_STATUS = {
   bad_request: 400,
+  not_supported: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

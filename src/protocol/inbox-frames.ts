@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { MlsWelcomeSchema } from "./e2ee";
 import { ChannelSchema, PresenceSchema, SummarySchema, UserSchema } from "./objects";
 
 /** Frames a client sends on its inbox socket. */
@@ -12,6 +13,8 @@ export const InboxServerFrame = v.variant("type", [
   v.object({ type: v.literal("presence"), presence: PresenceSchema }),
   v.object({ type: v.literal("channel"), event: v.picklist(["added", "removed"]), channel: ChannelSchema }),
   v.object({ type: v.literal("pong") }),
+  /** This user was added to an encrypted channel: the Welcome its devices join with. */
+  v.object({ type: v.literal("mls_welcome"), welcome: MlsWelcomeSchema }),
   v.object({ type: v.literal("error"), code: v.string(), message: v.string() }),
 ]);
 export type InboxServerFrame = v.InferOutput<typeof InboxServerFrame>;

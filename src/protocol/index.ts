@@ -4,3 +4,4 @@ export * from "./fields";
 export * from "./http";
 export * from "./channel-frames";
 export * from "./inbox-frames";
+export * from "./e2ee";
