@@ -1,6 +1,6 @@
 import type { Env } from "./env";
 
-/** Configuration read from Worker variables, with the defaults of PROTOCOL.md. */
+/** Configuration read from Worker variables, with the defaults of docs/protocol.md. */
 export interface Config {
   sendRateLimit: number;
   sendRateWindowMs: number;

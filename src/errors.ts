@@ -1,4 +1,4 @@
-/** The error codes of PROTOCOL.md and their HTTP status. */
+/** The error codes of docs/protocol.md and their HTTP status. */
 export const ERROR_STATUS = {
   bad_request: 400,
   not_supported: 400,

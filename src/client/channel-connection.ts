@@ -215,7 +215,7 @@ export class ChannelConnection {
         this.channel = frame.channel;
         this.lastSeq = Math.max(this.lastSeq, frame.lastSeq);
         this.presence = new Map(frame.presence.map((p) => [p.userId, p]));
-        // Read markers in welcome are a documented addition (docs/protocol.md); older servers omit them.
+        // Read markers in welcome are in docs/protocol.md (channel stream); older servers omit them.
         if ("reads" in frame && Array.isArray(frame.reads)) this.#noteReads(frame.reads);
         this.#setStatus("open");
         this.events.emit("welcome", { channel: frame.channel, lastSeq: frame.lastSeq, presence: frame.presence });

@@ -14,7 +14,7 @@ export interface HttpClientOptions {
 
 type Query = Record<string, string | number | undefined>;
 
-/** Typed methods for every HTTP endpoint of PROTOCOL.md and docs/protocol.md. Answers are validated against the protocol schemas. */
+/** Typed methods for every HTTP endpoint of docs/protocol.md. Answers are validated against the protocol schemas. */
 export class HttpClient {
   readonly baseUrl: string;
   token: string | null;

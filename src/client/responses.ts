@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { ChannelSchema, MessageSchema, PresenceSchema, SummarySchema, UserSchema } from "../protocol";
 
-/** Envelopes of the HTTP answers of PROTOCOL.md, built from the protocol's object schemas. */
+/** Envelopes of the HTTP answers of docs/protocol.md, built from the protocol's object schemas. */
 export const AuthResponse = v.object({ user: UserSchema, token: v.string() });
 export const UserResponse = v.object({ user: UserSchema });
 export const UsersResponse = v.object({ users: v.array(UserSchema) });

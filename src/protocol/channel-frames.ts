@@ -38,7 +38,7 @@ export const ChannelServerFrame = v.variant("type", [
     channel: ChannelSchema,
     lastSeq: v.number(),
     presence: v.array(PresenceSchema),
-    /** Every member's read marker (docs/protocol.md), for "seen by" from the first frame. */
+    /** Every member's read marker (docs/protocol.md, channel stream), for "seen by" from the first frame. */
     reads: v.optional(v.array(v.object({ userId: v.string(), seq: v.number() }))),
   }),
   v.object({ type: v.literal("message"), message: MessageSchema }),

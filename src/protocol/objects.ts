@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { MlsPartSchema } from "./e2ee";
 
-/** The objects of PROTOCOL.md, as the server sends them. */
+/** The objects of docs/protocol.md, as the server sends them. */
 export const UserSchema = v.object({
   id: v.string(),
   handle: v.string(),
