@@ -50,3 +50,18 @@ function origins(value: string | undefined): string[] {
     }
   });
 }
+
+const JURISDICTIONS = ["eu", "fedramp", "fedramp-high"] as const;
+export type Jurisdiction = (typeof JURISDICTIONS)[number];
+
+/**
+ * JURISDICTION puts every object in that jurisdiction. Unlike the numbers, an
+ * unknown value is not ignored: a deployment that must keep data in a region
+ * fails loudly rather than silently storing it anywhere.
+ */
+export function readJurisdiction(env: { JURISDICTION?: string }): Jurisdiction | undefined {
+  const value = env.JURISDICTION?.trim() ?? "";
+  if (value === "") return undefined;
+  if ((JURISDICTIONS as readonly string[]).includes(value)) return value as Jurisdiction;
+  throw new Error(`JURISDICTION must be empty or one of ${JURISDICTIONS.join(", ")}, not "${value}"`);
+}

@@ -203,3 +203,28 @@ describe("e2ee: the room as MLS delivery service", () => {
     expect(r.kind).toBe("undecryptable");
   });
 });
+
+describe("e2ee: DMs", () => {
+  it("keeps an encrypted DM apart from the plaintext one; the other user joins by its creator's commit", async () => {
+    const [alice, bob, carol] = [await signup("eda"), await signup("edb"), await signup("edc")];
+    const a = await deviceOf(alice, "a1");
+    const b = await deviceOf(bob, "b1");
+    await deviceOf(carol, "c1");
+    const plain = (await api("POST", "/dms", { token: alice.token, json: { handle: bob.handle } })).body.channel;
+    const { channel } = await a.createDm(bob.handle);
+    expect(channel.id).not.toBe(plain.id);
+    expect(channel).toMatchObject({ kind: "dm", encrypted: true });
+    const early = await api("POST", "/dms", { token: bob.token, json: { handle: alice.handle, encrypted: true, device: "b1" } });
+    expect(early.status).toBe(409);
+    // A DM holds only its two users.
+    await expect(a.addUsers(channel.id, [carol.handle])).rejects.toMatchObject({ status: 403 });
+    await a.addUsers(channel.id, [bob.handle]);
+    await b.joinWelcomed();
+    await b.send(channel.id, { type: "text", body: "just us" });
+    expect(texts(await a.sync(channel.id))).toEqual(["just us"]);
+    const again = await api("POST", "/dms", { token: bob.token, json: { handle: alice.handle, encrypted: true, device: "b1" } });
+    expect(again.status).toBe(200);
+    expect(again.body.channel.id).toBe(channel.id);
+    expect(again.body.channel.members.map((m: any) => m.id).sort()).toEqual([alice.user.id, bob.user.id].sort());
+  });
+});

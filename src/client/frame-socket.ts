@@ -1,11 +1,11 @@
 import ReconnectingWebSocket from "partysocket/ws";
 import * as v from "valibot";
 
-/** The exact bytes of a ping, so that the server's auto-response answers it without waking the object. */
-export const PING_FRAME = '{"type":"ping"}';
-export const SOCKET_PROTOCOL = "chat.v1";
+import { CLOSE_CODES, PING_FRAME, SOCKET_PROTOCOL } from "../protocol";
+
+export { PING_FRAME, SOCKET_PROTOCOL };
 /** Close codes after which reconnecting cannot help: token revoked, no longer a member. */
-export const FATAL_CLOSE_CODES = new Set([4401, 4403]);
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([CLOSE_CODES.sessionRevoked, CLOSE_CODES.notAMember]);
 
 /** Any WebSocket constructor: the browser's, or `ws` under Node. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown;

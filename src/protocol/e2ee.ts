@@ -28,6 +28,7 @@ export const ClaimKeyPackagesBody = v.object({ handle: HandleSchema });
 export const ClaimedKeyPackageSchema = v.object({ device: v.string(), keyPackage: v.string(), lastResort: v.optional(v.literal(true)) });
 export type ClaimedKeyPackage = v.InferOutput<typeof ClaimedKeyPackageSchema>;
 export const ClaimKeyPackagesResponse = v.object({ userId: v.string(), keyPackages: v.array(ClaimedKeyPackageSchema) });
+export const KeyPackagesPublishedResponse = v.object({ device: v.string(), count: v.number() });
 export const KeyPackageCountResponse = v.object({ device: v.string(), count: v.number(), lastResort: v.boolean() });
 
 /** A Welcome for devices added to an encrypted channel, kept by each new member's UserHub. */
