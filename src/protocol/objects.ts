@@ -1,6 +1,6 @@
 import * as v from "valibot";
 
-/** The objects of PROTOCOL.md, as the server sends them. */
+/** The objects of docs/protocol.md, as the server sends them. */
 export const UserSchema = v.object({
   id: v.string(),
   handle: v.string(),
