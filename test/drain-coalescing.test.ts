@@ -24,7 +24,8 @@ describe("hub fan-out for members who read the channel live", () => {
     const [a, b] = await users(2, "live");
     const channel = await dm(a!, b!);
     await eventually(async () => (await summaryOf(b!, channel.id)) !== undefined);
-    const planned = await runInDurableObject(roomOf(channel.id), async (room: any, state) => {
+    const room = roomOf(channel.id) as DurableObjectStub;
+    const planned: { onlyMessages: string[]; nobodyLive: string[]; afterRead: { userId: string; readSeq: number }[] } = await runInDurableObject(room, async (room: any, state) => {
       const db = drizzle(state.storage, { schema });
       await room.send(a!.user.id, { clientMsgId: crypto.randomUUID(), body: "seen live" });
       const everyoneLive = () => true;
