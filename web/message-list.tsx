@@ -44,6 +44,7 @@ export function MessageList(p: MessageListProps) {
   const heights = useRef(new Map<string, number>()).current;
   const view = useRef({ top: 0, height: 800, stick: true, anchor: null as { id: string; delta: number } | null, opened: false });
   const handled = useRef({ jump: 0, toBottom: p.toBottom, bottom: true });
+  const openBy = useRef(performance.now() + 3000);
   const [, setTick] = useState(0);
   const rerender = () => setTick((t) => t + 1);
 
@@ -82,8 +83,9 @@ export function MessageList(p: MessageListProps) {
     const jump = p.jump && p.jump.n !== handled.current.jump ? p.jump : null;
     const target = jump ? l.index.get(entryIdOfSeq(p.entries, jump.seq) ?? "") : undefined;
     if (!v.opened && p.entries.length > 1) {
-      v.opened = true;
       const at = p.openAt ? l.index.get(p.openAt) : undefined;
+      // The unread line may come with the sync after held messages show: wait for it a few seconds, at the bottom meanwhile.
+      v.opened = at !== undefined || !p.openAt || performance.now() > openBy.current;
       if (at !== undefined) {
         log.scrollTop = rows.offsetTop + l.tops[at]! - 8;
         v.stick = false;
