@@ -65,6 +65,8 @@ export class ChannelConnection {
   readonly #ackTimeoutMs: number;
   readonly #typingIntervalMs: number;
   #syncing = false;
+  /** The sync frame awaiting its page, to ask again if the server refuses it for now. */
+  #lastSync: ChannelClientFrame | null = null;
   #openedAt = 0;
   #resendTimer: ReturnType<typeof setInterval> | undefined;
   #lastTypingAt = 0;
@@ -104,6 +106,7 @@ export class ChannelConnection {
         onFrame: (frame) => this.#onFrame(frame),
         onClose: (code, reason, willReconnect) => {
           this.#syncing = false;
+          this.#lastSync = null;
           this.#stopResendTimer();
           this.#setStatus(willReconnect ? "connecting" : "closed");
           if (!willReconnect && code !== 1000) this.events.emit("closed", { code, reason });
@@ -288,6 +291,11 @@ export class ChannelConnection {
 
   #onError(frame: ErrorFrame): void {
     const { code, message, clientMsgId, retryAfterMs } = frame;
+    // A refused sync (over the sync budget) is asked again once the budget allows.
+    if (code === "rate_limited" && clientMsgId === undefined && frame.seq === undefined && this.#lastSync) {
+      const again = this.#lastSync;
+      setTimeout(() => this.#lastSync === again && this.status === "open" && this.#sendFrame(again), retryAfterMs ?? 1000);
+    }
     if (clientMsgId && this.outbox.has(clientMsgId)) {
       if (code === "rate_limited") this.outbox.delay(clientMsgId, retryAfterMs ?? 1000);
       else this.outbox.fail(clientMsgId, { code, message });
@@ -375,6 +383,7 @@ export class ChannelConnection {
     // Never told a cursor and holding nothing: asking after the highest rev lists nothing and returns the current one.
     if (withChanges) frame.changesAfter = this.messages.changesAfter() ?? Number.MAX_SAFE_INTEGER;
     this.#syncing = this.#sendFrame(frame);
+    this.#lastSync = this.#syncing ? frame : null;
     if (withChanges) this.#catchUp = this.#syncing ? { through: after } : null;
   }
 
@@ -382,6 +391,7 @@ export class ChannelConnection {
     const next = this.messages.nextSyncAfter(page, hasMore);
     if (next !== null) return this.#sync(next);
     this.#syncing = false;
+    this.#lastSync = null;
     this.events.emit("synced", { cursor: this.messages.cursor ?? 0 });
   }
 

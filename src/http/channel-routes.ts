@@ -29,6 +29,7 @@ export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", validate("
   // An existing DM is returned as it is; only a new one counts against the channel limit.
   const existing = await room.getChannel(me.id);
   if (existing.ok) return c.json({ channel: existing.value }, 200);
+  unwrap(await userHub(c.env, me.id).spend("channelCreate"));
   await assertRoomForChannel(c.env, me.id, [me, other]);
   const { channel, created } = unwrap(await room.create({ channelId, kind: "dm", title: "", creatorId: me.id, members: [me, other] }));
   return c.json({ channel }, created ? 201 : 200);
@@ -42,6 +43,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const me = await getUserById(db, c.var.userId);
     const others = await getUsersByHandles(db, members.filter((h) => h !== me.handle));
     if (others.length + 1 > MAX_GROUP_MEMBERS) throw new AppError("member_limit", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
+    unwrap(await userHub(c.env, me.id).spend("channelCreate"));
     await assertRoomForChannel(c.env, me.id, [me, ...others]);
     const channelId = groupChannelId();
     const { channel } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "group", title, creatorId: me.id, members: [me, ...others] }));

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { readConfig } from "../config";
 import type { AppEnv } from "../env";
-import { AppError } from "../errors";
+import { AppError, unwrap } from "../errors";
 import { DeviceParam, PushSubscriptionBody } from "../protocol";
 import { checkPushEndpoint } from "../push";
 import { userHub } from "../user-hub/stub";
@@ -17,7 +17,7 @@ export const pushRoutes = new Hono<AppEnv>()
   .post("/subscriptions", validate("json", PushSubscriptionBody), async (c) => {
     const { device, subscription } = c.req.valid("json");
     checkPushEndpoint(subscription.endpoint, readConfig(c.env).pushInsecureEndpoints);
-    await userHub(c.env, c.var.userId).subscribePush(c.var.userId, device, subscription);
+    unwrap(await userHub(c.env, c.var.userId).subscribePush(c.var.userId, device, subscription));
     return c.body(null, 201);
   })
   .delete("/subscriptions/:device", validate("param", DeviceParam), async (c) => {

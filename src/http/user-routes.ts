@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { openDb } from "../accounts/db";
 import type { AppEnv } from "../env";
+import { unwrap } from "../errors";
 import { HandleParam, MAX_USER_SEARCH, PatchMeBody, UserSearchQuery } from "../protocol";
 import { getUserByHandle, getUserById, searchUsers, updateDisplayName } from "../accounts/users";
 import { userHub } from "../user-hub/stub";
@@ -11,6 +12,7 @@ export const meRoutes = new Hono<AppEnv>()
   .use(requireAuth)
   .get("/", async (c) => c.json({ user: await getUserById(openDb(c.env.DB), c.var.userId) }))
   .patch("/", validate("json", PatchMeBody), async (c) => {
+    unwrap(await userHub(c.env, c.var.userId).spend("profile"));
     const user = await updateDisplayName(openDb(c.env.DB), c.var.userId, c.req.valid("json").displayName);
     await userHub(c.env, user.id).profileChanged(user);
     return c.json({ user });

@@ -11,6 +11,7 @@ import {
   PasswordSchema,
   QueryIntSchema,
   SeqSchema,
+  VisibleName,
   WellFormed,
 } from "./fields";
 import { MAX_GROUP_MEMBERS, MAX_SEARCH_CHARS, MAX_SEARCH_OFFSET } from "./limits";
@@ -23,7 +24,7 @@ export const UserSearchQuery = v.object({ q: v.optional(v.pipe(v.string(), v.max
 export const HandleParam = v.object({ handle: HandleSchema });
 export const DmBody = v.object({ handle: HandleSchema });
 export const GroupBody = v.object({
-  title: v.pipe(v.string("title must be a string"), WellFormed, v.trim(), v.minLength(1, "title must be 1 to 100 characters"), v.maxLength(100, "title must be 1 to 100 characters")),
+  title: v.pipe(v.string("title must be a string"), WellFormed, VisibleName("title"), v.trim(), v.minLength(1, "title must be 1 to 100 characters"), v.maxLength(100, "title must be 1 to 100 characters")),
   members: v.pipe(v.array(HandleSchema, "members must be an array of handles"), v.maxLength(MAX_GROUP_MEMBERS * 2, "too many members")),
 });
 export const AddMemberBody = v.object({ handle: HandleSchema });

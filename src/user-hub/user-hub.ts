@@ -5,12 +5,13 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { readConfig, type Config } from "../config";
 import { openDb } from "../accounts/db";
 import type { Env } from "../env";
-import { AppError } from "../errors";
+import { AppError, toResult, type Result } from "../errors";
 import { InboxClientFrame, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
 import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { getUserById } from "../accounts/users";
 import type { ChannelUpdate, UpdateOutcome } from "./channel-update";
+import { HubBudgets, type HubBudgetKind } from "./hub-budgets";
 import { ensureState, readState, type HubDb } from "./hub-db";
 import migrations from "./migrations/migrations.js";
 import { decidePresence, toPresence } from "./presence";
@@ -28,11 +29,13 @@ import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } f
 export class UserHub extends DurableObject<Env> {
   private readonly db: HubDb;
   private readonly config: Config;
+  private readonly budgets: HubBudgets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { schema });
     this.config = readConfig(env);
+    this.budgets = new HubBudgets(this.config);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     ctx.blockConcurrencyWhile(() => migrate(this.db, migrations));
   }
@@ -55,6 +58,14 @@ export class UserHub extends DurableObject<Env> {
       await this.publishPresence();
     }
     return "applied";
+  }
+
+  /** The Worker spends from this user's budget before an expensive or mutating request. */
+  async spend(kind: HubBudgetKind): Promise<Result<null>> {
+    return toResult(() => {
+      this.budgets.spend(kind);
+      return null;
+    });
   }
 
   async listChannels(userId: string): Promise<Summary[]> {
@@ -141,9 +152,13 @@ export class UserHub extends DurableObject<Env> {
 
   // ---- Push subscriptions ----
 
-  async subscribePush(userId: string, device: string, sub: PushSubscriptionInput): Promise<void> {
-    ensureState(this.db, userId);
-    subscribe(this.db, device, sub, Date.now());
+  async subscribePush(userId: string, device: string, sub: PushSubscriptionInput): Promise<Result<null>> {
+    return toResult(() => {
+      this.budgets.spend("pushSubscribe");
+      ensureState(this.db, userId);
+      subscribe(this.db, device, sub, Date.now());
+      return null;
+    });
   }
 
   async unsubscribePush(userId: string, device: string): Promise<boolean> {
