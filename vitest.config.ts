@@ -16,6 +16,7 @@ export default defineConfig({
           VAPID_PUBLIC_KEY: vapid.publicKey,
           VAPID_PRIVATE_KEY: vapid.privateKey!,
           VAPID_SUBJECT: "mailto:tests@example.com",
+          ID_SIGNING_KEY: "test-id-signing-key",
         },
       },
     }),

@@ -5,13 +5,30 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { AppError, toResult, type Result } from "../errors";
-import { ChannelClientFrame, DEFAULT_PAGE, type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
-import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
+import { readInbound } from "../mls/inbound";
+import type * as v from "valibot";
+import {
+  ChannelClientFrame,
+  type ChangesPage,
+  type ChangesQuery as ChangesQuerySchema,
+  type HistoryQuery as HistoryQuerySchema,
+  type SearchQuery as SearchQuerySchema,
+  CLOSE_CODES,
+  DEFAULT_PAGE,
+  PING_FRAME,
+  PONG_FRAME, type MlsGroupResponse, type MlsSendInput, type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
+import { attachmentOf, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
+import { errorFrame } from "../sockets/error-frame";
 import { userHub } from "../user-hub/stub";
+import { openDb } from "../accounts/db";
+import { getUserById } from "../accounts/users";
 import { Drainer } from "./drainer";
-import { changesSince, deleteMessage, editMessage, react, type Change, type ChangesPage } from "./edits";
+import { changesSince, deleteMessage, editMessage, react, type Change } from "./edits";
 import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
+import { listLeaves } from "./mls-leaves";
+import { acceptMls, refuseIfEncrypted, type MlsAccepted } from "./mls-messages";
+import { WelcomeSender } from "./welcome-sender";
 import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
 import migrations from "./migrations/migrations.js";
 import { PresenceCache } from "./presence-cache";
@@ -22,11 +39,12 @@ import { searchMessages } from "./search";
 import * as schema from "./schema";
 import { originFromObjectId, parseSnowflake, Snowflake } from "./snowflake";
 
-export type HistoryQuery = { after?: number; before?: number; limit?: number };
-export type ChangesQuery = { after: number; through?: number; limit?: number };
-export type SearchQuery = { q: string; limit?: number; offset?: number };
-/** An edit, delete or reaction, as socket frames and HTTP bodies name it. */
-export type ChangeRequest = { type: "edit"; seq: number; body: string } | { type: "delete"; seq: number } | { type: "react"; seq: number; emoji: string; on?: boolean };
+/** RPC arguments from the Worker: the validated queries of the HTTP routes. */
+type HistoryQuery = v.InferOutput<typeof HistoryQuerySchema>;
+type ChangesQuery = v.InferOutput<typeof ChangesQuerySchema>;
+type SearchQuery = v.InferOutput<typeof SearchQuerySchema>;
+/** An edit, delete or reaction, as socket frames name it (HTTP routes build the same). */
+export type ChangeRequest = Extract<ChannelClientFrame, { type: "edit" | "delete" | "react" }>;
 
 /**
  * One channel: its members, its ordered and stored messages, and the
@@ -40,15 +58,17 @@ export class ChannelRoom extends DurableObject<Env> {
   private readonly presence: PresenceCache;
   private readonly drainer: Drainer;
   private readonly budgets: RoomBudgets;
+  private readonly welcomes: WelcomeSender;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { schema });
     this.drainer = new Drainer(this.db, ctx.storage, env);
+    this.welcomes = new WelcomeSender(this.db, env, (at) => this.drainer.schedule(at));
     this.config = readConfig(env);
     this.budgets = new RoomBudgets(this.config);
     this.presence = new PresenceCache((id) => userHub(env, id).presence(id));
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
       const last = lastMessage(this.db);
@@ -97,7 +117,7 @@ export class ChannelRoom extends DurableObject<Env> {
       requireMember(this.db, actorId);
       this.budgets.membership.spend(actorId, "membership changes");
       const removed = this.ctx.storage.transactionSync(() => removeMember(this.db, actorId, targetId, Date.now()));
-      for (const ws of this.ctx.getWebSockets(`u:${targetId}`)) ws.close(4403, "no longer a member");
+      for (const ws of this.ctx.getWebSockets(`u:${targetId}`)) ws.close(CLOSE_CODES.notAMember, "no longer a member");
       this.broadcast(JSON.stringify({ type: "member", event: "left", user: memberToUser(removed) }));
       await this.drainer.drain();
       return null;
@@ -123,6 +143,24 @@ export class ChannelRoom extends DurableObject<Env> {
       requireMember(this.db, userId);
       this.budgets.change.spend(userId, "edits, deletes and reactions");
       return this.applyChange(userId, request, null).message;
+    });
+  }
+
+  /** An MLS message for an encrypted channel, from a device of `userId` (HTTP; sockets take the same path). */
+  async sendMls(userId: string, device: string, input: MlsSendInput): Promise<Result<{ message: Message; created: boolean }>> {
+    return toResult(async () => {
+      const { message, created } = await this.storeMls(userId, device, input, null);
+      return { message, created };
+    });
+  }
+
+  /** The room's view of the MLS group: its epoch and which leaf is which member's device. */
+  async mlsGroup(userId: string): Promise<Result<v.InferOutput<typeof MlsGroupResponse>>> {
+    return toResult(() => {
+      const meta = requireMeta(this.db);
+      requireMember(this.db, userId);
+      if (!meta.encrypted) throw new AppError("bad_request", "this channel is not end-to-end encrypted");
+      return { epoch: meta.epoch, leaves: listLeaves(this.db) };
     });
   }
 
@@ -154,7 +192,7 @@ export class ChannelRoom extends DurableObject<Env> {
 
   /** Logout: this session's sockets close with 4401. */
   async closeSession(sessionId: string): Promise<void> {
-    for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(4401, "session revoked");
+    for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(CLOSE_CODES.sessionRevoked, "session revoked");
   }
 
   // ---- Sockets ----
@@ -181,7 +219,7 @@ export class ChannelRoom extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const who = attachmentOf(ws);
-    if (!who) return ws.close(1011, "lost socket state");
+    if (!who) return ws.close(CLOSE_CODES.lostState, "lost socket state");
     const decoded = decodeFrame(ChannelClientFrame, data);
     if ("error" in decoded) return this.sendError(ws, decoded.error, decoded.clientMsgId);
     const frame = decoded.frame;
@@ -211,6 +249,9 @@ export class ChannelRoom extends DurableObject<Env> {
           this.budgets.change.spend(who.userId, "edits, deletes and reactions");
           this.applyChange(who.userId, frame, ws);
           return;
+        case "mls":
+          await this.storeMls(who.userId, who.device, frame, ws);
+          return;
         case "typing":
           requireMember(this.db, who.userId);
           // Over its budget, typing is dropped: it is a hint, and an error would cost as much as the broadcast.
@@ -223,15 +264,15 @@ export class ChannelRoom extends DurableObject<Env> {
           this.read(who.userId, who.device, frame.seq, ws);
           return;
         case "ping":
-          trySend(ws, PONG);
+          trySend(ws, PONG_FRAME);
           return;
       }
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       // A missing message is an error frame; a missing membership ends the socket.
-      if (err.code === "not_found" && !this.isMember(who.userId)) return ws.close(4403, "no longer a member");
+      if (err.code === "not_found" && !this.isMember(who.userId)) return ws.close(CLOSE_CODES.notAMember, "no longer a member");
       const seq = frame.type === "edit" || frame.type === "delete" || frame.type === "react" ? frame.seq : undefined;
-      this.sendError(ws, err, frame.type === "send" ? frame.clientMsgId : undefined, seq);
+      this.sendError(ws, err, frame.type === "send" || frame.type === "mls" ? frame.clientMsgId : undefined, seq);
     }
   }
 
@@ -245,7 +286,7 @@ export class ChannelRoom extends DurableObject<Env> {
 
   override async webSocketError(ws: WebSocket): Promise<void> {
     try {
-      ws.close(1011, "socket error");
+      ws.close(CLOSE_CODES.lostState, "socket error");
     } catch {
       // already closed
     }
@@ -253,6 +294,7 @@ export class ChannelRoom extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.drainer.alarmFired();
+    await this.welcomes.deliver();
     await this.drainer.drain();
   }
 
@@ -262,6 +304,7 @@ export class ChannelRoom extends DurableObject<Env> {
   private store(userId: string, device: string | undefined, input: SendInput, from: WebSocket | null) {
     const now = Date.now();
     const meta = requireMeta(this.db);
+    refuseIfEncrypted(meta, "send MLS messages (type \"mls\")");
     const result = this.ctx.storage.transactionSync(() =>
       sendMessage(this.db, { channelId: meta.channelId, userId, device, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now }, input),
     );
@@ -275,11 +318,44 @@ export class ChannelRoom extends DurableObject<Env> {
   }
 
   /**
+   * Stores an MLS message (see acceptMls), then acks, broadcasts, tells
+   * members who joined or left, and hands each added user's Welcome to their
+   * UserHub. Profiles of added users come from D1 before the write; the write
+   * itself checks the epoch, so concurrent commits still meet one at a time.
+   */
+  private async storeMls(userId: string, device: string, input: MlsSendInput, from: WebSocket | null): Promise<MlsAccepted> {
+    const meta = requireMeta(this.db);
+    const inbound = readInbound(input.data, meta.channelId);
+    const profiles = new Map<string, User>();
+    if (inbound.kind === "commit") {
+      const ids = [...new Set(inbound.adds.map((a) => a.userId))];
+      for (const u of await Promise.all(ids.map((id) => getUserById(openDb(this.env.DB), id).catch(() => undefined)))) if (u) profiles.set(u.id, u);
+    }
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync(() =>
+      acceptMls(this.db, { channelId: meta.channelId, userId, device, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now }, input, inbound, profiles),
+    );
+    if (from) trySend(from, JSON.stringify({ type: "ack", clientMsgId: input.clientMsgId, message: result.message }));
+    if (!result.created) return result;
+    this.broadcast(JSON.stringify({ type: "message", message: result.message }), undefined, from);
+    for (const user of result.joined) this.broadcast(JSON.stringify({ type: "member", event: "joined", user }));
+    for (const user of result.left) {
+      for (const ws of this.ctx.getWebSockets(`u:${user.id}`)) ws.close(4403, "no longer a member");
+      this.broadcast(JSON.stringify({ type: "member", event: "left", user }));
+    }
+    if (result.welcomed.length > 0) await this.welcomes.deliver();
+    if (result.joined.length > 0 || result.left.length > 0) await this.drainer.drain();
+    else this.drainer.schedule();
+    return result;
+  }
+
+  /**
    * Edits, deletes or reacts, then tells every socket (the actor's too: that
    * is its answer) and the drain. A no-op answers only the actor's socket.
    */
   private applyChange(userId: string, request: ChangeRequest, from: WebSocket | null): Change {
     const now = Date.now();
+    refuseIfEncrypted(requireMeta(this.db), "edits, deletes and reactions travel inside MLS messages (changeOf)");
     const result = this.ctx.storage.transactionSync(() => {
       switch (request.type) {
         case "edit":
@@ -331,6 +407,6 @@ export class ChannelRoom extends DurableObject<Env> {
   }
 
   private sendError(ws: WebSocket, err: AppError, clientMsgId?: string, seq?: number): void {
-    trySend(ws, JSON.stringify({ type: "error", ...err.toBody(), ...(clientMsgId === undefined ? {} : { clientMsgId }), ...(seq === undefined ? {} : { seq }) }));
+    trySend(ws, errorFrame(err, { clientMsgId, seq }));
   }
 }

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
 import { AppError } from "../errors";
-import type { Message } from "../protocol";
+import type * as v from "valibot";
+import type { Message, MessagesPage, SendBody } from "../protocol";
 import { lastMessage, recordChange, requireMember, type MessageRow, type RoomDb } from "./room-db";
 import { messages } from "./schema";
 import type { Snowflake } from "./snowflake";
@@ -19,11 +20,7 @@ export interface SendContext {
   now: number;
 }
 
-export interface SendInput {
-  clientMsgId: string;
-  body: string;
-  replyTo?: number;
-}
+export type SendInput = v.InferOutput<typeof SendBody>;
 
 /**
  * Stores a message: dedupe on (sender, clientMsgId), rate limit, next seq and
@@ -52,6 +49,10 @@ export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { m
     deleted: false,
     replyTo: input.replyTo ?? null,
     rev,
+    mlsKind: null,
+    mlsData: null,
+    epoch: null,
+    changeOf: null,
   };
   statements(db).insertMessage.run({ ...row, replyTo: row.replyTo });
   const mentioned = resolveMentions(db, input.body);
@@ -67,7 +68,7 @@ export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { m
 }
 
 /** SEND_RATE_LIMIT messages per user per window, counted from what is stored, so it survives restarts. */
-function assertWithinRate(db: RoomDb, ctx: SendContext): void {
+export function assertWithinRate(db: RoomDb, ctx: SendContext): void {
   const since = ctx.now - ctx.rateWindowMs;
   // createdAt grows with seq: the sender's newest message from before the window bounds it. Found walking
   // the (sender, seq) index back from the newest, so the cost is the window's messages, not the history's.
@@ -81,10 +82,7 @@ function assertWithinRate(db: RoomDb, ctx: SendContext): void {
   throw new AppError("rate_limited", "sending too fast", Math.max(1, (oldest?.createdAt ?? ctx.now) + ctx.rateWindowMs - ctx.now));
 }
 
-export interface Page {
-  messages: Message[];
-  hasMore: boolean;
-}
+export type Page = MessagesPage;
 
 /** Messages with seq > after, ascending. */
 export function historyAfter(db: RoomDb, channelId: string, after: number, limit: number): Page {

@@ -1,5 +1,7 @@
 import * as v from "valibot";
 import { ClientMsgIdSchema, EmojiSchema, LimitSchema, MessageBodySchema, SeqSchema } from "./fields";
+import { MlsSendFrame } from "./e2ee";
+import { ErrorBodySchema } from "./errors";
 import { ChannelSchema, MessageSchema, PresenceSchema, UserSchema } from "./objects";
 
 const MessageSeqSchema = v.pipe(SeqSchema, v.minValue(1, "seq must be at least 1"));
@@ -25,6 +27,8 @@ export const ChannelClientFrame = v.variant("type", [
   v.object({ type: v.literal("delete"), seq: MessageSeqSchema }),
   /** Without `on` it toggles; with it, it sets (idempotent, safe to retry). */
   v.object({ type: v.literal("react"), seq: MessageSeqSchema, emoji: EmojiSchema, on: v.optional(v.boolean()) }),
+  /** Encrypted channels only: an MLS application message or commit (docs/protocol.md). */
+  MlsSendFrame,
 ]);
 export type ChannelClientFrame = v.InferOutput<typeof ChannelClientFrame>;
 
@@ -35,7 +39,7 @@ export const ChannelServerFrame = v.variant("type", [
     channel: ChannelSchema,
     lastSeq: v.number(),
     presence: v.array(PresenceSchema),
-    /** Every member's read marker (docs/protocol.md), for "seen by" from the first frame. */
+    /** Every member's read marker (docs/protocol.md, channel stream), for "seen by" from the first frame. */
     reads: v.optional(v.array(v.object({ userId: v.string(), seq: v.number() }))),
   }),
   v.object({ type: v.literal("message"), message: MessageSchema }),
@@ -51,12 +55,11 @@ export const ChannelServerFrame = v.variant("type", [
   v.object({ type: v.literal("changes"), messages: v.array(MessageSchema), rev: v.number(), hasMore: v.boolean() }),
   v.object({
     type: v.literal("error"),
-    code: v.string(),
-    message: v.string(),
+    ...ErrorBodySchema.entries,
+    /** The `clientMsgId` of a refused `send`. */
     clientMsgId: v.optional(v.string()),
     /** The message an `edit`, `delete` or `react` frame named. */
     seq: v.optional(v.number()),
-    retryAfterMs: v.optional(v.number()),
   }),
 ]);
 export type ChannelServerFrame = v.InferOutput<typeof ChannelServerFrame>;

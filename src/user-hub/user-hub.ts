@@ -6,9 +6,10 @@ import { readConfig, type Config } from "../config";
 import { openDb } from "../accounts/db";
 import type { Env } from "../env";
 import { AppError, toResult, type Result } from "../errors";
-import { InboxClientFrame, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
-import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
+import { CLOSE_CODES, InboxClientFrame, PING_FRAME, PONG_FRAME, type ClaimedKeyPackage, type MlsWelcome, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
+import { attachmentOf, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
+import { errorFrame } from "../sockets/error-frame";
 import { getUserById } from "../accounts/users";
 import type { ChannelUpdate, UpdateOutcome } from "./channel-update";
 import { HubBudgets, type HubBudgetKind } from "./hub-budgets";
@@ -20,6 +21,8 @@ import { clearPushQueue, nextPushAt, subscribe, unsubscribe } from "./push-queue
 import * as schema from "./schema";
 import { channelRoom } from "../channel-room/stub";
 import { userHub } from "./stub";
+import { claimKeyPackages, keyPackageCount, publishKeyPackages } from "./key-packages";
+import { listWelcomes, storeWelcome } from "./welcomes";
 import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } from "./summaries";
 
 /**
@@ -36,7 +39,7 @@ export class UserHub extends DurableObject<Env> {
     this.db = drizzle(ctx.storage, { schema });
     this.config = readConfig(env);
     this.budgets = new HubBudgets(this.config);
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(() => migrate(this.db, migrations));
   }
 
@@ -101,7 +104,7 @@ export class UserHub extends DurableObject<Env> {
 
   /** Logout: every socket of that session closes with 4401, in the inbox and in every channel. */
   async revokeSession(sessionId: string): Promise<void> {
-    for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(4401, "session revoked");
+    for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(CLOSE_CODES.sessionRevoked, "session revoked");
     await Promise.allSettled(channelIds(this.db).map((id) => channelRoom(this.env, id).closeSession(sessionId)));
     await this.checkPresence();
   }
@@ -127,9 +130,9 @@ export class UserHub extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const decoded = decodeFrame(InboxClientFrame, data);
-    if ("error" in decoded) return trySend(ws, JSON.stringify({ type: "error", ...decoded.error.toBody() }));
+    if ("error" in decoded) return trySend(ws, errorFrame(decoded.error));
     // The only frame is a ping the auto-response did not catch (other bytes): answer it the same way.
-    trySend(ws, PONG);
+    trySend(ws, PONG_FRAME);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -166,6 +169,34 @@ export class UserHub extends DurableObject<Env> {
     return unsubscribe(this.db, device);
   }
 
+  // ---- End-to-end encryption: KeyPackages and Welcomes ----
+
+  async publishKeyPackages(userId: string, device: string, batch: string[], lastResort?: string): Promise<number> {
+    ensureState(this.db, userId);
+    return this.ctx.storage.transactionSync(() => publishKeyPackages(this.db, device, batch, lastResort, Date.now()));
+  }
+
+  async claimKeyPackages(userId: string): Promise<ClaimedKeyPackage[]> {
+    ensureState(this.db, userId);
+    return this.ctx.storage.transactionSync(() => claimKeyPackages(this.db));
+  }
+
+  async keyPackageCount(userId: string, device: string): Promise<{ device: string; count: number; lastResort: boolean }> {
+    ensureState(this.db, userId);
+    return keyPackageCount(this.db, device);
+  }
+
+  /** A room accepted a commit adding this user's devices: keep its Welcome, and tell the devices online. */
+  async storeWelcome(userId: string, welcome: MlsWelcome): Promise<void> {
+    ensureState(this.db, userId);
+    if (storeWelcome(this.db, welcome)) this.broadcast([JSON.stringify({ type: "mls_welcome", welcome })]);
+  }
+
+  async welcomes(userId: string, channelId?: string): Promise<MlsWelcome[]> {
+    ensureState(this.db, userId);
+    return listWelcomes(this.db, channelId);
+  }
+
   // ---- Presence ----
 
   /**
@@ -182,7 +213,7 @@ export class UserHub extends DurableObject<Env> {
       lastPingAt: Math.max(attachmentOf(ws)?.connectedAt ?? 0, this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0),
     }));
     const decision = decidePresence(state, liveness, now, this.config);
-    for (const i of decision.stale) sockets[i]!.close(4408, "heartbeat timeout");
+    for (const i of decision.stale) sockets[i]!.close(CLOSE_CODES.heartbeatTimeout, "heartbeat timeout");
     const changed = decision.online !== state.online;
     if (changed && decision.online) clearPushQueue(this.db);
     this.db
