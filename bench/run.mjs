@@ -21,6 +21,7 @@ import { ratios } from "./lib/stats.mjs";
 import { printTable, checkTargets } from "./lib/report.mjs";
 import { baselineTarget, serviceTarget } from "./lib/targets.mjs";
 import { catchUp } from "./scenarios/catch-up.mjs";
+import { floodBesideGroup } from "./scenarios/flood.mjs";
 import { groupFanOut } from "./scenarios/group.mjs";
 import { idleRelay, idleService } from "./scenarios/idle.mjs";
 import { inboxFanOut } from "./scenarios/inbox.mjs";
@@ -44,6 +45,7 @@ const FULL = {
   group: { senders: 10, rate: 100, durationMs: 10_000, settleMs: 10_000 },
   sweep: { rates: [50, 100, 200, 300, 400, 600, 800, 1000, 1200, 1600, 2000], senders: 10, stepMs: 3_000, settleMs: 3_000, p99BoundMs: 100 },
   catchUp: { messages: 10_000, repeats: 5 },
+  flood: { senders: 10, rate: 20, durationMs: 10_000, settleMs: 10_000 },
   inbox: { messages: 20, gapMs: 200 },
   idle: { counts: [1000, 5000], channels: 10, waitMs: 3_000 },
   deadlineMs: 12 * 60_000,
@@ -54,6 +56,7 @@ const SMOKE = {
   group: { senders: 2, rate: 20, durationMs: 1_000, settleMs: 5_000 },
   sweep: { rates: [20, 40], senders: 2, stepMs: 1_000, settleMs: 5_000, p99BoundMs: 1_000 },
   catchUp: { messages: 300, repeats: 1 },
+  flood: { senders: 2, rate: 10, durationMs: 1_000, settleMs: 5_000 },
   inbox: { messages: 2, gapMs: 50 },
   idle: { counts: [8, 16], channels: 2, waitMs: 300 },
   deadlineMs: 5 * 60_000,
@@ -138,6 +141,14 @@ try {
   if (wants("catchUp")) {
     log(`catch-up: ${config.catchUp.messages} messages behind, ${config.catchUp.repeats} devices in turn`);
     scenarios.catchUp = withRatios(await both("catch-up", (t) => catchUp(t, people[t.name].slice(0, 2), { ...config.catchUp, log })), ["sync", "withConnect"]);
+  }
+  if (wants("flood")) {
+    // Service only: the anchor is the same load without the flooder (bench/scenarios/flood.mjs).
+    const f = config.flood;
+    log(`flood: ${f.senders} senders, ${f.rate} msg/s, quiet and then beside one member flooding every frame kind`);
+    scenarios.flood = await floodBesideGroup(service, people.service, groups.service, f);
+    const r = scenarios.flood.ratio.delivery;
+    log(`  flood: ${scenarios.flood.flood.framesPerSec} frames/s, ${scenarios.flood.flood.refusedPerSec}/s refused; delivery flooded ÷ quiet p50 ${r.p50}× p99 ${r.p99}×`);
   }
   if (wants("inbox")) {
     log(`inbox fan-out: ${config.users} members, ${config.inbox.messages} messages`);
