@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { ClientMsgIdSchema, EmojiSchema, LimitSchema, MessageBodySchema, SeqSchema } from "./fields";
+import { ErrorBodySchema } from "./errors";
 import { ChannelSchema, MessageSchema, PresenceSchema, UserSchema } from "./objects";
 
 const MessageSeqSchema = v.pipe(SeqSchema, v.minValue(1, "seq must be at least 1"));
@@ -51,12 +52,11 @@ export const ChannelServerFrame = v.variant("type", [
   v.object({ type: v.literal("changes"), messages: v.array(MessageSchema), rev: v.number(), hasMore: v.boolean() }),
   v.object({
     type: v.literal("error"),
-    code: v.string(),
-    message: v.string(),
+    ...ErrorBodySchema.entries,
+    /** The `clientMsgId` of a refused `send`. */
     clientMsgId: v.optional(v.string()),
     /** The message an `edit`, `delete` or `react` frame named. */
     seq: v.optional(v.number()),
-    retryAfterMs: v.optional(v.number()),
   }),
 ]);
 export type ChannelServerFrame = v.InferOutput<typeof ChannelServerFrame>;

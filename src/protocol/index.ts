@@ -2,5 +2,8 @@ export * from "./limits";
 export * from "./objects";
 export * from "./fields";
 export * from "./http";
+export * from "./responses";
+export * from "./errors";
+export * from "./socket";
 export * from "./channel-frames";
 export * from "./inbox-frames";
