@@ -1,7 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { MemoryStore, MlsDevice } from "../src/client/e2ee";
 import { api, signup } from "./helpers/http";
 import { deviceOf } from "./helpers/e2ee";
+import { getNotifications, subscribe } from "./helpers/push-receiver.mjs";
 import { eventually, openSocket } from "./helpers/socket";
 
 const texts = (received: { kind: string; content?: any }[]) => received.flatMap((r) => (r.kind === "content" && r.content.type === "text" ? [r.content.body] : []));
@@ -226,5 +227,26 @@ describe("e2ee: DMs", () => {
     expect(again.status).toBe(200);
     expect(again.body.channel.id).toBe(channel.id);
     expect(again.body.channel.members.map((m: any) => m.id).sort()).toEqual([alice.user.id, bob.user.id].sort());
+  });
+});
+
+describe("e2ee: push", () => {
+  it("pushes an offline member an encrypted message without its text, and never a commit", async () => {
+    const [alice, bob] = [await signup("epa"), await signup("epb")];
+    const a = await deviceOf(alice, "a1");
+    await deviceOf(bob, "b1");
+    const receiver = inject("pushReceiverUrl");
+    const key = (await api("GET", "/push/key", { token: bob.token })).body.publicKey;
+    const sub = await subscribe(receiver, key);
+    await api("POST", "/push/subscriptions", { token: bob.token, json: { device: "b1", subscription: { endpoint: sub.endpoint, keys: sub.keys } } });
+    const { channel } = await a.createGroup("quiet");
+    await a.addUsers(channel.id, [bob.handle]);
+    await a.selfUpdate(channel.id);
+    const sent = await a.send(channel.id, { type: "text", body: "nothing of this may reach a push service" });
+    const pushes = await eventually(async () => {
+      const got = (await getNotifications(receiver, sub.clientHash)).map((m: string) => JSON.parse(m));
+      return got.length > 0 ? got : undefined;
+    });
+    expect(pushes[0]).toEqual({ type: "message", channelId: channel.id, seq: sent.seq, senderId: alice.user.id, preview: "" });
   });
 });
