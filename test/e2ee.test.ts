@@ -131,6 +131,7 @@ describe("e2ee: the room as MLS delivery service", () => {
     // Both build on epoch 1 at once; the room takes one and refuses the other as stale, then the loser rebuilds.
     const results = await Promise.allSettled([a.addUsers(channel.id, [carol.handle]), b.addUsers(channel.id, [dave.handle])]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
+    expect(a.staleRetries + b.staleRetries).toBe(1);
     const commits = (await api("GET", `/channels/${channel.id}/messages`, { token: alice.token })).body.messages.filter((m: any) => m.mls.kind === "commit");
     expect(commits.map((m: any) => m.mls.epoch)).toEqual([0, 1, 2]);
     const group = (await api("GET", `/channels/${channel.id}/mls`, { token: alice.token })).body;
@@ -143,6 +144,32 @@ describe("e2ee: the room as MLS delivery service", () => {
     const mlsB = (await b.open(channel.id))!.members().map((m) => [m.leaf, m.userId, m.device]);
     expect(mlsA).toEqual(group.leaves.map((l: any) => [l.leaf, l.userId, l.device]));
     expect(mlsB).toEqual(mlsA);
+  });
+
+  it("keeps the room's member list and every device's tree equal under a concurrent add and remove", async () => {
+    const [alice, bob, carol, dave] = [await signup("eca"), await signup("ecb"), await signup("ecc"), await signup("ecd")];
+    const a = await deviceOf(alice, "a1");
+    const b = await deviceOf(bob, "b1");
+    const c = await deviceOf(carol, "c1");
+    await deviceOf(dave, "d1");
+    const { channel } = await a.createGroup("churn");
+    await a.addUsers(channel.id, [bob.handle, carol.handle]);
+    await b.joinWelcomed();
+    await c.joinWelcomed();
+    // The creator removes Carol while Bob adds Dave, both on the same epoch: one wins, the other rebuilds on top.
+    const results = await Promise.allSettled([a.removeDevices(channel.id, (m) => m.userId === carol.user.id), b.addUsers(channel.id, [dave.handle])]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
+    expect(a.staleRetries + b.staleRetries).toBe(1);
+    const group = (await api("GET", `/channels/${channel.id}/mls`, { token: alice.token })).body;
+    expect(group.epoch).toBe(3);
+    const roomMembers = (await api("GET", `/channels/${channel.id}`, { token: alice.token })).body.channel.members.map((m: any) => m.id).sort();
+    expect(roomMembers).toEqual([alice.user.id, bob.user.id, dave.user.id].sort());
+    for (const d of [a, b]) {
+      await d.sync(channel.id);
+      const tree = (await d.open(channel.id))!.members();
+      expect(tree.map((m) => [m.leaf, m.userId, m.device])).toEqual(group.leaves.map((l: any) => [l.leaf, l.userId, l.device]));
+      expect([...new Set(tree.map((m) => m.userId))].sort()).toEqual(roomMembers);
+    }
   });
 
   it("refuses a stale commit sent raw, and changes nothing", async () => {
