@@ -7,7 +7,7 @@
 // Sends are left out: the benchmark service lifts SEND_RATE_LIMIT for the
 // other scenarios, and the send budget has its own tests.
 import WebSocket from "ws";
-import { closeAll } from "../lib/connect.mjs";
+import { closeRaw } from "../lib/raw-load.mjs";
 import { ratios } from "../lib/stats.mjs";
 import { groupLoad, openGroup } from "./group.mjs";
 
@@ -81,6 +81,6 @@ export async function floodBesideGroup(target, members, channelId, opts) {
       ratio: { ack: ratios(flooded.ack, quiet.ack), delivery: ratios(flooded.delivery, quiet.delivery) },
     };
   } finally {
-    closeAll(conns);
+    closeRaw(conns);
   }
 }
