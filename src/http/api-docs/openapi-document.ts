@@ -21,5 +21,7 @@ export function openApiDocument(app: Hono<any, any, any>) {
     },
     // Our validation errors are `{error: {code, message}}`, which doc() declares.
     defaultValidationErrorResponse: false,
+    // Else /api/openapi.json itself, ending in ".json", would count as a static file and be left out.
+    excludeStaticFile: false,
   });
 }
