@@ -9,6 +9,7 @@ import { channelRoutes, dmRoutes } from "./http/channel-routes";
 import { inboxRoutes, presenceRoutes } from "./http/inbox-routes";
 import { pushRoutes } from "./http/push-routes";
 import { referenceRoutes } from "./http/api-docs/reference-routes";
+import { e2eeRoutes } from "./http/e2ee-routes";
 import { MAX_BODY_BYTES } from "./protocol";
 
 export { ChannelRoom } from "./channel-room/channel-room";
@@ -31,6 +32,7 @@ const api = new Hono<AppEnv>()
   .route("/inbox", inboxRoutes)
   .route("/presence", presenceRoutes)
   .route("/push", pushRoutes)
+  .route("/e2ee", e2eeRoutes)
   .route("/", referenceRoutes((): Hono<any, any, any> => app));
 
 export const app = new Hono<AppEnv>()

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import * as v from "valibot";
-import { dmChannelId, groupChannelId } from "../channel-room/channel-id";
+import { dmChannelId, encryptedDmChannelId, groupChannelId } from "../channel-room/channel-id";
 import { openDb } from "../accounts/db";
 import type { AppEnv } from "../env";
 import { AppError, unwrap } from "../errors";
-import { AddMemberBody, ChannelIdSchema, ChannelResponse, ChannelsResponse, DmBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, MessageResponse, MessagesPage, ReadBody, SendBody, SummaryResponse } from "../protocol";
+import { AddMemberBody, ChannelIdSchema, ChannelResponse, ChannelsResponse, DeviceSchema, DmBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, MessageResponse, MessagesPage, MlsGroupResponse, MlsSendBody, ReadBody, SendBody, SummaryResponse } from "../protocol";
 import { channelRoom } from "../channel-room/stub";
 import { userHub } from "../user-hub/stub";
 import { hintForRequest } from "../placement/location-hint";
@@ -26,16 +26,20 @@ const MemberParam = v.object({ id: ChannelIdSchema, handle: HandleSchema });
 
 export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", doc({ tag: "Channels", summary: "The one DM with another user (201 when new)", answers: { 200: ChannelResponse, 201: ChannelResponse }, errors: ["not_found", "channel_limit"], examples: { 201: EXAMPLES.channel } }), validate("json", DmBody), async (c) => {
   const db = openDb(c.env.DB);
-  const other = await getUserByHandle(db, c.req.valid("json").handle);
+  const body = c.req.valid("json");
+  const other = await getUserByHandle(db, body.handle);
   if (other.id === c.var.userId) throw new AppError("bad_request", "a direct message needs another user");
   const me = await getUserById(db, c.var.userId);
-  const channelId = await dmChannelId(await idKey(c.env), me.id, other.id);
+  // An encrypted DM is a room of its own: the pair's plaintext DM stays as it is.
+  const channelId = await (body.encrypted ? encryptedDmChannelId : dmChannelId)(await idKey(c.env), me.id, other.id);
   const room = channelRoom(c.env, channelId);
   // An existing DM is returned as it is; only a new one counts against the channel limit.
   const existing = await room.getChannel(me.id);
   if (existing.ok) return c.json({ channel: existing.value }, 200);
   await assertRoomForChannel(c.env, me.id, [me, other]);
-  const { channel, created } = unwrap(await room.create({ channelId, kind: "dm", title: "", creatorId: me.id, members: [me, other] }));
+  const encrypted = body.encrypted ? { device: body.device!, peerId: other.id } : undefined;
+  // An encrypted DM starts with its creator's device alone; the other user joins by the first commit.
+  const { channel, created } = unwrap(await room.create({ channelId, kind: "dm", title: "", creatorId: me.id, members: encrypted ? [me] : [me, other], encrypted }));
   return c.json({ channel }, created ? 201 : 200);
 });
 
@@ -43,14 +47,14 @@ export const channelRoutes = new Hono<AppEnv>()
   .use(requireAuth)
   .use("/:id/*", knownChannel)
   .post("/", doc({ tag: "Channels", summary: "Create a group", answers: { 201: ChannelResponse }, errors: ["not_found", "member_limit", "channel_limit"] }), validate("json", GroupBody), async (c) => {
-    const { title, members } = c.req.valid("json");
+    const { title, members, encrypted, device } = c.req.valid("json");
     const db = openDb(c.env.DB);
     const me = await getUserById(db, c.var.userId);
     const others = await getUsersByHandles(db, members.filter((h) => h !== me.handle));
     if (others.length + 1 > MAX_GROUP_MEMBERS) throw new AppError("member_limit", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
     await assertRoomForChannel(c.env, me.id, [me, ...others]);
     const channelId = await groupChannelId(await idKey(c.env), hintForRequest(c.req.raw));
-    const { channel } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "group", title, creatorId: me.id, members: [me, ...others] }));
+    const { channel } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "group", title, creatorId: me.id, members: [me, ...others], encrypted: encrypted ? { device: device! } : undefined }));
     return c.json({ channel }, 201);
   })
   .get("/", doc({ tag: "Channels", summary: "My channels, most recent activity first", answers: { 200: ChannelsResponse } }), async (c) => c.json({ channels: await userHub(c.env, c.var.userId).listChannels(c.var.userId) }))
@@ -86,5 +90,11 @@ export const channelRoutes = new Hono<AppEnv>()
     const summary = unwrap(await channelRoom(c.env, c.req.valid("param").id).markRead(c.var.userId, c.req.valid("json").seq));
     return c.json({ summary });
   })
+  .post("/:id/mls", doc({ tag: "End-to-end encryption", summary: "Send an MLS message (a commit or application message)", answers: { 200: MessageResponse, 201: MessageResponse }, errors: ["not_found", "conflict", "rate_limited"] }), channelParam, validate("json", v.object({ device: DeviceSchema, ...MlsSendBody.entries })), async (c) => {
+    const { device, ...input } = c.req.valid("json");
+    const { message, created } = unwrap(await channelRoom(c.env, c.req.valid("param").id).sendMls(c.var.userId, device, input));
+    return c.json({ message }, created ? 201 : 200);
+  })
+  .get("/:id/mls", doc({ tag: "End-to-end encryption", summary: "The channel's MLS epoch and leaves", answers: { 200: MlsGroupResponse }, errors: ["not_found"] }), channelParam, async (c) => c.json(unwrap(await channelRoom(c.env, c.req.valid("param").id).mlsGroup(c.var.userId))))
   .get("/:id/socket", doc({ tag: "Sockets", summary: "Open the channel stream (WebSocket; frames in /api/asyncapi.json)", answers: { 101: null }, errors: ["forbidden", "not_found", "rate_limited"] }), channelParam, (c) => forwardUpgrade(c, channelRoom(c.env, c.req.valid("param").id)))
   .route("/", messageRoutes);
