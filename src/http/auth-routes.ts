@@ -3,7 +3,6 @@ import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../a
 import { dummyPasswordHash, hashPassword, verifyPassword } from "../accounts/password";
 import { createSession, deleteSession } from "../accounts/sessions";
 import { readConfig } from "../config";
-import { openDb } from "../accounts/db";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { AuthResponse, LoginBody, SignupBody } from "../protocol";
@@ -20,7 +19,7 @@ import { EXAMPLES } from "./api-docs/examples";
 export const authRoutes = new Hono<AppEnv>()
   .post("/signup", doc({ tag: "Accounts", summary: "Create an account and a session", answers: { 201: AuthResponse }, errors: ["conflict"], public: true, examples: { 201: EXAMPLES.auth } }), validate("json", SignupBody), async (c) => {
     const { handle, password, displayName } = c.req.valid("json");
-    const db = openDb(c.env.DB);
+    const db = c.var.db;
     const id = await newUserId(await idKey(c.env), hintForRequest(c.req.raw));
     const user = await insertUser(db, { id, handle, displayName, passwordHash: await hashPassword(password) });
     const { token } = await createSession(db, user.id, readConfig(c.env).sessionTtlMs);
@@ -28,7 +27,7 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post("/login", doc({ tag: "Accounts", summary: "Log in: a new session token", answers: { 200: AuthResponse }, errors: ["rate_limited"], public: true, examples: { 200: EXAMPLES.auth } }), validate("json", LoginBody), async (c) => {
     const { handle, password } = c.req.valid("json");
-    const db = openDb(c.env.DB);
+    const db = c.var.db;
     const config = readConfig(c.env);
     await assertLoginAllowed(db, handle, config);
     const row = await findCredentials(db, handle);
@@ -43,7 +42,7 @@ export const authRoutes = new Hono<AppEnv>()
     return c.json({ user: toUser(row), token });
   })
   .post("/logout", doc({ tag: "Accounts", summary: "End this session; its sockets close with 4401", answers: { 204: null } }), requireAuth, async (c) => {
-    await deleteSession(openDb(c.env.DB), c.var.sessionId);
+    await deleteSession(c.var.db, c.var.sessionId);
     // Sockets opened with this token close with 4401.
     await userHub(c.env, c.var.userId).revokeSession(c.var.sessionId);
     return c.body(null, 204);
