@@ -9,6 +9,7 @@ import { meRoutes, userRoutes } from "./http/user-routes";
 import { channelRoutes, dmRoutes } from "./http/channel-routes";
 import { inboxRoutes, presenceRoutes } from "./http/inbox-routes";
 import { pushRoutes } from "./http/push-routes";
+import { referenceRoutes } from "./http/api-docs/reference-routes";
 import { e2eeRoutes } from "./http/e2ee-routes";
 import { MAX_BODY_BYTES } from "./protocol";
 import { deleteExpired } from "./accounts/cleanup";
@@ -36,7 +37,8 @@ const api = new Hono<AppEnv>()
   .route("/inbox", inboxRoutes)
   .route("/presence", presenceRoutes)
   .route("/push", pushRoutes)
-  .route("/e2ee", e2eeRoutes);
+  .route("/e2ee", e2eeRoutes)
+  .route("/", referenceRoutes((): Hono<any, any, any> => app));
 
 export const app = new Hono<AppEnv>()
   .route("/api", api)
