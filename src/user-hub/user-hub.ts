@@ -3,15 +3,16 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { readConfig, type Config } from "../config";
-import { openDb } from "../accounts/db";
+import { openSession } from "../accounts/db";
 import type { Env } from "../env";
-import { AppError } from "../errors";
+import { AppError, toResult, type Result } from "../errors";
 import { CLOSE_CODES, InboxClientFrame, PING_FRAME, PONG_FRAME, type ClaimedKeyPackage, type MlsWelcome, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
-import { attachmentOf, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
+import { attachmentOf, forwardedBookmark, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
 import { getUserById } from "../accounts/users";
 import type { ChannelUpdate, UpdateOutcome } from "./channel-update";
+import { HubBudgets, type HubBudgetKind } from "./hub-budgets";
 import { ensureState, readState, type HubDb } from "./hub-db";
 import migrations from "./migrations/migrations.js";
 import { decidePresence, toPresence } from "./presence";
@@ -31,11 +32,13 @@ import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } f
 export class UserHub extends DurableObject<Env> {
   private readonly db: HubDb;
   private readonly config: Config;
+  private readonly budgets: HubBudgets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { schema });
     this.config = readConfig(env);
+    this.budgets = new HubBudgets(this.config);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(() => migrate(this.db, migrations));
   }
@@ -58,6 +61,14 @@ export class UserHub extends DurableObject<Env> {
       await this.publishPresence();
     }
     return "applied";
+  }
+
+  /** The Worker spends from this user's budget before an expensive or mutating request. */
+  async spend(kind: HubBudgetKind): Promise<Result<null>> {
+    return toResult(() => {
+      this.budgets.spend(kind);
+      return null;
+    });
   }
 
   async listChannels(userId: string): Promise<Summary[]> {
@@ -107,7 +118,7 @@ export class UserHub extends DurableObject<Env> {
       return new AppError("rate_limited", "too many open inbox sockets", 10_000).toResponse();
     }
     ensureState(this.db, who.userId);
-    const user = await getUserById(openDb(this.env.DB), who.userId);
+    const user = await getUserById(openSession(this.env.DB, forwardedBookmark(req)).db, who.userId);
     const pair = new WebSocketPair();
     const attachment: SocketAttachment = { ...who, connectedAt: Date.now() };
     this.ctx.acceptWebSocket(pair[1], socketTags(attachment));
@@ -144,9 +155,13 @@ export class UserHub extends DurableObject<Env> {
 
   // ---- Push subscriptions ----
 
-  async subscribePush(userId: string, device: string, sub: PushSubscriptionInput): Promise<void> {
-    ensureState(this.db, userId);
-    subscribe(this.db, device, sub, Date.now());
+  async subscribePush(userId: string, device: string, sub: PushSubscriptionInput): Promise<Result<null>> {
+    return toResult(() => {
+      this.budgets.spend("pushSubscribe");
+      ensureState(this.db, userId);
+      subscribe(this.db, device, sub, Date.now());
+      return null;
+    });
   }
 
   async unsubscribePush(userId: string, device: string): Promise<boolean> {
