@@ -108,7 +108,8 @@ describe("the web app: reading, unread and keyboard", { timeout: 900_000 }, () =
     }
     await post(bob.page, dm, [`long history ${total}`], "long-last");
     await channelList(alice.page).getByRole("link", { name: /Bob Long/ }).click();
-    await inLog(alice.page, `long history ${total}`).waitFor();
+    // Nothing of it read yet: opening lands on the "New messages" line above the newest page.
+    await log(alice.page).getByText("New messages", { exact: true }).waitFor();
     const start = log(alice.page).getByText("This is the start of the conversation.");
     for (let i = 0; i < 200 && !(await start.isVisible()); i++) {
       await log(alice.page).evaluate((el) => (el.scrollTop = 0));
