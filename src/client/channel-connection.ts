@@ -1,5 +1,5 @@
 import { batch, computed, signal, type ReadonlySignal } from "@preact/signals-core";
-import type { Channel, ChannelClientFrame, ChannelServerFrame, Message, Presence, User } from "../protocol";
+import type { Channel, ChannelClientFrame, ChannelServerFrame, Message, Presence, Summary, User } from "../protocol";
 import { ChannelServerFrame as ChannelServerFrameSchema } from "../protocol";
 import type { ChannelSync, Gap } from "./channel-sync";
 import type { ConnectionStatus } from "./connection-status";
@@ -19,8 +19,8 @@ export interface ChannelConnectionOptions extends SocketOptions, TypingOptions {
   /** The channel's sync engine: it outlives sockets, so a re-open resumes from its cursors. */
   sync: ChannelSync;
   outbox?: Outbox;
-  /** What is known before the welcome (from the inbox): the channel and this user's read marker. */
-  known?: { channel?: Channel | null; readSeq?: number };
+  /** The inbox's summary of this channel, if any: the channel and this user's read marker before the welcome. */
+  summary?: ReadonlySignal<Summary | undefined>;
   /** This user's id, so that their own read marker and typing are not reported as someone else's. */
   meId?: () => string | null;
   /** The socket opens once this settles: a cache being read, so the first sync asks only for the gap. */
@@ -89,11 +89,11 @@ export class ChannelConnection {
     this.#sync = options.sync;
     this.#outbox = options.outbox ?? new Outbox();
     this.#sender = new OutboxSender(this.#outbox, this.channelId, options.ackTimeoutMs);
-    this.#reads = new ReadMarkers(options.meId ?? (() => null), options.known?.readSeq ?? 0);
+    const summary = options.summary;
+    this.#reads = new ReadMarkers(options.meId ?? (() => null), summary && computed(() => summary.value?.readSeq ?? 0));
     this.#typing = new Typing(options);
-    this.#channel.value = options.known?.channel ?? null;
     this.status = readOnly(this.#status);
-    this.channel = readOnly(this.#channel);
+    this.channel = computed(() => this.#channel.value ?? summary?.value?.channel ?? null);
     this.members = computed(() => this.#channel.value?.members ?? []);
     this.pending = readOnly(this.#pending);
     this.presence = readOnly(this.#presence);
@@ -175,7 +175,7 @@ export class ChannelConnection {
   /** Removes a member (or, with one's own handle, leaves). */
   async removeMember(handle: string): Promise<void> {
     await this.#http.removeMember(this.channelId, handle);
-    const channel = this.#channel.peek();
+    const channel = this.channel.peek();
     if (channel) this.#channel.value = { ...channel, members: channel.members.filter((m) => m.handle !== handle) };
   }
 
@@ -305,7 +305,7 @@ export class ChannelConnection {
   }
 
   #onMember(event: "joined" | "left", user: User): void {
-    const channel = this.#channel.peek();
+    const channel = this.channel.peek();
     if (channel) {
       const others = channel.members.filter((m) => m.id !== user.id);
       this.#channel.value = { ...channel, members: event === "joined" ? [...others, user] : others };

@@ -159,7 +159,6 @@ export class ChatClient {
     let connection = this.#channels.peek().get(channelId);
     if (connection && connection.status.peek() !== "closed") return connection;
     const { sync, restored } = this.#syncOf(channelId);
-    const summary = this.inbox?.summaryOf(channelId);
     connection = new ChannelConnection({
       ...this.#options,
       ...this.#options.channel,
@@ -168,7 +167,7 @@ export class ChatClient {
       channelId,
       sync,
       outbox: this.#outbox,
-      known: { channel: summary?.channel ?? null, readSeq: summary?.readSeq ?? 0 },
+      summary: computed(() => this.#inbox.value?.summaries.value.find((s) => s.channel.id === channelId)),
       meId: () => this.me.peek()?.id ?? null,
       before: restored,
     });

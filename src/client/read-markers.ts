@@ -1,4 +1,4 @@
-import { signal, type ReadonlySignal } from "@preact/signals-core";
+import { computed, signal, type ReadonlySignal } from "@preact/signals-core";
 import { readOnly } from "./read-only";
 
 /**
@@ -16,10 +16,10 @@ export class ReadMarkers {
   #wanted = 0;
   #sent = 0;
 
-  constructor(meId: () => string | null, readSeq = 0) {
+  /** `known`: the marker as the inbox reports it (moved by this user's other devices too). */
+  constructor(meId: () => string | null, known?: ReadonlySignal<number>) {
     this.meId = meId;
-    this.#readSeq.value = readSeq;
-    this.readSeq = readOnly(this.#readSeq);
+    this.readSeq = known ? computed(() => Math.max(this.#readSeq.value, known.value)) : readOnly(this.#readSeq);
     this.receipts = readOnly(this.#receipts);
   }
 
