@@ -8,6 +8,7 @@ import { meRoutes, userRoutes } from "./http/user-routes";
 import { channelRoutes, dmRoutes } from "./http/channel-routes";
 import { inboxRoutes, presenceRoutes } from "./http/inbox-routes";
 import { pushRoutes } from "./http/push-routes";
+import { e2eeRoutes } from "./http/e2ee-routes";
 import { MAX_BODY_BYTES } from "./protocol";
 
 export { ChannelRoom } from "./channel-room/channel-room";
@@ -29,7 +30,8 @@ const api = new Hono<AppEnv>()
   .route("/channels", channelRoutes)
   .route("/inbox", inboxRoutes)
   .route("/presence", presenceRoutes)
-  .route("/push", pushRoutes);
+  .route("/push", pushRoutes)
+  .route("/e2ee", e2eeRoutes);
 
 export const app = new Hono<AppEnv>()
   .route("/api", api)

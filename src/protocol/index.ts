@@ -7,3 +7,4 @@ export * from "./errors";
 export * from "./socket";
 export * from "./channel-frames";
 export * from "./inbox-frames";
+export * from "./e2ee";

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { MlsPartSchema } from "./e2ee";
 
 /** The objects of docs/protocol.md, as the server sends them. */
 export const UserSchema = v.object({
@@ -18,6 +19,8 @@ export const ChannelSchema = v.object({
   title: v.string(),
   members: v.array(UserSchema),
   createdAt: v.number(),
+  /** End-to-end encrypted (MLS), for good: the server holds ciphertext only. */
+  encrypted: v.optional(v.literal(true)),
 });
 export type Channel = v.InferOutput<typeof ChannelSchema>;
 
@@ -49,6 +52,8 @@ export const MessageSchema = v.object({
   reactions: v.optional(v.array(ReactionSchema)),
   /** Change cursor: bumps on every edit, delete or reaction (see docs/protocol.md). */
   rev: v.optional(v.number()),
+  /** In an encrypted channel: the MLS message (and `body` is ""). */
+  mls: v.optional(MlsPartSchema),
 });
 export type Message = v.InferOutput<typeof MessageSchema>;
 
