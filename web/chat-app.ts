@@ -1,4 +1,4 @@
-import { ApiError, ChatClient, openIdbCache, type ChannelConnection, type User } from "../src/client";
+import { ApiError, ChatClient, type ChannelConnection, type User } from "../src/client";
 import { ConnectionBanner } from "./banner";
 import { ChannelView } from "./channel-view";
 import { openFormDialog, parseHandles } from "./dialogs";
@@ -26,7 +26,7 @@ export class ChatApp {
     private readonly me: User,
     private readonly onLoggedOut: () => void,
   ) {
-    this.#client = new ChatClient({ baseUrl: "", token, user: me, device: deviceId(), outboxStorage, cache: openIdbCache(me.id) });
+    this.#client = new ChatClient({ baseUrl: "", token, user: me, device: deviceId(), outboxStorage });
     const inbox = this.#client.connectInbox();
     this.#sidebar = new Sidebar(me, inbox, {
       newDm: () => this.#newDm(),
@@ -59,7 +59,7 @@ export class ChatApp {
   async logout(): Promise<void> {
     await unsubscribePush(this.#client.http, this.#client.device);
     try {
-      await this.#client.logout(); // also forgets the messages kept in this browser
+      await this.#client.http.logout();
     } catch {
       // The token is dropped locally either way.
     }
