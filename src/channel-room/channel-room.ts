@@ -61,7 +61,7 @@ export class ChannelRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { schema });
-    this.drainer = new Drainer(this.db, ctx.storage, env);
+    this.drainer = new Drainer(this.db, ctx.storage, env, (userId) => ctx.getWebSockets(`u:${userId}`).some((ws) => ws.readyState === WebSocket.OPEN));
     this.welcomes = new WelcomeSender(this.db, env, (at) => this.drainer.schedule(at));
     this.config = readConfig(env);
     this.presence = new PresenceCache((id) => userHub(env, id).presence(id));
@@ -253,6 +253,8 @@ export class ChannelRoom extends DurableObject<Env> {
     } catch {
       // already closed
     }
+    // A member who leaves the channel no longer reads it live: their hub catches up now.
+    this.drainer.schedule();
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
