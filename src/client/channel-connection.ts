@@ -315,6 +315,8 @@ export class ChannelConnection {
 
   #onError(frame: Extract<ChannelServerFrame, { type: "error" }>): void {
     const { code, message, clientMsgId, retryAfterMs } = frame;
+    // A refused sync (over the sync budget) is asked again once the budget allows.
+    if (code === "rate_limited" && clientMsgId === undefined && frame.seq === undefined) this.#sync.refused(retryAfterMs ?? 1000);
     if (clientMsgId && this.#outbox.has(clientMsgId)) {
       if (code === "rate_limited") this.#outbox.delay(clientMsgId, retryAfterMs ?? 1000);
       else this.#outbox.fail(clientMsgId, { code, message });

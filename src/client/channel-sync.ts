@@ -60,6 +60,8 @@ export class ChannelSync {
   readonly #pageSize: number;
   #send: (frame: ChannelClientFrame) => boolean = () => false;
   #syncing = false;
+  /** The sync frame awaiting its page, to ask again if the server refuses it for now. */
+  #lastSync: ChannelClientFrame | null = null;
   #loadingOlder: Promise<boolean> | null = null;
   /** This socket's change catch-up (held messages up to `through`); null once done, when live frames move the cursor. */
   #catchUp: { through: number } | null = null;
@@ -129,6 +131,7 @@ export class ChannelSync {
   disconnected(): void {
     this.#send = () => false;
     this.#syncing = false;
+    this.#lastSync = null;
     this.#catchUp = null;
     this.#synced.value = false;
   }
@@ -138,6 +141,7 @@ export class ChannelSync {
     const next = this.#store.nextSyncAfter(frame.messages, frame.hasMore);
     if (next !== null) return this.#sync(next);
     this.#syncing = false;
+    this.#lastSync = null;
     this.#synced.value = true;
     this.events.emit("synced", this.#store.cursor ?? 0);
   }
@@ -162,6 +166,12 @@ export class ChannelSync {
     this.#updateHeld(frame.messages);
     if (this.#catchUp && frame.hasMore) void this.#moreChanges(this.#catchUp, frame.rev);
     else if (this.#catchUp) this.#changesDone(this.#catchUp, frame.rev);
+  }
+
+  /** The server refused the last sync for now (rate limited): it goes again after `retryAfterMs`, unless superseded or disconnected. */
+  refused(retryAfterMs: number): void {
+    const again = this.#lastSync;
+    if (again) setTimeout(() => this.#lastSync === again && this.#send(again), retryAfterMs);
   }
 
   /** Loads the page of messages just before the oldest held, over HTTP. Returns whether still older ones exist. */
@@ -283,6 +293,7 @@ export class ChannelSync {
     // Never told a cursor and holding nothing: asking after the highest rev lists nothing and returns the current one.
     if (withChanges) frame.changesAfter = this.#store.changesAfter() ?? Number.MAX_SAFE_INTEGER;
     this.#syncing = this.#send(frame);
+    this.#lastSync = this.#syncing ? frame : null;
     if (withChanges) this.#catchUp = this.#syncing ? { through: after } : null;
   }
 }
