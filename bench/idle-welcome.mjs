@@ -20,7 +20,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function open(url, welcome) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, ["chat.v1"]);
+    const ws = new WebSocket(url, ["chat.v1"], { perMessageDeflate: !args.includes("--no-deflate") });
     ws.once("error", reject);
     if (welcome) ws.once("message", () => resolve(ws));
     else ws.once("open", () => resolve(ws));
