@@ -31,6 +31,7 @@ import { catchUp } from "./scenarios/catch-up.mjs";
 import { groupFanOut } from "./scenarios/group.mjs";
 import { idleRelay, idleService } from "./scenarios/idle.mjs";
 import { inboxFanOut } from "./scenarios/inbox.mjs";
+import { manyRooms } from "./scenarios/many-rooms.mjs";
 import { oneToOne } from "./scenarios/one-to-one.mjs";
 import { sweep } from "./scenarios/sweep.mjs";
 
@@ -54,6 +55,7 @@ const FULL = {
   catchUp: { messages: 10_000, repeats: 5 },
   inbox: { senders: 10, rate: 100, durationMs: 5_000, settleMs: 10_000 },
   idle: { counts: [1000, 5000], channels: 10, waitMs: 3_000 },
+  manyRooms: { channels: 1000, roomSize: 5, rate: 200, durationMs: 10_000, settleMs: 15_000, busy: { senders: 10, rate: 100 } },
   deadlineMs: 20 * 60_000,
 };
 const SMOKE = {
@@ -64,6 +66,7 @@ const SMOKE = {
   catchUp: { messages: 300, repeats: 1 },
   inbox: { senders: 2, rate: 20, durationMs: 1_000, settleMs: 5_000 },
   idle: { counts: [8, 16], channels: 2, waitMs: 300 },
+  manyRooms: { channels: 4, roomSize: 2, rate: 20, durationMs: 1_000, settleMs: 5_000, busy: { senders: 2, rate: 10 } },
   deadlineMs: 5 * 60_000,
 };
 const config = smoke ? SMOKE : FULL;
@@ -167,6 +170,12 @@ const SCENARIOS = [
     on: ["baseline", "service"],
     run: (t) => catchUp(t, people[t.name].slice(0, 2), { ...config.catchUp, log }),
     finish: (r) => withRatios(r, ["sync", "withConnect"]),
+  },
+  {
+    name: "manyRooms",
+    on: ["service"],
+    run: (t) => manyRooms(t, people.service, groups.service, { ...config.manyRooms, log }),
+    finish: (r) => r,
   },
 ];
 
