@@ -54,7 +54,7 @@ export async function catchUp(target, [writer, reader], { messages, repeats, log
       http: new HttpClient({ baseUrl: target.baseUrl, token: reader.token }),
       device: `catch-up-${r}`,
       channelId,
-      messages: held,
+      store: held,
       syncPageSize: PAGE,
       WebSocket,
       pingIntervalMs: 3_600_000,
