@@ -28,6 +28,7 @@ import { ratios } from "./lib/stats.mjs";
 import { printTable, checkTargets } from "./lib/report.mjs";
 import { baselineTarget, serviceTarget, storeRelayTarget } from "./lib/targets.mjs";
 import { catchUp } from "./scenarios/catch-up.mjs";
+import { floodBesideGroup } from "./scenarios/flood.mjs";
 import { groupFanOut } from "./scenarios/group.mjs";
 import { idleRelay, idleService } from "./scenarios/idle.mjs";
 import { inboxFanOut } from "./scenarios/inbox.mjs";
@@ -53,6 +54,7 @@ const FULL = {
   group: { senders: 10, rates: rates ?? [20, 100, 300], durationMs: 5_000, settleMs: 10_000 },
   sweep: { rates: [20, 50, 100, 150, 200, 300, 400, 600, 800, 1000], senders: 10, stepMs: 3_000, settleMs: 3_000, p99BoundMs: 100 },
   catchUp: { messages: 10_000, repeats: 5 },
+  flood: { senders: 10, rate: 20, durationMs: 10_000, settleMs: 10_000 },
   inbox: { senders: 10, rate: 100, durationMs: 5_000, settleMs: 10_000 },
   idle: { counts: [1000, 5000], channels: 10, waitMs: 3_000 },
   manyRooms: { channels: 1000, roomSize: 5, rate: 200, durationMs: 10_000, settleMs: 15_000, busy: { senders: 10, rate: 100 } },
@@ -64,6 +66,7 @@ const SMOKE = {
   group: { senders: 2, rates: rates ?? [20], durationMs: 1_000, settleMs: 5_000 },
   sweep: { rates: [20, 40], senders: 2, stepMs: 1_000, settleMs: 5_000, p99BoundMs: 1_000 },
   catchUp: { messages: 300, repeats: 1 },
+  flood: { senders: 2, rate: 10, durationMs: 1_000, settleMs: 5_000 },
   inbox: { senders: 2, rate: 20, durationMs: 1_000, settleMs: 5_000 },
   idle: { counts: [8, 16], channels: 2, waitMs: 300 },
   manyRooms: { channels: 4, roomSize: 2, rate: 20, durationMs: 1_000, settleMs: 5_000, busy: { senders: 2, rate: 10 } },
@@ -85,9 +88,13 @@ async function stopAll() {
 }
 
 // A bench that overruns its budget or is interrupted still stops what it started.
+// A run that overruns still writes what it measured (see report() below).
+let overran = false;
 const watchdog = setTimeout(async () => {
-  console.error(`[bench] over its ${config.deadlineMs / 60_000} min budget: stopping`);
+  console.error(`[bench] over its ${config.deadlineMs / 60_000} min budget: stopping, writing what was measured`);
+  overran = true;
   await stopAll();
+  report(new Error("over its time budget"));
   process.exit(1);
 }, config.deadlineMs);
 for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -168,6 +175,13 @@ const SCENARIOS = [
     finish: (r) => withRatios(r, ["sync", "withConnect"]),
   },
   {
+    // The anchor is the same load without the flooder, on the service itself.
+    name: "flood",
+    on: ["service"],
+    run: (t) => floodBesideGroup(t, people.service, groups.service, config.flood),
+    finish: (r) => r,
+  },
+  {
     name: "manyRooms",
     on: ["service"],
     run: (t) => manyRooms(t, people.service, groups.service, { ...config.manyRooms, log }),
@@ -181,13 +195,16 @@ try {
   const needed = new Set(["service", ...wanted.flatMap((s) => s.on)]);
   log(`starting (${smoke ? "smoke" : "full"} run): ${[...needed].join(", ")}`);
   const starts = { service: () => serviceTarget({ disk }), baseline: baselineTarget, storeRelay: storeRelayTarget };
-  await Promise.all(
+  // allSettled: a target that fails to start must not leave the others running.
+  const starting = await Promise.allSettled(
     [...needed].map(async (name) => {
       const t = await starts[name]();
       stoppers.push(t.stop);
       targets[name] = t;
     }),
   );
+  const refused = starting.find((r) => r.status === "rejected");
+  if (refused) throw refused.reason;
   result.serviceStateOnTmpfs = targets.service.stateOnTmpfs;
   result.endpoints = Object.fromEntries(Object.entries(targets).map(([n, t]) => [n, t.baseUrl]));
   log(`service on ${targets.service.baseUrl} (state on ${targets.service.stateOnTmpfs ? "tmpfs" : "disk"}); signing up ${config.users} users`);
@@ -196,7 +213,10 @@ try {
     groups[t.name] = await t.group(people[t.name], "bench group");
   }
 
-  for (const s of wanted) scenarios[s.name] = s.finish(await across(s.name, s.on, s.run));
+  for (const s of wanted) {
+    const raw = await across(s.name, s.on, s.run);
+    if (!overran) scenarios[s.name] = s.finish(raw);
+  }
 
   if (wants("idle")) {
     const { counts, channels } = config.idle;
@@ -225,28 +245,33 @@ try {
   clearTimeout(watchdog);
 }
 
-Object.assign(result, {
-  startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
-  durationMs: Math.round(performance.now() - started),
-  mode: smoke ? "smoke" : "full",
-  machine: machineInfo(),
-  config,
-  scenarios,
-  targets: checkTargets(scenarios, smoke),
-  error: failed ? String(failed.message ?? failed) : undefined,
-});
-const resultsDir = option("--results-dir") ?? `${root}bench/results`;
-mkdirSync(resultsDir, { recursive: true });
-const stamp = result.startedAt.replace(/[:.]/g, "-");
-const file = `${resultsDir.replace(/\/$/, "")}/${result.mode}-${stamp}.json`;
-writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
-writeFileSync(file.replace(/\.json$/, ".svg"), renderChart(result));
-if (reference && !smoke && !failed) {
-  writeFileSync(`${root}bench/results/reference-${result.machine.slug}.json`, JSON.stringify(result, null, 2) + "\n");
-  writeFileSync(`${root}bench/reference-latency.svg`, renderChart(result));
+/** Writes the run's JSON and chart and prints the table; the reference files only for a complete full run. */
+function report(error) {
+  Object.assign(result, {
+    startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    mode: smoke ? "smoke" : "full",
+    machine: machineInfo(),
+    config,
+    scenarios,
+    targets: checkTargets(scenarios, smoke),
+    error: error ? String(error.message ?? error) : undefined,
+  });
+  const resultsDir = option("--results-dir") ?? `${root}bench/results`;
+  mkdirSync(resultsDir, { recursive: true });
+  const stamp = result.startedAt.replace(/[:.]/g, "-");
+  const file = `${resultsDir.replace(/\/$/, "")}/${result.mode}-${stamp}.json`;
+  writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
+  writeFileSync(file.replace(/\.json$/, ".svg"), renderChart(result));
+  if (reference && !smoke && !error) {
+    writeFileSync(`${root}bench/results/reference-${result.machine.slug}.json`, JSON.stringify(result, null, 2) + "\n");
+    writeFileSync(`${root}bench/reference-latency.svg`, renderChart(result));
+  }
+  printTable(result);
+  const shown = file.startsWith(root) ? file.slice(root.length) : file;
+  console.log(`\nresults: ${shown} (chart: ${shown.replace(/\.json$/, ".svg")})`);
 }
-printTable(result);
-const shown = file.startsWith(root) ? file.slice(root.length) : file;
-console.log(`\nresults: ${shown} (chart: ${shown.replace(/\.json$/, ".svg")})`);
+
+if (!overran) report(failed);
 if (failed) process.exitCode = 1;
 process.exit(process.exitCode ?? 0);

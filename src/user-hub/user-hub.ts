@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { openSession } from "../accounts/db";
 import type { Env } from "../env";
+import { toResult, type Result } from "../errors";
 import { CLOSE_CODES, InboxClientFrame, PONG_FRAME, type ClaimedKeyPackage, type MlsWelcome, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
 import { attachmentOf, forwardedBookmark, trySend } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
@@ -8,6 +9,7 @@ import { errorFrame } from "../sockets/error-frame";
 import { SocketObject, type Identity } from "../sockets/socket-object";
 import { getUserById } from "../accounts/users";
 import type { ChannelUpdate, UpdateOutcome } from "./channel-update";
+import { HubBudgets, type HubBudgetKind } from "./hub-budgets";
 import { ensureState, readState } from "./hub-db";
 import migrations from "./migrations/migrations.js";
 import { decidePresence, toPresence } from "./presence";
@@ -25,8 +27,11 @@ import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } f
  * push. Rooms tell it what changed; its inbox sockets hear about it.
  */
 export class UserHub extends SocketObject<typeof schema> {
+  private readonly budgets: HubBudgets;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, schema, migrations);
+    this.budgets = new HubBudgets(this.config);
   }
 
   // ---- RPC from rooms, other hubs and the Worker ----
@@ -47,6 +52,14 @@ export class UserHub extends SocketObject<typeof schema> {
       await this.publishPresence();
     }
     return "applied";
+  }
+
+  /** The Worker spends from this user's budget before an expensive or mutating request. */
+  async spend(kind: HubBudgetKind): Promise<Result<null>> {
+    return toResult(() => {
+      this.budgets.spend(kind);
+      return null;
+    });
   }
 
   async listChannels(userId: string): Promise<Summary[]> {
@@ -118,9 +131,13 @@ export class UserHub extends SocketObject<typeof schema> {
 
   // ---- Push subscriptions ----
 
-  async subscribePush(userId: string, device: string, sub: PushSubscriptionInput): Promise<void> {
-    ensureState(this.db, userId);
-    subscribe(this.db, device, sub, Date.now());
+  async subscribePush(userId: string, device: string, sub: PushSubscriptionInput): Promise<Result<null>> {
+    return toResult(() => {
+      this.budgets.spend("pushSubscribe");
+      ensureState(this.db, userId);
+      subscribe(this.db, device, sub, Date.now());
+      return null;
+    });
   }
 
   async unsubscribePush(userId: string, device: string): Promise<boolean> {

@@ -1,0 +1,81 @@
+import { Budget, type BudgetRule } from "../budgets/budget";
+import { AppError } from "../errors";
+import { MAX_FRAME_BYTES } from "../protocol";
+
+/**
+ * The Worker's end of a socket: it relays frames between the client and the
+ * object's hibernatable socket, instead of handing the object's socket to the
+ * client as it is.
+ *
+ * Why: when an object closes a hibernatable socket itself (4403 on removal,
+ * 4401 on logout or expiry) while it is awake, workerd never releases the
+ * connection after the client answers the close (the release only runs when
+ * the object's send pump finishes, and that finished before the answer came;
+ * LegacyWebSocketAdapter::tryReleaseNative). The client has the close frame
+ * but not the end of the connection: `ws` reports the close after its 30 s
+ * timeout, Chromium after its own. Here the Worker holds an ordinary socket,
+ * whose close ends the connection at once; the object still hibernates.
+ */
+export function relaySocket(upstream: Response, frameBudget?: BudgetRule): Response {
+  const inner = upstream.webSocket;
+  if (upstream.status !== 101 || !inner) return upstream;
+  const [client, outer] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+  inner.accept();
+  outer.accept();
+  inner.binaryType = "arraybuffer";
+  outer.binaryType = "arraybuffer";
+  pipe(outer, inner, frameBudget && guard(new Budget(frameBudget), outer));
+  pipe(inner, outer);
+  return new Response(null, { status: 101, webSocket: client, headers: upstream.headers });
+}
+
+/**
+ * A socket's own frame budget, kept here so a flood never reaches the object
+ * that every other member of the channel shares: past it, `typing` is
+ * dropped and any other frame answered `rate_limited` by the Worker.
+ */
+function guard(budget: Budget, client: WebSocket): (data: unknown) => boolean {
+  return (data) => {
+    const wait = budget.take("socket");
+    if (wait === null) return true;
+    let frame: { type?: unknown; clientMsgId?: unknown; seq?: unknown } = {};
+    try {
+      if (typeof data === "string" && data.length <= MAX_FRAME_BYTES) frame = JSON.parse(data) ?? {};
+    } catch {
+      // not JSON: refused below like any other frame
+    }
+    if (frame.type === "typing") return false;
+    const error = new AppError("rate_limited", "too many frames on this socket; try again later", wait).toBody();
+    const ids = { ...(typeof frame.clientMsgId === "string" ? { clientMsgId: frame.clientMsgId } : {}), ...(typeof frame.seq === "number" && frame.type !== "read" ? { seq: frame.seq } : {}) };
+    try {
+      client.send(JSON.stringify({ type: "error", ...error, ...ids }));
+    } catch {
+      // closing
+    }
+    return false;
+  };
+}
+
+/** Frames from `from` go to `to` (those `admit` lets through); a close or error of `from` closes `to` with the same code. */
+function pipe(from: WebSocket, to: WebSocket, admit?: (data: unknown) => boolean): void {
+  from.addEventListener("message", (e) => {
+    if (admit && !admit(e.data)) return;
+    try {
+      to.send(e.data as string | ArrayBuffer);
+    } catch {
+      // `to` is closing: nothing more to deliver
+    }
+  });
+  from.addEventListener("close", (e) => closeQuietly(to, e.code, e.reason));
+  from.addEventListener("error", () => closeQuietly(to, 1011, "socket error"));
+}
+
+/** Codes that may not be sent in a close frame (1005, 1006, 1015) become 1000. */
+function closeQuietly(ws: WebSocket, code: number, reason: string): void {
+  const sendable = code === 1000 || (code >= 3000 && code <= 4999) || (code >= 1001 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006);
+  try {
+    ws.close(sendable ? code : 1000, sendable ? reason : "");
+  } catch {
+    // already closed
+  }
+}
