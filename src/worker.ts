@@ -9,8 +9,12 @@ import { meRoutes, userRoutes } from "./http/user-routes";
 import { channelRoutes, dmRoutes } from "./http/channel-routes";
 import { inboxRoutes, presenceRoutes } from "./http/inbox-routes";
 import { pushRoutes } from "./http/push-routes";
+import { referenceRoutes } from "./http/api-docs/reference-routes";
 import { e2eeRoutes } from "./http/e2ee-routes";
 import { MAX_BODY_BYTES } from "./protocol";
+import { deleteExpired } from "./accounts/cleanup";
+import { openDb } from "./accounts/db";
+import { readConfig } from "./config";
 
 export { ChannelRoom } from "./channel-room/channel-room";
 export { UserHub } from "./user-hub/user-hub";
@@ -33,11 +37,17 @@ const api = new Hono<AppEnv>()
   .route("/inbox", inboxRoutes)
   .route("/presence", presenceRoutes)
   .route("/push", pushRoutes)
-  .route("/e2ee", e2eeRoutes);
+  .route("/e2ee", e2eeRoutes)
+  .route("/", referenceRoutes((): Hono<any, any, any> => app));
 
 export const app = new Hono<AppEnv>()
   .route("/api", api)
   .notFound((c) => errorResponse(new AppError("not_found", "no such route"), c))
   .onError(errorResponse);
 
-export default app;
+/** The Cron Trigger (`[triggers]` in wrangler.toml): expired sessions and stale login failures go. */
+async function scheduled(_controller: ScheduledController, env: AppEnv["Bindings"]): Promise<void> {
+  await deleteExpired(openDb(env.DB), readConfig(env));
+}
+
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<AppEnv["Bindings"]>;

@@ -1,13 +1,18 @@
-import { vValidator } from "@hono/valibot-validator";
 import type { ValidationTargets } from "hono";
+import { validator } from "hono-openapi";
 import * as v from "valibot";
 import { AppError } from "../errors";
 
-/** Hono validation middleware whose failures become one `bad_request`, naming the first problem. */
+/**
+ * Hono validation middleware whose failures become one `bad_request`, naming
+ * the first problem. hono-openapi's validator, so the schema also documents
+ * the route's body, query or parameters in /api/openapi.json.
+ */
 export function validate<T extends keyof ValidationTargets, S extends v.GenericSchema>(target: T, schema: S, failAs: "bad_request" | "not_found" = "bad_request") {
-  return vValidator(target, schema, (result) => {
+  return validator(target, schema, (result) => {
     if (result.success) return;
-    throw failAs === "not_found" ? new AppError("not_found", "no such channel") : badRequest(result.issues);
+    // valibot's Standard Schema issues are valibot issues.
+    throw failAs === "not_found" ? new AppError("not_found", "no such channel") : badRequest(result.error as readonly v.BaseIssue<unknown>[]);
   });
 }
 
