@@ -1,4 +1,5 @@
 import type { InboxConnection, Summary, User } from "../src/client";
+import { messagePreview } from "../src/protocol/preview";
 import { avatar } from "./avatar";
 import { h, icon, ICONS } from "./dom";
 import { shortStamp } from "./format";
@@ -103,7 +104,7 @@ export class Sidebar {
   #preview(summary: Summary): string {
     const last = summary.lastMessage;
     if (!last) return summary.channel.kind === "group" ? `${summary.channel.members.length} members` : "No messages yet";
-    const text = last.deleted ? "Message deleted" : last.body.replace(/\s+/g, " ").trim();
+    const text = last.deleted ? "Message deleted" : messagePreview(last).replace(/\s+/g, " ").trim();
     if (last.senderId === this.me.id) return `You: ${text}`;
     if (summary.channel.kind === "group") return `${memberName(summary.channel, last.senderId).split(" ")[0]}: ${text}`;
     return text;

@@ -4,12 +4,15 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
-import { AppError, toResult, type Result } from "../errors";
-import { ChannelClientFrame, DEFAULT_PAGE, type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
+import { AppError, loggableError, toResult, type Result } from "../errors";
+import { ChannelClientFrame, DEFAULT_PAGE, UNSENT_ATTACHMENT_TTL_MS, type UploadedAttachment, type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
 import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { userHub } from "../user-hub/stub";
 import { Drainer } from "./drainer";
+import { urlSigner } from "../attachments/signed-url";
+import { purgeExpiredAttachments } from "./attachment-purge";
+import { abandonUpload, completeUpload, ownUnsent, reserveUpload, setThumbnail, useUrlSigner, type NewUpload, type StoredInfo } from "./attachments";
 import { changesSince, deleteMessage, editMessage, react, type Change, type ChangesPage } from "./edits";
 import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
 import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
@@ -44,6 +47,7 @@ export class ChannelRoom extends DurableObject<Env> {
     this.db = drizzle(ctx.storage, { schema });
     this.drainer = new Drainer(this.db, ctx.storage, env);
     this.config = readConfig(env);
+    useUrlSigner(this.db, urlSigner(env.ATTACHMENT_URL_KEY, this.config.attachmentUrlTtlMs));
     this.presence = new PresenceCache((id) => userHub(env, id).presence(id));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     ctx.blockConcurrencyWhile(async () => {
@@ -128,6 +132,41 @@ export class ChannelRoom extends DurableObject<Env> {
       await this.drainer.drain([userId]);
       return summaryFor(this.db, requireMember(this.db, userId));
     });
+  }
+
+  // ---- Attachments (the Worker streams the bytes to R2; the room keeps the rows) ----
+
+  async reserveUpload(userId: string, upload: NewUpload): Promise<Result<null>> {
+    return toResult(() => {
+      const now = Date.now();
+      this.ctx.storage.transactionSync(() => reserveUpload(this.db, userId, upload, this.config.attachmentQuotaBytes, now));
+      this.drainer.schedule(now + UNSENT_ATTACHMENT_TTL_MS);
+      return null;
+    });
+  }
+
+  async completeUpload(userId: string, id: string, info: StoredInfo): Promise<Result<UploadedAttachment>> {
+    return toResult(() => this.ctx.storage.transactionSync(() => completeUpload(this.db, userId, id, info, Date.now())));
+  }
+
+  /** Whether `id` is the caller's finished, unsent upload (before a thumbnail goes to R2 for it). */
+  async checkUnsent(userId: string, id: string): Promise<Result<null>> {
+    return toResult(() => {
+      if (!ownUnsent(this.db, userId, id, Date.now()).stored) throw new AppError("not_found", "no such attachment");
+      return null;
+    });
+  }
+
+  async setThumbnail(userId: string, id: string, thumbType: string, placeholder: string): Promise<Result<null>> {
+    return toResult(() => {
+      this.ctx.storage.transactionSync(() => setThumbnail(this.db, userId, id, thumbType, placeholder, Date.now()));
+      return null;
+    });
+  }
+
+  async abandonUpload(userId: string, id: string): Promise<void> {
+    abandonUpload(this.db, userId, id, Date.now());
+    this.drainer.schedule();
   }
 
   /** Logout: this session's sockets close with 4401. */
@@ -225,6 +264,14 @@ export class ChannelRoom extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.drainer.alarmFired();
     await this.drainer.drain();
+    let next: number | null;
+    try {
+      next = await purgeExpiredAttachments(this.db, this.env.ATTACHMENTS, Date.now());
+    } catch (err) {
+      console.warn("attachment purge failed; will retry", loggableError(err));
+      next = Date.now() + 60_000;
+    }
+    if (next !== null) this.drainer.schedule(next);
   }
 
   // ---- Shared paths of socket and HTTP ----

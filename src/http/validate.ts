@@ -4,10 +4,11 @@ import * as v from "valibot";
 import { AppError } from "../errors";
 
 /** Hono validation middleware whose failures become one `bad_request`, naming the first problem. */
-export function validate<T extends keyof ValidationTargets, S extends v.GenericSchema>(target: T, schema: S, failAs: "bad_request" | "not_found" = "bad_request") {
+export function validate<T extends keyof ValidationTargets, S extends v.GenericSchema>(target: T, schema: S, failAs: "bad_request" | "not_found" | "forbidden" = "bad_request") {
   return vValidator(target, schema, (result) => {
     if (result.success) return;
-    throw failAs === "not_found" ? new AppError("not_found", "no such channel") : badRequest(result.issues);
+    if (failAs === "not_found") throw new AppError("not_found", "no such channel");
+    throw failAs === "forbidden" ? new AppError("forbidden", "this link is invalid or has expired") : badRequest(result.issues);
   });
 }
 

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { AttachmentSchema } from "./attachments";
 
 /** The objects of PROTOCOL.md, as the server sends them. */
 export const UserSchema = v.object({
@@ -49,6 +50,8 @@ export const MessageSchema = v.object({
   reactions: v.optional(v.array(ReactionSchema)),
   /** Change cursor: bumps on every edit, delete or reaction (see docs/protocol.md). */
   rev: v.optional(v.number()),
+  /** Files and photos, in the order sent; left out when there are none. */
+  attachments: v.optional(v.array(AttachmentSchema)),
 });
 export type Message = v.InferOutput<typeof MessageSchema>;
 
