@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { generateUrlKey, generateVapidKeys } from "./scripts/ensure-dev-vars.mjs";
+import { generateVapidKeys } from "./scripts/ensure-dev-vars.mjs";
 
 const migrations = await readD1Migrations("./migrations");
 // Tests get their own VAPID pair, so they never depend on a local .dev.vars.
@@ -16,7 +16,8 @@ export default defineConfig({
           VAPID_PUBLIC_KEY: vapid.publicKey,
           VAPID_PRIVATE_KEY: vapid.privateKey!,
           VAPID_SUBJECT: "mailto:tests@example.com",
-          ATTACHMENT_URL_KEY: generateUrlKey(),
+          ID_SIGNING_KEY: "test-id-signing-key",
+          ATTACHMENT_URL_KEY: "test-attachment-url-key",
           // Small attachment limits, so tests reach them with small files.
           MAX_ATTACHMENT_BYTES: "1048576",
           ATTACHMENT_QUOTA_BYTES: "3145728",

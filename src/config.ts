@@ -1,6 +1,6 @@
 import type { Env } from "./env";
 
-/** Configuration read from Worker variables, with the defaults of PROTOCOL.md. */
+/** Configuration read from Worker variables, with the defaults of docs/protocol.md. */
 export interface Config {
   sendRateLimit: number;
   sendRateWindowMs: number;
@@ -58,4 +58,19 @@ function origins(value: string | undefined): string[] {
       return [];
     }
   });
+}
+
+const JURISDICTIONS = ["eu", "fedramp", "fedramp-high"] as const;
+export type Jurisdiction = (typeof JURISDICTIONS)[number];
+
+/**
+ * JURISDICTION puts every object in that jurisdiction. Unlike the numbers, an
+ * unknown value is not ignored: a deployment that must keep data in a region
+ * fails loudly rather than silently storing it anywhere.
+ */
+export function readJurisdiction(env: { JURISDICTION?: string }): Jurisdiction | undefined {
+  const value = env.JURISDICTION?.trim() ?? "";
+  if (value === "") return undefined;
+  if ((JURISDICTIONS as readonly string[]).includes(value)) return value as Jurisdiction;
+  throw new Error(`JURISDICTION must be empty or one of ${JURISDICTIONS.join(", ")}, not "${value}"`);
 }

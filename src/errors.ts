@@ -1,26 +1,6 @@
-/** The error codes of PROTOCOL.md and their HTTP status. */
-export const ERROR_STATUS = {
-  bad_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  member_limit: 409,
-  channel_limit: 409,
-  payload_too_large: 413,
-  too_large: 413,
-  quota_exceeded: 413,
-  rate_limited: 429,
-  internal: 500,
-} as const;
+import { ERROR_STATUS, type ErrorBody, type ErrorCode } from "./protocol/errors";
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
-
-export interface ErrorBody {
-  code: ErrorCode;
-  message: string;
-  retryAfterMs?: number;
-}
+export { ERROR_STATUS, type ErrorBody, type ErrorCode };
 
 /**
  * The one error type of the service. Thrown anywhere, turned into a response

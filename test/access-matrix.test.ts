@@ -7,7 +7,7 @@ import { eventually, openSocket } from "./helpers/socket";
 // Every endpoint and frame under /channels/:id against every kind of outsider:
 // a non-member, a removed member, a member who left, a logged-out token, a
 // forged token. Each is refused, and learns nothing: outsiders get exactly
-// the answer a channel that does not exist gets (404, PROTOCOL.md).
+// the answer a channel that does not exist gets (404, docs/protocol.md).
 
 /** A well-formed channel id that names no channel. */
 const NO_SUCH_CHANNEL = "g_AAAAAAAAAAAAAAAAAAAAAA";

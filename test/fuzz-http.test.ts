@@ -9,7 +9,7 @@ import { api, BASE, type TestUser } from "./helpers/http";
 // Property-based fuzzing of every HTTP endpoint: bodies (random JSON, wrong
 // types, huge, deep, not JSON at all), path parameters and query strings (odd
 // Unicode, invalid percent-encodings) and tokens. Never a 5xx, always the
-// error shape of PROTOCOL.md, and nothing stored by a refused request.
+// error shape of docs/protocol.md, and nothing stored by a refused request.
 
 interface Endpoint {
   method: string;

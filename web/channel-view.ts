@@ -66,20 +66,19 @@ export class ChannelView {
     private readonly actions: ChannelViewActions,
   ) {
     this.#conn = client.channel(channelId);
-    this.#conn.channel ??= inbox.summaries.get(channelId)?.channel ?? null;
-    this.#newestSeen = this.#conn.messages.newestSeq;
+    this.#newestSeen = this.#conn.messages.peek().at(-1)?.seq ?? 0;
     this.#composer = new Composer({
       send: (body, replyTo) => {
         this.#stickToBottom = true;
         this.#conn.send(body, replyTo);
       },
-      typing: () => this.#conn.typing(),
-      members: () => this.#conn.channel?.members ?? [],
+      typing: () => this.#conn.notifyTyping(),
+      members: () => this.#conn.channel.peek()?.members ?? [],
       meId: me.id,
     });
     this.#search = new SearchPanel({
       search: (q) => this.#conn.search(q),
-      senderName: (id) => (id === me.id ? "You" : memberName(this.#conn.channel, id)),
+      senderName: (id) => (id === me.id ? "You" : memberName(this.#conn.channel.peek(), id)),
       jump: (m) => void this.#jumpTo(m.seq),
     });
     this.#addMemberButton = h("button", { type: "button", class: "secondary small add-member", "aria-label": "Add member", hidden: true, onclick: () => this.actions.addMember(channelId) }, icon(ICONS.userPlus), h("span", { text: "Add member" }));
@@ -118,7 +117,7 @@ export class ChannelView {
       c.on("typing", ({ userId }) => this.#startTyping(userId)),
       c.on("error", ({ code, message }) => this.#composer.note(code === "rate_limited" ? "Sending too fast; retrying shortly." : message)),
       c.on("closed", ({ code }) => this.#composer.note(code === 4403 ? "You are no longer a member of this conversation." : "Session ended. Log in again.")),
-      this.#conn.outbox.events.on("change", ({ channelId: id }) => id === channelId && this.#schedule()),
+      this.#conn.pending.subscribe(() => this.#schedule()),
       inbox.events.on("presence", () => this.#renderHeader()),
       inbox.events.on("change", () => this.#renderHeader()),
     );
@@ -160,25 +159,25 @@ export class ChannelView {
     const log = this.#log;
     const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
     const keepTop = this.#keepTop;
-    const messages = this.#conn.messages;
+    const conn = this.#conn;
     // An edit whose message was deleted meanwhile (on another device) has nothing left to edit.
-    if (this.#editing && messages.bySeq(this.#editing.seq)?.deleted) this.#editing = null;
+    if (this.#editing && conn.messageAt(this.#editing.seq)?.deleted) this.#editing = null;
     this.#list.render({
       meId: this.me.id,
-      channel: this.#conn.channel,
-      messages: messages.list(),
-      pending: this.#conn.pending(),
-      receipts: this.#conn.receipts,
-      gaps: messages.gaps(),
-      hasOlder: this.#conn.hasOlder,
+      channel: this.#conn.channel.peek(),
+      messages: conn.messages.peek(),
+      pending: conn.pending.peek(),
+      receipts: conn.receipts.peek(),
+      gaps: conn.gaps.peek(),
+      hasOlder: conn.hasOlder.peek(),
       loadingOlder: this.#loadingOlder,
       loadingGap: this.#loadingGap,
       editing: this.#editing,
       highlightSeq: this.#highlight?.seq ?? null,
       menuFor: this.#menuFor,
-      bySeq: (seq) => messages.bySeq(seq),
-      onRetry: (id) => this.#conn.outbox.retry(id),
-      onDiscard: (id) => this.#conn.outbox.discard(id),
+      bySeq: (seq) => conn.messageAt(seq),
+      onRetry: (id) => conn.retry(id),
+      onDiscard: (id) => conn.discard(id),
       onActions: (button, message) => this.#openActions(button, message),
       onReact: (message, emoji, on) => this.#react(message, emoji, on),
       onQuote: (seq) => void this.#jumpTo(seq),
@@ -206,14 +205,14 @@ export class ChannelView {
   }
 
   #renderHeader(): void {
-    const channel = this.#conn.channel;
+    const channel = this.#conn.channel.peek();
     if (!channel) {
       this.#title.textContent = "Loading…";
       return;
     }
     const name = channelName(channel, this.me.id);
     const partner = dmPartner(channel, this.me.id);
-    const presence = partner ? (this.inbox.presence.get(partner.id) ?? this.#conn.presence.get(partner.id)) : undefined;
+    const presence = partner ? (this.inbox.presence.peek().get(partner.id) ?? this.#conn.presence.peek().get(partner.id)) : undefined;
     const subtitle = partner
       ? presence?.state === "online"
         ? "online"
@@ -232,7 +231,7 @@ export class ChannelView {
 
   #onScroll(): void {
     const log = this.#log;
-    if (log.scrollTop < 120 && this.#conn.hasOlder && !this.#loadingOlder) {
+    if (log.scrollTop < 120 && this.#conn.hasOlder.peek() && !this.#loadingOlder) {
       this.#loadingOlder = true;
       this.#keepTop = { height: log.scrollHeight, top: log.scrollTop };
       this.#render();
@@ -273,7 +272,7 @@ export class ChannelView {
     const log = this.#log;
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
     if (!atBottom || document.visibilityState !== "visible") return;
-    const newest = this.#conn.messages.newestSeq;
+    const newest = this.#conn.messages.peek().at(-1)?.seq ?? 0;
     if (newest > 0) this.#conn.read(newest);
   }
 
@@ -316,7 +315,7 @@ export class ChannelView {
   #openPicker(message: Message): void {
     const anchor = this.#list.actionsButton(message.id);
     if (!anchor) return this.#menu.close();
-    const current = this.#conn.messages.bySeq(message.seq) ?? message;
+    const current = this.#conn.messageAt(message.seq) ?? message;
     const mine = new Set((current.reactions ?? []).filter((r) => r.userIds.includes(this.me.id)).map((r) => r.emoji));
     this.#menuFor = message.id;
     this.#menu.showPicker(
@@ -332,7 +331,7 @@ export class ChannelView {
   }
 
   #startReply(message: Message): void {
-    const name = message.senderId === this.me.id ? "yourself" : memberName(this.#conn.channel, message.senderId);
+    const name = message.senderId === this.me.id ? "yourself" : memberName(this.#conn.channel.peek(), message.senderId);
     this.#composer.replyTo({ seq: message.seq, name, text: quoteText(message.body, 200) });
   }
 
@@ -410,7 +409,7 @@ export class ChannelView {
   }
 
   #renderTyping(): void {
-    const names = [...this.#typers.keys()].map((id) => memberName(this.#conn.channel, id));
+    const names = [...this.#typers.keys()].map((id) => memberName(this.#conn.channel.peek(), id));
     this.#typing.textContent = names.length === 0 ? "" : `${listNames(names)} ${names.length === 1 ? "is" : "are"} typing…`;
   }
 }

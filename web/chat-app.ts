@@ -3,7 +3,6 @@ import { ConnectionBanner } from "./banner";
 import { ChannelView } from "./channel-view";
 import { openFormDialog, parseHandles } from "./dialogs";
 import { h } from "./dom";
-import { dmPartner } from "./names";
 import { notificationsButton, unsubscribePush } from "./push";
 import { deviceId, outboxStorage } from "./session";
 import { Sidebar } from "./sidebar";
@@ -16,7 +15,6 @@ export class ChatApp {
   readonly #main = h("main", { class: "main-pane" });
   readonly #shell: HTMLElement;
   #view: ChannelView | null = null;
-  #knownPartners = new Set<string>();
   #currentId: string | null = null;
   #ended = false;
   readonly #watched = new WeakSet<ChannelConnection>();
@@ -28,7 +26,7 @@ export class ChatApp {
     private readonly me: User,
     private readonly onLoggedOut: () => void,
   ) {
-    this.#client = new ChatClient({ baseUrl: "", token, device: deviceId(), outboxStorage });
+    this.#client = new ChatClient({ baseUrl: "", token, user: me, device: deviceId(), outboxStorage });
     const inbox = this.#client.connectInbox();
     this.#sidebar = new Sidebar(me, inbox, {
       newDm: () => this.#newDm(),
@@ -39,27 +37,21 @@ export class ChatApp {
     this.#shell = h("div", { class: "shell" }, this.#sidebar.element, this.#main);
     root.replaceChildren(this.#banner.element, this.#shell);
 
-    inbox.events.on("change", () => {
-      this.#sidebar.render();
-      void this.#refreshPresence();
-    });
+    inbox.events.on("change", () => this.#sidebar.render());
     inbox.events.on("presence", () => this.#sidebar.render());
     inbox.events.on("status", () => this.#updateBanner());
     inbox.events.on("closed", ({ code }) => code === 4401 && this.endSession());
-    this.#client.outbox.events.on("change", () => {
-      this.#updateBanner();
-      this.#closeIdleChannels();
-    });
+    this.#offWindow.push(
+      this.#client.unsent.subscribe(() => {
+        this.#updateBanner();
+        this.#closeIdleChannels();
+      }),
+    );
     this.#resumeOutbox();
 
     const onRoute = () => this.#route();
-    const onOnline = () => this.#client.reconnectAll();
     window.addEventListener("hashchange", onRoute);
-    window.addEventListener("online", onOnline);
-    this.#offWindow.push(
-      () => window.removeEventListener("hashchange", onRoute),
-      () => window.removeEventListener("online", onOnline),
-    );
+    this.#offWindow.push(() => window.removeEventListener("hashchange", onRoute));
     this.#route();
     this.#updateBanner();
   }
@@ -119,10 +111,8 @@ export class ChatApp {
    * a browser, so the channel is also asked for over HTTP: a 404 ends the attempt.
    */
   #checkChannel(channelId: string, conn: ChannelConnection): void {
-    this.#client.http.channel(channelId).then(
-      (channel) => {
-        if (!conn.channel) conn.channel = channel;
-      },
+    conn.refresh().then(
+      () => {},
       (err) => {
         if (!(err instanceof ApiError && err.status === 404)) return;
         this.#client.closeChannel(channelId);
@@ -136,7 +126,7 @@ export class ChatApp {
 
   /** Channels with unsent messages from before a reload get their sockets back. */
   #resumeOutbox(): void {
-    for (const channelId of this.#client.outbox.channelIds()) this.#open(channelId);
+    for (const channelId of this.#client.channelsWithUnsent()) this.#open(channelId);
   }
 
   /** Opens (or reuses) a channel's connection, watched by the banner once. */
@@ -152,30 +142,14 @@ export class ChatApp {
   /** Closes background channels whose unsent messages have all gone out. */
   #closeIdleChannels(): void {
     for (const c of this.#client.openChannels()) {
-      if (c.channelId !== this.#currentId && c.pending().length === 0) this.#client.closeChannel(c.channelId);
+      if (c.channelId !== this.#currentId && c.pending.peek().length === 0) this.#client.closeChannel(c.channelId);
     }
   }
 
   #updateBanner(): void {
-    const inboxOpen = this.#client.inbox?.status === "open";
-    const channelsOpen = this.#client.openChannels().every((c) => c.status !== "connecting");
-    this.#banner.update(inboxOpen && channelsOpen, this.#client.outbox.size);
-  }
-
-  async #refreshPresence(): Promise<void> {
-    const inbox = this.#client.inbox;
-    if (!inbox) return;
-    const partners = inbox
-      .sortedSummaries()
-      .map((s) => dmPartner(s.channel, this.me.id)?.id)
-      .filter((id): id is string => id !== undefined && id !== this.me.id && !this.#knownPartners.has(id));
-    if (partners.length === 0) return;
-    for (const id of partners) this.#knownPartners.add(id);
-    try {
-      inbox.notePresence(await this.#client.http.presence(partners));
-    } catch {
-      for (const id of partners) this.#knownPartners.delete(id);
-    }
+    const inboxOpen = this.#client.inbox?.status.peek() === "open";
+    const channelsOpen = this.#client.openChannels().every((c) => c.status.peek() !== "connecting");
+    this.#banner.update(inboxOpen && channelsOpen, this.#client.unsent.peek());
   }
 
   #newDm(): void {
@@ -211,9 +185,7 @@ export class ChatApp {
       fields: [{ id: "handle", label: "Handle", attrs: { required: true } }],
       submitLabel: "Add",
       onSubmit: async ({ handle }) => {
-        const channel = await this.#client.http.addMember(channelId, handle!.replace(/^@/, ""));
-        const conn = this.#client.openChannels().find((c) => c.channelId === channelId);
-        if (conn) conn.channel = channel;
+        await this.#client.channel(channelId).addMember(handle!.replace(/^@/, ""));
       },
     });
   }

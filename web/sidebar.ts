@@ -62,7 +62,7 @@ export class Sidebar {
   }
 
   render(): void {
-    const summaries = this.inbox.sortedSummaries();
+    const summaries = this.inbox.summaries.peek();
     this.#empty.hidden = summaries.length > 0;
     this.#list.replaceChildren(...summaries.map((s) => this.#item(s)));
   }
@@ -71,7 +71,7 @@ export class Sidebar {
     const { channel } = summary;
     const name = channelName(channel, this.me.id);
     const partner = dmPartner(channel, this.me.id);
-    const presence = partner ? (this.inbox.presence.get(partner.id)?.state ?? "offline") : undefined;
+    const presence = partner ? (this.inbox.presence.peek().get(partner.id)?.state ?? "offline") : undefined;
     const active = channel.id === this.#activeId;
     const unread = active ? 0 : summary.unread;
     const mentions = active ? 0 : (summary.mentions ?? 0);

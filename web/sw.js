@@ -1,5 +1,5 @@
 // Service worker: shows a notification for a Web Push message and opens its channel on click.
-// Payload (PROTOCOL.md): {type:"message", channelId, seq, senderId, preview}.
+// Payload (docs/protocol.md, Web Push): {type:"message", channelId, seq, senderId, preview, mention?}.
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));

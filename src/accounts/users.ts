@@ -13,8 +13,9 @@ export function toUser(row: Pick<UserRow, "id" | "handle" | "displayName" | "cre
 
 const publicColumns = { id: users.id, handle: users.handle, displayName: users.displayName, createdAt: users.createdAt };
 
-export async function insertUser(db: Db, input: { handle: string; displayName: string; passwordHash: string }): Promise<User> {
-  const row = { id: `u_${crypto.randomUUID().replace(/-/g, "")}`, createdAt: Date.now(), ...input };
+/** `input.id` comes from newUserId: it carries the user's home region and the service's signature. */
+export async function insertUser(db: Db, input: { id: string; handle: string; displayName: string; passwordHash: string }): Promise<User> {
+  const row = { createdAt: Date.now(), ...input };
   const inserted = await db.insert(users).values(row).onConflictDoNothing({ target: users.handle }).returning(publicColumns);
   if (inserted.length === 0) throw new AppError("conflict", "that handle is taken");
   return toUser(row);

@@ -1,11 +1,19 @@
-import { randomBytes, sha256Hex, toBase64Url } from "../accounts/encoding";
+import type { LocationHint } from "../placement/location-hint";
+import { derivedBody, hintOf, mintId } from "../placement/signed-id";
 
-/** The one DM channel of a pair: derived from both user ids, so asking twice finds the same room. */
-export async function dmChannelId(a: string, b: string): Promise<string> {
-  const [x, y] = [a, b].sort();
-  return `d_${(await sha256Hex(`${x}:${y}`)).slice(0, 32)}`;
+/**
+ * The one DM channel of a pair: its body is a keyed digest of both user ids,
+ * so asking twice finds the same room and nobody without the key can name it.
+ * It is placed in the home region of the member whose id sorts first: a
+ * deterministic choice (either member may be the one asking), so the other
+ * member, if far away, pays the distance (docs/capacity.md).
+ */
+export async function dmChannelId(key: CryptoKey, a: string, b: string): Promise<string> {
+  const [x, y] = [a, b].sort() as [string, string];
+  return mintId(key, "d", hintOf(x), await derivedBody(key, `dm:${x}:${y}`));
 }
 
-export function groupChannelId(): string {
-  return `g_${toBase64Url(randomBytes(16))}`;
+/** A new group, placed near the person creating it. */
+export function groupChannelId(key: CryptoKey, hint: LocationHint | undefined): Promise<string> {
+  return mintId(key, "g", hint);
 }

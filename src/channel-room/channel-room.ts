@@ -5,15 +5,29 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { AppError, loggableError, toResult, type Result } from "../errors";
-import { ChannelClientFrame, DEFAULT_PAGE, UNSENT_ATTACHMENT_TTL_MS, type UploadedAttachment, type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
-import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
+import type * as v from "valibot";
+import {
+  ChannelClientFrame,
+  type ChangesPage,
+  type ChangesQuery as ChangesQuerySchema,
+  type HistoryQuery as HistoryQuerySchema,
+  type SearchQuery as SearchQuerySchema,
+  CLOSE_CODES,
+  DEFAULT_PAGE,
+  PING_FRAME,
+  PONG_FRAME,
+  UNSENT_ATTACHMENT_TTL_MS,
+  type UploadedAttachment,
+  type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
+import { attachmentOf, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
+import { errorFrame } from "../sockets/error-frame";
 import { userHub } from "../user-hub/stub";
 import { Drainer } from "./drainer";
 import { urlSigner } from "../attachments/signed-url";
 import { purgeExpiredAttachments } from "./attachment-purge";
 import { abandonUpload, completeUpload, ownUnsent, reserveUpload, setThumbnail, useUrlSigner, type NewUpload, type StoredInfo } from "./attachments";
-import { changesSince, deleteMessage, editMessage, react, type Change, type ChangesPage } from "./edits";
+import { changesSince, deleteMessage, editMessage, react, type Change } from "./edits";
 import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
 import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
 import migrations from "./migrations/migrations.js";
@@ -24,11 +38,12 @@ import { searchMessages } from "./search";
 import * as schema from "./schema";
 import { originFromObjectId, parseSnowflake, Snowflake } from "./snowflake";
 
-export type HistoryQuery = { after?: number; before?: number; limit?: number };
-export type ChangesQuery = { after: number; through?: number; limit?: number };
-export type SearchQuery = { q: string; limit?: number; offset?: number };
-/** An edit, delete or reaction, as socket frames and HTTP bodies name it. */
-export type ChangeRequest = { type: "edit"; seq: number; body: string } | { type: "delete"; seq: number } | { type: "react"; seq: number; emoji: string; on?: boolean };
+/** RPC arguments from the Worker: the validated queries of the HTTP routes. */
+type HistoryQuery = v.InferOutput<typeof HistoryQuerySchema>;
+type ChangesQuery = v.InferOutput<typeof ChangesQuerySchema>;
+type SearchQuery = v.InferOutput<typeof SearchQuerySchema>;
+/** An edit, delete or reaction, as socket frames name it (HTTP routes build the same). */
+export type ChangeRequest = Extract<ChannelClientFrame, { type: "edit" | "delete" | "react" }>;
 
 /**
  * One channel: its members, its ordered and stored messages, and the
@@ -49,7 +64,7 @@ export class ChannelRoom extends DurableObject<Env> {
     this.config = readConfig(env);
     useUrlSigner(this.db, urlSigner(env.ATTACHMENT_URL_KEY, this.config.attachmentUrlTtlMs));
     this.presence = new PresenceCache((id) => userHub(env, id).presence(id));
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
       const last = lastMessage(this.db);
@@ -94,7 +109,7 @@ export class ChannelRoom extends DurableObject<Env> {
   async removeMember(actorId: string, targetId: string): Promise<Result<null>> {
     return toResult(async () => {
       const removed = this.ctx.storage.transactionSync(() => removeMember(this.db, actorId, targetId, Date.now()));
-      for (const ws of this.ctx.getWebSockets(`u:${targetId}`)) ws.close(4403, "no longer a member");
+      for (const ws of this.ctx.getWebSockets(`u:${targetId}`)) ws.close(CLOSE_CODES.notAMember, "no longer a member");
       this.broadcast(JSON.stringify({ type: "member", event: "left", user: memberToUser(removed) }));
       await this.drainer.drain();
       return null;
@@ -171,7 +186,7 @@ export class ChannelRoom extends DurableObject<Env> {
 
   /** Logout: this session's sockets close with 4401. */
   async closeSession(sessionId: string): Promise<void> {
-    for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(4401, "session revoked");
+    for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(CLOSE_CODES.sessionRevoked, "session revoked");
   }
 
   // ---- Sockets ----
@@ -198,7 +213,7 @@ export class ChannelRoom extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const who = attachmentOf(ws);
-    if (!who) return ws.close(1011, "lost socket state");
+    if (!who) return ws.close(CLOSE_CODES.lostState, "lost socket state");
     const decoded = decodeFrame(ChannelClientFrame, data);
     if ("error" in decoded) return this.sendError(ws, decoded.error, decoded.clientMsgId);
     const frame = decoded.frame;
@@ -233,13 +248,13 @@ export class ChannelRoom extends DurableObject<Env> {
           this.read(who.userId, who.device, frame.seq, ws);
           return;
         case "ping":
-          trySend(ws, PONG);
+          trySend(ws, PONG_FRAME);
           return;
       }
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       // A missing message is an error frame; a missing membership ends the socket.
-      if (err.code === "not_found" && !this.isMember(who.userId)) return ws.close(4403, "no longer a member");
+      if (err.code === "not_found" && !this.isMember(who.userId)) return ws.close(CLOSE_CODES.notAMember, "no longer a member");
       const seq = frame.type === "edit" || frame.type === "delete" || frame.type === "react" ? frame.seq : undefined;
       this.sendError(ws, err, frame.type === "send" ? frame.clientMsgId : undefined, seq);
     }
@@ -255,7 +270,7 @@ export class ChannelRoom extends DurableObject<Env> {
 
   override async webSocketError(ws: WebSocket): Promise<void> {
     try {
-      ws.close(1011, "socket error");
+      ws.close(CLOSE_CODES.lostState, "socket error");
     } catch {
       // already closed
     }
@@ -349,6 +364,6 @@ export class ChannelRoom extends DurableObject<Env> {
   }
 
   private sendError(ws: WebSocket, err: AppError, clientMsgId?: string, seq?: number): void {
-    trySend(ws, JSON.stringify({ type: "error", ...err.toBody(), ...(clientMsgId === undefined ? {} : { clientMsgId }), ...(seq === undefined ? {} : { seq }) }));
+    trySend(ws, errorFrame(err, { clientMsgId, seq }));
   }
 }

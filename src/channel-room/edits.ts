@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, lte } from "drizzle-orm";
 import { AppError } from "../errors";
-import { MAX_REACTIONS_PER_MESSAGE, type ChangeKind, type Message } from "../protocol";
+import { MAX_REACTIONS_PER_MESSAGE, type ChangeKind, type ChangesPage, type Message } from "../protocol";
 import { resolveMentions, setMentions } from "./mentions";
 import { getMessage } from "./messages";
 import { toMessages, toOneMessage } from "./message-view";
@@ -94,12 +94,6 @@ function assertRoomForEmoji(db: RoomDb, seq: number, emoji: string): void {
   }
 }
 
-export interface ChangesPage {
-  messages: Message[];
-  /** The cursor for the next call: everything up to it (for seq <= through) has been listed. */
-  rev: number;
-  hasMore: boolean;
-}
 
 /**
  * The change cursor: messages whose rev passed `after` (edited, deleted,

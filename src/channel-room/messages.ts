@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
 import { AppError } from "../errors";
-import type { Message } from "../protocol";
+import type * as v from "valibot";
+import type { Message, MessagesPage, SendBody } from "../protocol";
 import { lastMessage, recordChange, requireMember, type MessageRow, type RoomDb } from "./room-db";
 import { messages } from "./schema";
 import type { Snowflake } from "./snowflake";
@@ -20,13 +21,7 @@ export interface SendContext {
   now: number;
 }
 
-export interface SendInput {
-  clientMsgId: string;
-  body: string;
-  replyTo?: number;
-  /** Ids of the sender's own unsent uploads to this channel. */
-  attachments?: string[];
-}
+export type SendInput = v.InferOutput<typeof SendBody>;
 
 /**
  * Stores a message: dedupe on (sender, clientMsgId), rate limit, next seq and
@@ -87,10 +82,7 @@ function assertWithinRate(db: RoomDb, ctx: SendContext): void {
   throw new AppError("rate_limited", "sending too fast", Math.max(1, (oldest?.createdAt ?? ctx.now) + ctx.rateWindowMs - ctx.now));
 }
 
-export interface Page {
-  messages: Message[];
-  hasMore: boolean;
-}
+export type Page = MessagesPage;
 
 /** Messages with seq > after, ascending. */
 export function historyAfter(db: RoomDb, channelId: string, after: number, limit: number): Page {

@@ -1,4 +1,4 @@
-/** A failed HTTP call: the status and the `{error: {code, message}}` of PROTOCOL.md. */
+/** A failed HTTP call: the status and the `{error: {code, message}}` of docs/protocol.md. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

@@ -1,11 +1,11 @@
 import ReconnectingWebSocket from "partysocket/ws";
 import * as v from "valibot";
 
-/** The exact bytes of a ping, so that the server's auto-response answers it without waking the object. */
-export const PING_FRAME = '{"type":"ping"}';
-export const SOCKET_PROTOCOL = "chat.v1";
+import { CLOSE_CODES, PING_FRAME, SOCKET_PROTOCOL } from "../protocol";
+
+export { PING_FRAME, SOCKET_PROTOCOL };
 /** Close codes after which reconnecting cannot help: token revoked, no longer a member. */
-export const FATAL_CLOSE_CODES = new Set([4401, 4403]);
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([CLOSE_CODES.sessionRevoked, CLOSE_CODES.notAMember]);
 
 /** Any WebSocket constructor: the browser's, or `ws` under Node. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown;
@@ -13,7 +13,10 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 export interface SocketOptions {
   /** Injectable WebSocket implementation; defaults to the global one. */
   WebSocket?: WebSocketConstructor;
+  /** A ping goes out this often (default 5 s)... */
   pingIntervalMs?: number;
+  /** ...and a socket with no frame this long after it is dead (default 2 s, at most twice the interval). */
+  pongTimeoutMs?: number;
   minReconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
   connectTimeoutMs?: number;
@@ -29,17 +32,20 @@ export interface FrameHandlers<Frame> {
 /**
  * One reconnecting socket that speaks JSON frames of one valibot schema.
  * Reconnection and backoff are partysocket's; this adds auth subprotocols,
- * frame validation, the 10 s ping and a dead-socket check.
+ * frame validation, the ping and a dead-socket check: a ping unanswered for
+ * `pongTimeoutMs` drops the socket, so a silent network shows within seconds.
  */
 export class FrameSocket<Frame> {
   readonly #socket: ReconnectingWebSocket;
   readonly #pingIntervalMs: number;
+  readonly #pongTimeoutMs: number;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
-  #lastFrameAt = 0;
+  #pongTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
   constructor(url: string, token: string, schema: v.GenericSchema<unknown, Frame>, handlers: FrameHandlers<Frame>, options: SocketOptions = {}) {
-    this.#pingIntervalMs = options.pingIntervalMs ?? 10_000;
+    this.#pingIntervalMs = options.pingIntervalMs ?? 5_000;
+    this.#pongTimeoutMs = options.pongTimeoutMs ?? Math.min(2_000, this.#pingIntervalMs * 2);
     this.#socket = new ReconnectingWebSocket(url, [SOCKET_PROTOCOL, `bearer.${token}`], {
       WebSocket: options.WebSocket,
       minReconnectionDelay: options.minReconnectDelayMs ?? 500,
@@ -51,12 +57,13 @@ export class FrameSocket<Frame> {
       shouldReconnectOnClose: (event) => !FATAL_CLOSE_CODES.has(event.code),
     });
     this.#socket.addEventListener("open", () => {
-      this.#lastFrameAt = Date.now();
       this.#startPing();
       handlers.onOpen();
     });
     this.#socket.addEventListener("message", (event: MessageEvent) => {
-      this.#lastFrameAt = Date.now();
+      // Any frame shows the link is alive, not only a pong.
+      clearTimeout(this.#pongTimer);
+      this.#pongTimer = undefined;
       let json: unknown;
       try {
         json = JSON.parse(String(event.data));
@@ -99,17 +106,19 @@ export class FrameSocket<Frame> {
   #startPing(): void {
     this.#stopPing();
     this.#pingTimer = setInterval(() => {
-      // A socket that has not answered two pings is dead even if no close event came (half-open TCP).
-      if (Date.now() - this.#lastFrameAt > this.#pingIntervalMs * 2.5) {
+      if (!this.send(PING_FRAME) || this.#pongTimer !== undefined) return;
+      // A socket that does not answer is dead even if no close event came (half-open TCP, a cut link).
+      this.#pongTimer = setTimeout(() => {
+        this.#pongTimer = undefined;
         this.#socket.reconnect(4000, "no pong");
-        return;
-      }
-      this.send(PING_FRAME);
+      }, this.#pongTimeoutMs);
     }, this.#pingIntervalMs);
   }
 
   #stopPing(): void {
     if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
+    clearTimeout(this.#pongTimer);
     this.#pingTimer = undefined;
+    this.#pongTimer = undefined;
   }
 }

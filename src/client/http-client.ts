@@ -2,7 +2,7 @@ import * as v from "valibot";
 import type { Channel, Message, Presence, Summary, User } from "../protocol";
 import type { GroupBody, LoginBody, PushSubscriptionBody, SendBody, SignupBody } from "../protocol";
 import { ApiError } from "./api-error";
-import * as R from "./responses";
+import * as R from "../protocol";
 
 export interface HttpClientOptions {
   /** Origin of the service, e.g. "http://127.0.0.1:8788"; "" means the page's own origin. */
@@ -14,7 +14,7 @@ export interface HttpClientOptions {
 
 type Query = Record<string, string | number | undefined>;
 
-/** Typed methods for every HTTP endpoint of PROTOCOL.md and docs/protocol.md. Answers are validated against the protocol schemas. */
+/** Typed methods for every HTTP endpoint of docs/protocol.md. Answers are validated against the protocol schemas. */
 export class HttpClient {
   readonly baseUrl: string;
   token: string | null;
@@ -88,7 +88,7 @@ export class HttpClient {
     return (await this.#call(R.SummaryResponse, "POST", `/channels/${enc(channelId)}/read`, { body: { seq } })).summary;
   }
   async search(channelId: string, q: string, options: { limit?: number; offset?: number } = {}): Promise<Message[]> {
-    return (await this.#call(R.SearchResponse, "GET", `/channels/${enc(channelId)}/search`, { query: { q, ...options } })).messages;
+    return (await this.#call(R.MessagesPage, "GET", `/channels/${enc(channelId)}/search`, { query: { q, ...options } })).messages;
   }
   async editMessage(channelId: string, seq: number, body: string): Promise<Message> {
     return (await this.#call(R.MessageResponse, "PATCH", `/channels/${enc(channelId)}/messages/${seq}`, { body: { body } })).message;

@@ -1,6 +1,7 @@
 export { ApiError } from "./api-error";
-export { ChannelConnection, type ChannelConnectionOptions, type ChannelEvents } from "./channel-connection";
+export { ChannelConnection, type ChannelConnectionOptions, type ChannelEvents, type Gap } from "./channel-connection";
 export { ChatClient, type ChatClientOptions } from "./chat-client";
+export type { ConnectionState, ConnectionStateOptions } from "./connection-state";
 export type { ConnectionStatus } from "./connection-status";
 export { Emitter } from "./emitter";
 export { FATAL_CLOSE_CODES, FrameSocket, PING_FRAME, SOCKET_PROTOCOL, type SocketOptions, type WebSocketConstructor } from "./frame-socket";
@@ -9,5 +10,6 @@ export { newClientMsgId, newDeviceId } from "./ids";
 export { InboxConnection, type InboxConnectionOptions, type InboxEvents } from "./inbox-connection";
 export { ChannelMessages } from "./message-store";
 export { Outbox, PendingSendSchema, type OutboxStorage, type PendingSend } from "./outbox";
+export type { ReadonlySignal } from "@preact/signals-core";
 export type { Attachment, Channel, Message, Presence, Summary, UploadedAttachment, User } from "../protocol";
 export { uploadAttachment, type AttachmentUploadOptions, type UploadProgress } from "./attachment-upload";

@@ -9,6 +9,9 @@ import { AppError } from "../errors";
 import { LoginBody, SignupBody } from "../protocol";
 import { findCredentials, insertUser, toUser } from "../accounts/users";
 import { userHub } from "../user-hub/stub";
+import { hintForRequest } from "../placement/location-hint";
+import { idKey } from "../placement/signed-id";
+import { newUserId } from "../accounts/user-id";
 import { requireAuth } from "./auth-middleware";
 import { validate } from "./validate";
 
@@ -16,7 +19,8 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/signup", validate("json", SignupBody), async (c) => {
     const { handle, password, displayName } = c.req.valid("json");
     const db = openDb(c.env.DB);
-    const user = await insertUser(db, { handle, displayName, passwordHash: await hashPassword(password) });
+    const id = await newUserId(await idKey(c.env), hintForRequest(c.req.raw));
+    const user = await insertUser(db, { id, handle, displayName, passwordHash: await hashPassword(password) });
     const { token } = await createSession(db, user.id, readConfig(c.env).sessionTtlMs);
     return c.json({ user, token }, 201);
   })

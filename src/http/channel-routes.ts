@@ -7,10 +7,13 @@ import { AppError, unwrap } from "../errors";
 import { AddMemberBody, ChannelIdSchema, DmBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, ReadBody, SendBody } from "../protocol";
 import { channelRoom } from "../channel-room/stub";
 import { userHub } from "../user-hub/stub";
+import { hintForRequest } from "../placement/location-hint";
+import { idKey } from "../placement/signed-id";
 import { getUserByHandle, getUserById, getUsersByHandles } from "../accounts/users";
 import { requireAuth } from "./auth-middleware";
 import { assertRoomForChannel } from "./channel-limit";
 import { forwardUpgrade } from "./forward-socket";
+import { knownChannel } from "./known-channel";
 import { messageRoutes } from "./message-routes";
 import { validate } from "./validate";
 
@@ -24,7 +27,7 @@ export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", validate("
   const other = await getUserByHandle(db, c.req.valid("json").handle);
   if (other.id === c.var.userId) throw new AppError("bad_request", "a direct message needs another user");
   const me = await getUserById(db, c.var.userId);
-  const channelId = await dmChannelId(me.id, other.id);
+  const channelId = await dmChannelId(await idKey(c.env), me.id, other.id);
   const room = channelRoom(c.env, channelId);
   // An existing DM is returned as it is; only a new one counts against the channel limit.
   const existing = await room.getChannel(me.id);
@@ -36,6 +39,7 @@ export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", validate("
 
 export const channelRoutes = new Hono<AppEnv>()
   .use(requireAuth)
+  .use("/:id/*", knownChannel)
   .post("/", validate("json", GroupBody), async (c) => {
     const { title, members } = c.req.valid("json");
     const db = openDb(c.env.DB);
@@ -43,7 +47,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const others = await getUsersByHandles(db, members.filter((h) => h !== me.handle));
     if (others.length + 1 > MAX_GROUP_MEMBERS) throw new AppError("member_limit", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
     await assertRoomForChannel(c.env, me.id, [me, ...others]);
-    const channelId = groupChannelId();
+    const channelId = await groupChannelId(await idKey(c.env), hintForRequest(c.req.raw));
     const { channel } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "group", title, creatorId: me.id, members: [me, ...others] }));
     return c.json({ channel }, 201);
   })

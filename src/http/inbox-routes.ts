@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import type { AppEnv } from "../env";
-import { DeviceSchema, PresenceQuery } from "../protocol";
+import { idKey, verifyId } from "../placement/signed-id";
+import { DeviceSchema, PresenceQuery, type Presence } from "../protocol";
 import { userHub } from "../user-hub/stub";
 import { requireAuth } from "./auth-middleware";
 import { forwardUpgrade } from "./forward-socket";
@@ -17,5 +18,8 @@ export const inboxRoutes = new Hono<AppEnv>()
 
 export const presenceRoutes = new Hono<AppEnv>().use(requireAuth).get("/", validate("query", PresenceQuery), async (c) => {
   const ids = [...new Set(c.req.valid("query").ids)];
-  return c.json({ presence: await Promise.all(ids.map((id) => userHub(c.env, id).presence(id))) });
+  const key = await idKey(c.env);
+  // An id the service never minted has no hub to ask, and gets none: it answers as a user never seen.
+  const presence = ids.map(async (id): Promise<Presence> => ((await verifyId(key, id, ["u"])) ? userHub(c.env, id).presence(id) : { userId: id, state: "offline", lastSeenAt: 0 }));
+  return c.json({ presence: await Promise.all(presence) });
 });

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { AttachmentIdsSchema } from "./attachments";
 import { ClientMsgIdSchema, EmojiSchema, LimitSchema, MessageBodySchema, SendTextSchema, SeqSchema } from "./fields";
+import { ErrorBodySchema } from "./errors";
 import { ChannelSchema, MessageSchema, PresenceSchema, UserSchema } from "./objects";
 
 const MessageSeqSchema = v.pipe(SeqSchema, v.minValue(1, "seq must be at least 1"));
@@ -37,7 +38,7 @@ export const ChannelServerFrame = v.variant("type", [
     channel: ChannelSchema,
     lastSeq: v.number(),
     presence: v.array(PresenceSchema),
-    /** Every member's read marker (docs/protocol.md), for "seen by" from the first frame. */
+    /** Every member's read marker (docs/protocol.md, channel stream), for "seen by" from the first frame. */
     reads: v.optional(v.array(v.object({ userId: v.string(), seq: v.number() }))),
   }),
   v.object({ type: v.literal("message"), message: MessageSchema }),
@@ -53,12 +54,11 @@ export const ChannelServerFrame = v.variant("type", [
   v.object({ type: v.literal("changes"), messages: v.array(MessageSchema), rev: v.number(), hasMore: v.boolean() }),
   v.object({
     type: v.literal("error"),
-    code: v.string(),
-    message: v.string(),
+    ...ErrorBodySchema.entries,
+    /** The `clientMsgId` of a refused `send`. */
     clientMsgId: v.optional(v.string()),
     /** The message an `edit`, `delete` or `react` frame named. */
     seq: v.optional(v.number()),
-    retryAfterMs: v.optional(v.number()),
   }),
 ]);
 export type ChannelServerFrame = v.InferOutput<typeof ChannelServerFrame>;

@@ -17,7 +17,7 @@ import {
 } from "./fields";
 import { MAX_GROUP_MEMBERS, MAX_SEARCH_CHARS, MAX_SEARCH_OFFSET } from "./limits";
 
-/** One schema per HTTP body or query of PROTOCOL.md. */
+/** One schema per HTTP body or query of docs/protocol.md. */
 export const SignupBody = v.object({ handle: HandleSchema, password: PasswordSchema, displayName: DisplayNameSchema });
 export const LoginBody = v.object({ handle: HandleSchema, password: PasswordSchema });
 export const PatchMeBody = v.object({ displayName: DisplayNameSchema });

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { ErrorBodySchema } from "./errors";
 import { ChannelSchema, PresenceSchema, SummarySchema, UserSchema } from "./objects";
 
 /** Frames a client sends on its inbox socket. */
@@ -12,6 +13,6 @@ export const InboxServerFrame = v.variant("type", [
   v.object({ type: v.literal("presence"), presence: PresenceSchema }),
   v.object({ type: v.literal("channel"), event: v.picklist(["added", "removed"]), channel: ChannelSchema }),
   v.object({ type: v.literal("pong") }),
-  v.object({ type: v.literal("error"), code: v.string(), message: v.string() }),
+  v.object({ type: v.literal("error"), ...ErrorBodySchema.entries }),
 ]);
 export type InboxServerFrame = v.InferOutput<typeof InboxServerFrame>;

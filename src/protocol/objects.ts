@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { AttachmentSchema } from "./attachments";
 
-/** The objects of PROTOCOL.md, as the server sends them. */
+/** The objects of docs/protocol.md, as the server sends them. */
 export const UserSchema = v.object({
   id: v.string(),
   handle: v.string(),

@@ -1,6 +1,6 @@
 import { messagePreview, PUSH_PREVIEW_CHARS, type Message } from "../protocol";
 
-/** What a device's service worker receives for a new message (PROTOCOL.md, Push). */
+/** What a device's service worker receives for a new message (docs/protocol.md, Web Push). */
 export interface PushPayload {
   type: "message";
   channelId: string;

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { SOCKET_PROTOCOL } from "../protocol/socket";
 
 /** What a socket carries across hibernation: who it is and which device. */
 export const SocketAttachment = v.object({
@@ -41,9 +42,6 @@ export function forwardedIdentity(req: Request): Omit<SocketAttachment, "connect
 /** Answers an upgrade with a new hibernatable pair; `chat.v1` is echoed when the client offered it. */
 export function upgradeResponse(req: Request, client: WebSocket): Response {
   const offered = (req.headers.get("Sec-WebSocket-Protocol") ?? "").split(",").map((p) => p.trim());
-  const headers = offered.includes("chat.v1") ? { "Sec-WebSocket-Protocol": "chat.v1" } : undefined;
+  const headers = offered.includes(SOCKET_PROTOCOL) ? { "Sec-WebSocket-Protocol": SOCKET_PROTOCOL } : undefined;
   return new Response(null, { status: 101, webSocket: client, headers });
 }
-
-export const PING = '{"type":"ping"}';
-export const PONG = '{"type":"pong"}';

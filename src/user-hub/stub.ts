@@ -1,6 +1,7 @@
 import type { Env } from "../env";
+import { placedStub } from "../placement/placed-stub";
 
-/** The one UserHub of a user. */
-export function userHub(env: Pick<Env, "USER_HUB">, userId: string) {
-  return env.USER_HUB.get(env.USER_HUB.idFromName(userId));
+/** The one UserHub of a user, placed where their id says (their region at signup). */
+export function userHub(env: Pick<Env, "USER_HUB"> & { JURISDICTION?: string }, userId: string) {
+  return placedStub(env.USER_HUB, env, userId);
 }

@@ -1,12 +1,10 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import type { Channel, Summary } from "../protocol";
+import type { Channel, InboxServerFrame, Missed, Summary } from "../protocol";
 import type { ChannelUpdate, DeliveredMessage } from "./channel-update";
 import type { HubDb } from "./hub-db";
 import { channels, cursors } from "./schema";
 
-export type InboxEvent =
-  | { type: "channel"; event: "added" | "removed"; channel: Channel }
-  | { type: "summary"; summary: Summary };
+export type InboxEvent = Extract<InboxServerFrame, { type: "channel" | "summary" }>;
 
 export interface AppliedUpdate {
   /** Frames for this user's inbox sockets. */
@@ -93,7 +91,7 @@ export function dmPartners(db: HubDb): string[] {
 }
 
 /** What one device missed: per channel, its cursor against the channel's last seq. */
-export function missedBy(db: HubDb, device: string): { channelId: string; cursor: number; lastSeq: number }[] {
+export function missedBy(db: HubDb, device: string): Missed {
   const held = new Map(
     db.select().from(cursors).where(eq(cursors.device, device)).all().map((c) => [c.channelId, c.seq]),
   );

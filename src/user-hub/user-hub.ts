@@ -6,9 +6,10 @@ import { readConfig, type Config } from "../config";
 import { openDb } from "../accounts/db";
 import type { Env } from "../env";
 import { AppError } from "../errors";
-import { InboxClientFrame, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
-import { attachmentOf, forwardedIdentity, PING, PONG, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
+import { CLOSE_CODES, InboxClientFrame, PING_FRAME, PONG_FRAME, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
+import { attachmentOf, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
+import { errorFrame } from "../sockets/error-frame";
 import { getUserById } from "../accounts/users";
 import type { ChannelUpdate, UpdateOutcome } from "./channel-update";
 import { ensureState, readState, type HubDb } from "./hub-db";
@@ -33,7 +34,7 @@ export class UserHub extends DurableObject<Env> {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { schema });
     this.config = readConfig(env);
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(() => migrate(this.db, migrations));
   }
 
@@ -90,7 +91,7 @@ export class UserHub extends DurableObject<Env> {
 
   /** Logout: every socket of that session closes with 4401, in the inbox and in every channel. */
   async revokeSession(sessionId: string): Promise<void> {
-    for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(4401, "session revoked");
+    for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(CLOSE_CODES.sessionRevoked, "session revoked");
     await Promise.allSettled(channelIds(this.db).map((id) => channelRoom(this.env, id).closeSession(sessionId)));
     await this.checkPresence();
   }
@@ -116,9 +117,9 @@ export class UserHub extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const decoded = decodeFrame(InboxClientFrame, data);
-    if ("error" in decoded) return trySend(ws, JSON.stringify({ type: "error", ...decoded.error.toBody() }));
+    if ("error" in decoded) return trySend(ws, errorFrame(decoded.error));
     // The only frame is a ping the auto-response did not catch (other bytes): answer it the same way.
-    trySend(ws, PONG);
+    trySend(ws, PONG_FRAME);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -167,7 +168,7 @@ export class UserHub extends DurableObject<Env> {
       lastPingAt: Math.max(attachmentOf(ws)?.connectedAt ?? 0, this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0),
     }));
     const decision = decidePresence(state, liveness, now, this.config);
-    for (const i of decision.stale) sockets[i]!.close(4408, "heartbeat timeout");
+    for (const i of decision.stale) sockets[i]!.close(CLOSE_CODES.heartbeatTimeout, "heartbeat timeout");
     const changed = decision.online !== state.online;
     if (changed && decision.online) clearPushQueue(this.db);
     this.db

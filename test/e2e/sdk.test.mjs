@@ -85,7 +85,7 @@ async function openRecorded(client, channelId) {
   let welcomes = 0;
   conn.events.on("messages", (ms) => received.push(...ms));
   conn.events.on("welcome", () => welcomes++);
-  await until("the first sync", () => conn.status === "open" && conn.messages.cursor !== null);
+  await until("the first sync", () => conn.status.value === "open" && conn.cursor.value !== null);
   return { conn, received, welcomes: () => welcomes };
 }
 
@@ -115,23 +115,23 @@ describe("client SDK against the real service", { timeout: 240_000 }, () => {
 
     const b = await openRecorded(bob.client, dm.id);
     for (let i = 1; i <= 5; i++) await send(i);
-    await until("Bob's live messages", () => b.conn.messages.cursor === 5);
+    await until("Bob's live messages", () => b.conn.cursor.value === 5);
 
     proxy.cut();
-    await until("Bob to notice the cut", () => b.conn.status === "connecting");
+    await until("Bob to notice the cut", () => b.conn.status.value === "connecting");
     for (let i = 6; i <= 12; i++) await send(i);
     proxy.restore();
     // More live messages while Bob reconnects and syncs, so live frames and history overlap.
     for (let i = 13; i <= 18; i++) await send(i);
 
-    await until("Bob to hold all 18", () => b.conn.messages.cursor === 18);
+    await until("Bob to hold all 18", () => b.conn.cursor.value === 18);
     await new Promise((r) => setTimeout(r, 300)); // any late duplicate would show up now
     assert.ok(b.welcomes() >= 2, "Bob reconnected");
-    assert.deepEqual(seqs(b.conn.messages.list()), range(1, 18));
+    assert.deepEqual(seqs(b.conn.messages.value), range(1, 18));
     assert.deepEqual(seqs(b.received).sort((x, y) => x - y), range(1, 18), "each message reached Bob's listeners exactly once");
     assert.equal(new Set(b.received.map((m) => m.id)).size, 18);
     assert.deepEqual(
-      b.conn.messages.list().map((m) => m.body),
+      b.conn.messages.value.map((m) => m.body),
       range(1, 18).map((i) => `message ${i}`),
     );
   });
@@ -145,17 +145,17 @@ describe("client SDK against the real service", { timeout: 240_000 }, () => {
     const b = await openRecorded(bob.client, dm.id);
 
     proxy.cut();
-    await until("Bob to notice the cut", () => b.conn.status === "connecting");
+    await until("Bob to notice the cut", () => b.conn.status.value === "connecting");
     const pending = b.conn.send("typed while offline");
     await new Promise((r) => setTimeout(r, 1000));
     assert.deepEqual(
-      b.conn.pending().map((p) => p.clientMsgId),
+      b.conn.pending.value.map((p) => p.clientMsgId),
       [pending.clientMsgId],
       "it waits in the outbox",
     );
 
     proxy.restore();
-    await until("the outbox to drain", () => b.conn.pending().length === 0);
+    await until("the outbox to drain", () => b.conn.pending.value.length === 0);
     await until("Alice to receive it", () => a.received.length === 1);
     await new Promise((r) => setTimeout(r, 500));
 
@@ -165,7 +165,7 @@ describe("client SDK against the real service", { timeout: 240_000 }, () => {
       [["typed while offline", pending.clientMsgId, bob.user.id]],
     );
     assert.equal(a.received.length, 1, "Alice got it once");
-    assert.deepEqual(seqs(b.conn.messages.list()), [1], "Bob holds it once");
+    assert.deepEqual(seqs(b.conn.messages.value), [1], "Bob holds it once");
   });
 
   test("a send whose ack was lost is resent with the same clientMsgId and stored once", async () => {
@@ -178,17 +178,17 @@ describe("client SDK against the real service", { timeout: 240_000 }, () => {
     proxy.muteReplies(); // the send reaches the server; the ack never comes back
     const pending = b.conn.send("ack lost on the way");
     await until("the server to store it", async () => (await alice.client.http.messagesAfter(dm.id, 0)).messages.length === 1);
-    assert.equal(b.conn.pending().length, 1, "unacked, so still in the outbox");
+    assert.equal(b.conn.pending.value.length, 1, "unacked, so still in the outbox");
 
     proxy.cut();
-    await until("Bob to notice the cut", () => b.conn.status === "connecting");
+    await until("Bob to notice the cut", () => b.conn.status.value === "connecting");
     proxy.restore();
-    await until("the outbox to drain", () => b.conn.pending().length === 0);
+    await until("the outbox to drain", () => b.conn.pending.value.length === 0);
 
     const stored = (await alice.client.http.messagesAfter(dm.id, 0)).messages;
     assert.equal(stored.length, 1, "the resend stored nothing new");
     assert.equal(stored[0].clientMsgId, pending.clientMsgId);
-    assert.deepEqual(seqs(b.conn.messages.list()), [1]);
+    assert.deepEqual(seqs(b.conn.messages.value), [1]);
   });
 
   test("rate-limited sends wait for retryAfterMs and are then stored once each", async () => {
@@ -202,34 +202,56 @@ describe("client SDK against the real service", { timeout: 240_000 }, () => {
     const total = 34; // the default limit is 30 per 10 s
     const sent = Array.from({ length: total }, (_, i) => a.conn.send(`burst ${i}`));
     await until("some sends to be refused", () => errors.some((e) => e.code === "rate_limited"), 10_000);
-    await until("every send to be acked", () => a.conn.pending().length === 0, 30_000);
+    await until("every send to be acked", () => a.conn.pending.value.length === 0, 30_000);
 
     const stored = (await alice.client.http.messagesAfter(group.id, 0, 200)).messages;
     assert.equal(stored.length, total);
     assert.deepEqual(new Set(stored.map((m) => m.clientMsgId)), new Set(sent.map((p) => p.clientMsgId)));
-    assert.deepEqual(seqs(a.conn.messages.list()), range(1, total));
+    assert.deepEqual(seqs(a.conn.messages.value), range(1, total));
   });
 
   test("a socket that stops answering pings is replaced", async () => {
     const proxy = await networkProxy(service.port);
     const bob = await user("Bob", proxy.baseUrl, { pingIntervalMs: 200 });
     const inbox = bob.client.connectInbox();
-    await until("the inbox welcome", () => inbox.status === "open");
+    await until("the inbox welcome", () => inbox.status.value === "open");
     let welcomes = 0;
     inbox.events.on("welcome", () => welcomes++);
 
     proxy.muteReplies(); // no close, no error: only silence
     const mutedAt = Date.now();
-    await until("the SDK to give up on the silent socket", () => inbox.status === "connecting", 3_000);
+    await until("the SDK to give up on the silent socket", () => inbox.status.value === "connecting", 3_000);
     assert.ok(Date.now() - mutedAt < 2_000, "within a few missed pongs");
     proxy.restore();
-    await until("a new welcome", () => welcomes === 1 && inbox.status === "open");
+    await until("a new welcome", () => welcomes === 1 && inbox.status.value === "open");
+  });
+
+  test("a silent network shows as offline within seconds, and the partner's presence as unknown", async () => {
+    const proxy = await networkProxy(service.port);
+    const alice = await user("Alice");
+    const bob = await user("Bob", proxy.baseUrl, { pingIntervalMs: 1000 });
+    await alice.client.http.openDm(bob.handle);
+    alice.client.connectInbox();
+    const inbox = bob.client.connectInbox();
+    await until("Bob online", () => bob.client.connection.value === "online");
+    await until("Alice's presence known to Bob", () => inbox.presence.value.get(alice.user.id)?.state === "online");
+
+    proxy.muteReplies();
+    const mutedAt = Date.now();
+    await until("Bob offline", () => bob.client.connection.value === "offline", 10_000);
+    // A ping each second, 2 s for its pong, 1 s of grace.
+    assert.ok(Date.now() - mutedAt < 5_000, `offline after ${Date.now() - mutedAt} ms`);
+    assert.equal(inbox.presence.value.get(alice.user.id), undefined, "nobody's presence is known while offline");
+
+    proxy.restore();
+    await until("Bob online again", () => bob.client.connection.value === "online");
+    await until("Alice's presence known again", () => inbox.presence.value.get(alice.user.id)?.state === "online");
   });
 
   test("logout closes the inbox socket for good with 4401", async () => {
     const bob = await user("Bob");
     const inbox = bob.client.connectInbox();
-    await until("the inbox welcome", () => inbox.status === "open");
+    await until("the inbox welcome", () => inbox.status.value === "open");
     let closedWith = null;
     inbox.events.on("closed", (e) => (closedWith = e));
     await bob.client.http.logout();
@@ -238,8 +260,8 @@ describe("client SDK against the real service", { timeout: 240_000 }, () => {
     await until("the inbox to be closed", () => closedWith !== null, 30_000);
     const { code } = closedWith;
     assert.equal(code, 4401);
-    assert.equal(inbox.status, "closed");
+    assert.equal(inbox.status.value, "closed");
     await new Promise((r) => setTimeout(r, 700)); // longer than the reconnect delay
-    assert.equal(inbox.status, "closed", "no reconnect after a revoked session");
+    assert.equal(inbox.status.value, "closed", "no reconnect after a revoked session");
   });
 });

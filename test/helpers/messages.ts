@@ -1,6 +1,6 @@
 import { api, type ApiResponse, type TestUser } from "./http";
 
-/** The rich-messaging endpoints of docs/protocol.md (Additions), as a client calls them. */
+/** The rich-messaging endpoints of docs/protocol.md (Messages), as a client calls them. */
 export const edit = (u: TestUser, channelId: string, seq: number | string, body: unknown): Promise<ApiResponse> =>
   api("PATCH", `/channels/${channelId}/messages/${seq}`, { token: u.token, json: { body } });
 

@@ -1,4 +1,4 @@
-// A minimal client of the channel stream, written from PROTOCOL.md alone (not
+// A minimal client of the channel stream, written from docs/protocol.md alone (not
 // the SDK), so the fault suite tests the server's contract: an outbox resent
 // with the same clientMsgId until acked, and a `sync` from the last seq held
 // after every (re)connect. It records what it saw, for the checks.
