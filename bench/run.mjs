@@ -20,6 +20,7 @@ import { cleanSdk } from "./lib/sdk.mjs";
 import { ratios } from "./lib/stats.mjs";
 import { printTable, checkTargets } from "./lib/report.mjs";
 import { baselineTarget, serviceTarget } from "./lib/targets.mjs";
+import { attachments } from "./scenarios/attachments.mjs";
 import { catchUp } from "./scenarios/catch-up.mjs";
 import { groupFanOut } from "./scenarios/group.mjs";
 import { idleRelay, idleService } from "./scenarios/idle.mjs";
@@ -46,6 +47,7 @@ const FULL = {
   catchUp: { messages: 10_000, repeats: 5 },
   inbox: { messages: 20, gapMs: 200 },
   idle: { counts: [1000, 5000], channels: 10, waitMs: 3_000 },
+  attachments: { sizeMiB: 10, repeats: 5, image: { width: 4000, height: 3000 }, thumbs: 3 },
   deadlineMs: 12 * 60_000,
 };
 const SMOKE = {
@@ -56,6 +58,7 @@ const SMOKE = {
   catchUp: { messages: 300, repeats: 1 },
   inbox: { messages: 2, gapMs: 50 },
   idle: { counts: [8, 16], channels: 2, waitMs: 300 },
+  attachments: { sizeMiB: 1, repeats: 1, image: { width: 400, height: 300 }, thumbs: 1 },
   deadlineMs: 5 * 60_000,
 };
 const config = smoke ? SMOKE : FULL;
@@ -142,6 +145,10 @@ try {
   if (wants("inbox")) {
     log(`inbox fan-out: ${config.users} members, ${config.inbox.messages} messages`);
     scenarios.inbox = withRatios(await both("inbox", (t) => inboxFanOut(t, people[t.name], groups[t.name], config.inbox)), ["perMember", "allMembers"]);
+  }
+  if (wants("attachments")) {
+    log("attachments: upload and download throughput, Worker CPU per thumbnail (service only)");
+    scenarios.attachments = await attachments(service, people.service.slice(0, 2), { ...config.attachments, log });
   }
   if (wants("idle")) {
     const { counts, channels } = config.idle;

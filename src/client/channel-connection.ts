@@ -194,9 +194,9 @@ export class ChannelConnection {
     return this.#store.bySeq(seq);
   }
 
-  /** Queues a message in the outbox; it goes out now if the socket is open, else on reconnect. */
-  send(body: string, replyTo?: number): PendingSend {
-    return this.#outbox.add(this.channelId, body, replyTo);
+  /** Queues a message in the outbox; it goes out now if the socket is open, else on reconnect. `attachments`: ids from uploadAttachment. */
+  send(body: string, replyTo?: number, attachments?: string[]): PendingSend {
+    return this.#outbox.add(this.channelId, body, replyTo, Date.now(), attachments);
   }
 
   /** Sends a failed message again, with the same clientMsgId. */
@@ -544,6 +544,7 @@ export class ChannelConnection {
     for (const entry of this.#outbox.due(this.channelId, now, this.#ackTimeoutMs, this.#openedAt)) {
       const frame: ChannelClientFrame = { type: "send", clientMsgId: entry.clientMsgId, body: entry.body };
       if (entry.replyTo !== undefined) frame.replyTo = entry.replyTo;
+      if (entry.attachments) frame.attachments = entry.attachments;
       if (this.#sendFrame(frame)) this.#outbox.markSent(entry.clientMsgId, now);
     }
     if (this.#outbox.list(this.channelId).some((e) => e.state === "pending")) this.#startResendTimer();

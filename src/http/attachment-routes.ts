@@ -9,6 +9,7 @@ import { readConfig } from "../config";
 import type { AppEnv } from "../env";
 import { AttachmentIdSchema, ChannelIdSchema, MAX_THUMBNAIL_BYTES, UploadQuery } from "../protocol";
 import { requireAuth } from "./auth-middleware";
+import { knownChannel } from "./known-channel";
 import { validate } from "./validate";
 
 /** A refused upload still reads its body: under wrangler dev an early answer to a large unread body loses the connection. */
@@ -26,7 +27,7 @@ const attachmentParam = validate("param", v.object({ id: ChannelIdSchema, attach
  * Auth is per route, so other `/channels` routes do not authenticate twice.
  */
 export const attachmentRoutes = new Hono<AppEnv>()
-  .post("/:id/attachments", drainWhenRefused, requireAuth, channelParam, validate("query", UploadQuery), async (c) => {
+  .post("/:id/attachments", drainWhenRefused, requireAuth, knownChannel, channelParam, validate("query", UploadQuery), async (c) => {
     const channelId = c.req.valid("param").id;
     const { name, thumbnail } = c.req.valid("query");
     const length = declaredLength(c.req.raw, readConfig(c.env).maxAttachmentBytes);
@@ -41,7 +42,7 @@ export const attachmentRoutes = new Hono<AppEnv>()
     });
     return c.json({ attachment }, 201);
   })
-  .put("/:id/attachments/:attachmentId/thumbnail", drainWhenRefused, requireAuth, attachmentParam, async (c) => {
+  .put("/:id/attachments/:attachmentId/thumbnail", drainWhenRefused, requireAuth, knownChannel, attachmentParam, async (c) => {
     const { id: channelId, attachmentId } = c.req.valid("param");
     await receiveThumbnail(c.env, channelRoom(c.env, channelId), {
       channelId,
