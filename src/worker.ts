@@ -10,6 +10,7 @@ import { inboxRoutes, presenceRoutes } from "./http/inbox-routes";
 import { pushRoutes } from "./http/push-routes";
 import { attachmentRoutes } from "./http/attachment-routes";
 import { fileRoutes } from "./http/file-routes";
+import { e2eeRoutes } from "./http/e2ee-routes";
 import { MAX_BODY_BYTES } from "./protocol";
 
 export { ChannelRoom } from "./channel-room/channel-room";
@@ -34,7 +35,8 @@ const api = new Hono<AppEnv>()
   .route("/channels", channelRoutes)
   .route("/inbox", inboxRoutes)
   .route("/presence", presenceRoutes)
-  .route("/push", pushRoutes);
+  .route("/push", pushRoutes)
+  .route("/e2ee", e2eeRoutes);
 
 export const app = new Hono<AppEnv>()
   .route("/api", api)

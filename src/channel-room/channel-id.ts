@@ -17,3 +17,9 @@ export async function dmChannelId(key: CryptoKey, a: string, b: string): Promise
 export function groupChannelId(key: CryptoKey, hint: LocationHint | undefined): Promise<string> {
   return mintId(key, "g", hint);
 }
+
+/** The one encrypted DM of a pair: a room apart from their plaintext DM, placed the same way. */
+export async function encryptedDmChannelId(key: CryptoKey, a: string, b: string): Promise<string> {
+  const [x, y] = [a, b].sort() as [string, string];
+  return mintId(key, "d", hintOf(x), await derivedBody(key, `e2ee-dm:${x}:${y}`));
+}

@@ -5,6 +5,7 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { AppError, loggableError, toResult, type Result } from "../errors";
+import { readInbound } from "../mls/inbound";
 import type * as v from "valibot";
 import {
   ChannelClientFrame,
@@ -18,17 +19,24 @@ import {
   PONG_FRAME,
   UNSENT_ATTACHMENT_TTL_MS,
   type UploadedAttachment,
+  type MlsGroupResponse,
+  type MlsSendInput,
   type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
 import { attachmentOf, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
 import { userHub } from "../user-hub/stub";
+import { openDb } from "../accounts/db";
+import { getUserById } from "../accounts/users";
 import { Drainer } from "./drainer";
 import { urlSigner } from "../attachments/signed-url";
 import { purgeExpiredAttachments } from "./attachment-purge";
 import { abandonUpload, completeUpload, ownUnsent, reserveUpload, setThumbnail, useUrlSigner, type NewUpload, type StoredInfo } from "./attachments";
 import { changesSince, deleteMessage, editMessage, react, type Change } from "./edits";
 import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
+import { listLeaves } from "./mls-leaves";
+import { acceptMls, refuseIfEncrypted, type MlsAccepted } from "./mls-messages";
+import { WelcomeSender } from "./welcome-sender";
 import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
 import migrations from "./migrations/migrations.js";
 import { PresenceCache } from "./presence-cache";
@@ -56,11 +64,13 @@ export class ChannelRoom extends DurableObject<Env> {
   private ids!: Snowflake;
   private readonly presence: PresenceCache;
   private readonly drainer: Drainer;
+  private readonly welcomes: WelcomeSender;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { schema });
     this.drainer = new Drainer(this.db, ctx.storage, env);
+    this.welcomes = new WelcomeSender(this.db, env, (at) => this.drainer.schedule(at));
     this.config = readConfig(env);
     useUrlSigner(this.db, urlSigner(env.ATTACHMENT_URL_KEY, this.config.attachmentUrlTtlMs));
     this.presence = new PresenceCache((id) => userHub(env, id).presence(id));
@@ -131,6 +141,24 @@ export class ChannelRoom extends DurableObject<Env> {
 
   async change(userId: string, request: ChangeRequest): Promise<Result<Message>> {
     return toResult(() => this.applyChange(userId, request, null).message);
+  }
+
+  /** An MLS message for an encrypted channel, from a device of `userId` (HTTP; sockets take the same path). */
+  async sendMls(userId: string, device: string, input: MlsSendInput): Promise<Result<{ message: Message; created: boolean }>> {
+    return toResult(async () => {
+      const { message, created } = await this.storeMls(userId, device, input, null);
+      return { message, created };
+    });
+  }
+
+  /** The room's view of the MLS group: its epoch and which leaf is which member's device. */
+  async mlsGroup(userId: string): Promise<Result<v.InferOutput<typeof MlsGroupResponse>>> {
+    return toResult(() => {
+      const meta = requireMeta(this.db);
+      requireMember(this.db, userId);
+      if (!meta.encrypted) throw new AppError("bad_request", "this channel is not end-to-end encrypted");
+      return { epoch: meta.epoch, leaves: listLeaves(this.db) };
+    });
   }
 
   async changes(userId: string, q: ChangesQuery): Promise<Result<ChangesPage>> {
@@ -240,6 +268,9 @@ export class ChannelRoom extends DurableObject<Env> {
         case "react":
           this.applyChange(who.userId, frame, ws);
           return;
+        case "mls":
+          await this.storeMls(who.userId, who.device, frame, ws);
+          return;
         case "typing":
           requireMember(this.db, who.userId);
           this.broadcast(JSON.stringify({ type: "typing", userId: who.userId }), (a) => a.userId !== who.userId);
@@ -256,7 +287,7 @@ export class ChannelRoom extends DurableObject<Env> {
       // A missing message is an error frame; a missing membership ends the socket.
       if (err.code === "not_found" && !this.isMember(who.userId)) return ws.close(CLOSE_CODES.notAMember, "no longer a member");
       const seq = frame.type === "edit" || frame.type === "delete" || frame.type === "react" ? frame.seq : undefined;
-      this.sendError(ws, err, frame.type === "send" ? frame.clientMsgId : undefined, seq);
+      this.sendError(ws, err, frame.type === "send" || frame.type === "mls" ? frame.clientMsgId : undefined, seq);
     }
   }
 
@@ -278,6 +309,7 @@ export class ChannelRoom extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.drainer.alarmFired();
+    await this.welcomes.deliver();
     await this.drainer.drain();
     let next: number | null;
     try {
@@ -295,6 +327,7 @@ export class ChannelRoom extends DurableObject<Env> {
   private store(userId: string, device: string | undefined, input: SendInput, from: WebSocket | null) {
     const now = Date.now();
     const meta = requireMeta(this.db);
+    refuseIfEncrypted(meta, "send MLS messages (type \"mls\")");
     const result = this.ctx.storage.transactionSync(() =>
       sendMessage(this.db, { channelId: meta.channelId, userId, device, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now }, input),
     );
@@ -308,11 +341,44 @@ export class ChannelRoom extends DurableObject<Env> {
   }
 
   /**
+   * Stores an MLS message (see acceptMls), then acks, broadcasts, tells
+   * members who joined or left, and hands each added user's Welcome to their
+   * UserHub. Profiles of added users come from D1 before the write; the write
+   * itself checks the epoch, so concurrent commits still meet one at a time.
+   */
+  private async storeMls(userId: string, device: string, input: MlsSendInput, from: WebSocket | null): Promise<MlsAccepted> {
+    const meta = requireMeta(this.db);
+    const inbound = readInbound(input.data, meta.channelId);
+    const profiles = new Map<string, User>();
+    if (inbound.kind === "commit") {
+      const ids = [...new Set(inbound.adds.map((a) => a.userId))];
+      for (const u of await Promise.all(ids.map((id) => getUserById(openDb(this.env.DB), id).catch(() => undefined)))) if (u) profiles.set(u.id, u);
+    }
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync(() =>
+      acceptMls(this.db, { channelId: meta.channelId, userId, device, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now }, input, inbound, profiles),
+    );
+    if (from) trySend(from, JSON.stringify({ type: "ack", clientMsgId: input.clientMsgId, message: result.message }));
+    if (!result.created) return result;
+    this.broadcast(JSON.stringify({ type: "message", message: result.message }), undefined, from);
+    for (const user of result.joined) this.broadcast(JSON.stringify({ type: "member", event: "joined", user }));
+    for (const user of result.left) {
+      for (const ws of this.ctx.getWebSockets(`u:${user.id}`)) ws.close(4403, "no longer a member");
+      this.broadcast(JSON.stringify({ type: "member", event: "left", user }));
+    }
+    if (result.welcomed.length > 0) await this.welcomes.deliver();
+    if (result.joined.length > 0 || result.left.length > 0) await this.drainer.drain();
+    else this.drainer.schedule();
+    return result;
+  }
+
+  /**
    * Edits, deletes or reacts, then tells every socket (the actor's too: that
    * is its answer) and the drain. A no-op answers only the actor's socket.
    */
   private applyChange(userId: string, request: ChangeRequest, from: WebSocket | null): Change {
     const now = Date.now();
+    refuseIfEncrypted(requireMeta(this.db), "edits, deletes and reactions travel inside MLS messages (changeOf)");
     const result = this.ctx.storage.transactionSync(() => {
       switch (request.type) {
         case "edit":

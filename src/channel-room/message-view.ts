@@ -20,6 +20,10 @@ export function toMessage(channelId: string, row: MessageRow): Message {
   if (row.editedAt !== null) m.editedAt = row.editedAt;
   if (row.deleted) m.deleted = true;
   if (row.replyTo !== null) m.replyTo = row.replyTo;
+  if (row.mlsKind !== null && row.mlsData !== null && row.epoch !== null) {
+    m.mls = { kind: row.mlsKind, epoch: row.epoch, data: row.mlsData };
+    if (row.changeOf !== null) m.mls.changeOf = row.changeOf;
+  }
   return m;
 }
 

@@ -52,6 +52,10 @@ export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { m
     deleted: false,
     replyTo: input.replyTo ?? null,
     rev,
+    mlsKind: null,
+    mlsData: null,
+    epoch: null,
+    changeOf: null,
   };
   statements(db).insertMessage.run({ ...row, replyTo: row.replyTo });
   if (files.length > 0) claimAttachments(db, ctx.userId, files, seq, ctx.now);
@@ -68,7 +72,7 @@ export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { m
 }
 
 /** SEND_RATE_LIMIT messages per user per window, counted from what is stored, so it survives restarts. */
-function assertWithinRate(db: RoomDb, ctx: SendContext): void {
+export function assertWithinRate(db: RoomDb, ctx: SendContext): void {
   const since = ctx.now - ctx.rateWindowMs;
   // createdAt grows with seq: the sender's newest message from before the window bounds it. Found walking
   // the (sender, seq) index back from the newest, so the cost is the window's messages, not the history's.

@@ -11,6 +11,12 @@ export const meta = sqliteTable("meta", {
   createdAt: integer("created_at").notNull(),
   /** Bumps on every change a member's summary shows; the UserHub keeps the newest. */
   rev: integer("rev").notNull().default(0),
+  /** End-to-end encrypted (MLS): only MLS messages are stored, and members change only by commit. */
+  encrypted: integer("encrypted", { mode: "boolean" }).notNull().default(false),
+  /** The MLS epoch the next commit must be built on; each accepted commit moves it on by one. */
+  epoch: integer("epoch").notNull().default(0),
+  /** An encrypted DM's other user: a member once a commit adds a device of theirs. */
+  peerId: text("peer_id"),
 });
 
 export const members = sqliteTable("members", {
@@ -44,8 +50,16 @@ export const messages = sqliteTable(
     replyTo: integer("reply_to"),
     /** The room's rev at the message's last change: the change cursor of edits, deletes and reactions. */
     rev: integer("rev").notNull(),
+    /** Encrypted channels: the MLS message stored instead of a body (base64), its kind and epoch. */
+    mlsKind: text("mls_kind", { enum: ["application", "commit"] }),
+    mlsData: text("mls_data"),
+    epoch: integer("epoch"),
+    /** An encrypted edit, delete or reaction of message `changeOf`: never unread. */
+    changeOf: integer("change_of"),
   },
   (t) => [
+    // Rows no unread count includes (commits, encrypted changes): counted without scanning the rest.
+    index("messages_not_unread_idx").on(t.seq).where(sql`mls_kind = 'commit' OR change_of IS NOT NULL`),
     uniqueIndex("messages_sender_client_idx").on(t.senderId, t.clientMsgId),
     index("messages_sender_seq_idx").on(t.senderId, t.seq),
     index("messages_rev_idx").on(t.rev),
@@ -100,6 +114,26 @@ export const deviceCursors = sqliteTable(
     rev: integer("rev").notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.device] })],
+);
+
+/** Encrypted channels: which MLS leaf is which member's device, as the accepted commits left the tree. */
+export const mlsLeaves = sqliteTable("mls_leaves", {
+  leaf: integer("leaf").primaryKey(),
+  userId: text("user_id").notNull(),
+  device: text("device").notNull(),
+});
+
+/** Welcomes of accepted commits, until each added user's UserHub holds its copy. */
+export const mlsWelcomes = sqliteTable(
+  "mls_welcomes",
+  {
+    seq: integer("seq").notNull(),
+    userId: text("user_id").notNull(),
+    epoch: integer("epoch").notNull(),
+    data: text("data").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seq, t.userId] })],
 );
 
 export type OutboxInsert = typeof outbox.$inferInsert;

@@ -47,6 +47,8 @@ function ftsQuery<T>(run: () => T): T {
 export function searchMessages(db: RoomDb, userId: string, q: string, limit: number, offset: number): Page {
   const meta = requireMeta(db);
   requireMember(db, userId);
+  // The server holds only ciphertext: the app searches its own decrypted copy.
+  if (meta.encrypted) throw new AppError("not_supported", "search is not available in an end-to-end encrypted channel");
   const match = toFtsQuery(q);
   if (match === null) return { messages: [], hasMore: false };
   const hits = ftsQuery(() =>

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import * as v from "valibot";
-import { dmChannelId, groupChannelId } from "../channel-room/channel-id";
+import { dmChannelId, encryptedDmChannelId, groupChannelId } from "../channel-room/channel-id";
 import { openDb } from "../accounts/db";
 import type { AppEnv } from "../env";
 import { AppError, unwrap } from "../errors";
-import { AddMemberBody, ChannelIdSchema, DmBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, ReadBody, SendBody } from "../protocol";
+import { AddMemberBody, ChannelIdSchema, DeviceSchema, DmBody, MlsSendBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, ReadBody, SendBody } from "../protocol";
 import { channelRoom } from "../channel-room/stub";
 import { userHub } from "../user-hub/stub";
 import { hintForRequest } from "../placement/location-hint";
@@ -24,16 +24,20 @@ const MemberParam = v.object({ id: ChannelIdSchema, handle: HandleSchema });
 
 export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", validate("json", DmBody), async (c) => {
   const db = openDb(c.env.DB);
-  const other = await getUserByHandle(db, c.req.valid("json").handle);
+  const body = c.req.valid("json");
+  const other = await getUserByHandle(db, body.handle);
   if (other.id === c.var.userId) throw new AppError("bad_request", "a direct message needs another user");
   const me = await getUserById(db, c.var.userId);
-  const channelId = await dmChannelId(await idKey(c.env), me.id, other.id);
+  // An encrypted DM is a room of its own: the pair's plaintext DM stays as it is.
+  const channelId = await (body.encrypted ? encryptedDmChannelId : dmChannelId)(await idKey(c.env), me.id, other.id);
   const room = channelRoom(c.env, channelId);
   // An existing DM is returned as it is; only a new one counts against the channel limit.
   const existing = await room.getChannel(me.id);
   if (existing.ok) return c.json({ channel: existing.value }, 200);
   await assertRoomForChannel(c.env, me.id, [me, other]);
-  const { channel, created } = unwrap(await room.create({ channelId, kind: "dm", title: "", creatorId: me.id, members: [me, other] }));
+  const encrypted = body.encrypted ? { device: body.device!, peerId: other.id } : undefined;
+  // An encrypted DM starts with its creator's device alone; the other user joins by the first commit.
+  const { channel, created } = unwrap(await room.create({ channelId, kind: "dm", title: "", creatorId: me.id, members: encrypted ? [me] : [me, other], encrypted }));
   return c.json({ channel }, created ? 201 : 200);
 });
 
@@ -41,14 +45,14 @@ export const channelRoutes = new Hono<AppEnv>()
   .use(requireAuth)
   .use("/:id/*", knownChannel)
   .post("/", validate("json", GroupBody), async (c) => {
-    const { title, members } = c.req.valid("json");
+    const { title, members, encrypted, device } = c.req.valid("json");
     const db = openDb(c.env.DB);
     const me = await getUserById(db, c.var.userId);
     const others = await getUsersByHandles(db, members.filter((h) => h !== me.handle));
     if (others.length + 1 > MAX_GROUP_MEMBERS) throw new AppError("member_limit", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
     await assertRoomForChannel(c.env, me.id, [me, ...others]);
     const channelId = await groupChannelId(await idKey(c.env), hintForRequest(c.req.raw));
-    const { channel } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "group", title, creatorId: me.id, members: [me, ...others] }));
+    const { channel } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "group", title, creatorId: me.id, members: [me, ...others], encrypted: encrypted ? { device: device! } : undefined }));
     return c.json({ channel }, 201);
   })
   .get("/", async (c) => c.json({ channels: await userHub(c.env, c.var.userId).listChannels(c.var.userId) }))
@@ -84,5 +88,11 @@ export const channelRoutes = new Hono<AppEnv>()
     const summary = unwrap(await channelRoom(c.env, c.req.valid("param").id).markRead(c.var.userId, c.req.valid("json").seq));
     return c.json({ summary });
   })
+  .post("/:id/mls", channelParam, validate("json", v.object({ device: DeviceSchema, ...MlsSendBody.entries })), async (c) => {
+    const { device, ...input } = c.req.valid("json");
+    const { message, created } = unwrap(await channelRoom(c.env, c.req.valid("param").id).sendMls(c.var.userId, device, input));
+    return c.json({ message }, created ? 201 : 200);
+  })
+  .get("/:id/mls", channelParam, async (c) => c.json(unwrap(await channelRoom(c.env, c.req.valid("param").id).mlsGroup(c.var.userId))))
   .get("/:id/socket", channelParam, (c) => forwardUpgrade(c, channelRoom(c.env, c.req.valid("param").id)))
   .route("/", messageRoutes);

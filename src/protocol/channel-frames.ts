@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { AttachmentIdsSchema } from "./attachments";
 import { ClientMsgIdSchema, EmojiSchema, LimitSchema, MessageBodySchema, SendTextSchema, SeqSchema } from "./fields";
+import { MlsSendFrame } from "./e2ee";
 import { ErrorBodySchema } from "./errors";
 import { ChannelSchema, MessageSchema, PresenceSchema, UserSchema } from "./objects";
 
@@ -28,6 +29,8 @@ export const ChannelClientFrame = v.variant("type", [
   v.object({ type: v.literal("delete"), seq: MessageSeqSchema }),
   /** Without `on` it toggles; with it, it sets (idempotent, safe to retry). */
   v.object({ type: v.literal("react"), seq: MessageSeqSchema, emoji: EmojiSchema, on: v.optional(v.boolean()) }),
+  /** Encrypted channels only: an MLS application message or commit (docs/protocol.md). */
+  MlsSendFrame,
 ]);
 export type ChannelClientFrame = v.InferOutput<typeof ChannelClientFrame>;
 

@@ -3,6 +3,8 @@ import * as v from "valibot";
 /** The error codes of docs/protocol.md ("Errors") and their HTTP status. */
 export const ERROR_STATUS = {
   bad_request: 400,
+  /** Asked of the server what only clients can do (search in an encrypted channel). */
+  not_supported: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

@@ -23,11 +23,16 @@ export const LoginBody = v.object({ handle: HandleSchema, password: PasswordSche
 export const PatchMeBody = v.object({ displayName: DisplayNameSchema });
 export const UserSearchQuery = v.object({ q: v.optional(v.pipe(v.string(), v.maxLength(32)), "") });
 export const HandleParam = v.object({ handle: HandleSchema });
-export const DmBody = v.object({ handle: HandleSchema });
-export const GroupBody = v.object({
+/** `encrypted` makes the channel end-to-end encrypted for good; `device` is the creator's MLS leaf 0. */
+const encryptedFields = { encrypted: v.optional(v.boolean()), device: v.optional(DeviceSchema) };
+const deviceWhenEncrypted = <T extends { encrypted?: boolean; device?: string }>() =>
+  v.check<T, string>((b) => !b.encrypted || b.device !== undefined, "device: an encrypted channel needs the creating device");
+export const DmBody = v.pipe(v.object({ handle: HandleSchema, ...encryptedFields }), deviceWhenEncrypted());
+export const GroupBody = v.pipe(v.object({
+  ...encryptedFields,
   title: v.pipe(v.string("title must be a string"), WellFormed, v.trim(), v.minLength(1, "title must be 1 to 100 characters"), v.maxLength(100, "title must be 1 to 100 characters")),
   members: v.pipe(v.array(HandleSchema, "members must be an array of handles"), v.maxLength(MAX_GROUP_MEMBERS * 2, "too many members")),
-});
+}), deviceWhenEncrypted(), v.check((b) => !b.encrypted || b.members.length === 0, "members: an encrypted group starts with its creator alone; add members by an MLS commit"));
 export const AddMemberBody = v.object({ handle: HandleSchema });
 export const HistoryQuery = v.pipe(
   v.object({

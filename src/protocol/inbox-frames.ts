@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { MlsWelcomeSchema } from "./e2ee";
 import { ErrorBodySchema } from "./errors";
 import { ChannelSchema, PresenceSchema, SummarySchema, UserSchema } from "./objects";
 
@@ -13,6 +14,8 @@ export const InboxServerFrame = v.variant("type", [
   v.object({ type: v.literal("presence"), presence: PresenceSchema }),
   v.object({ type: v.literal("channel"), event: v.picklist(["added", "removed"]), channel: ChannelSchema }),
   v.object({ type: v.literal("pong") }),
+  /** This user was added to an encrypted channel: the Welcome its devices join with. */
+  v.object({ type: v.literal("mls_welcome"), welcome: MlsWelcomeSchema }),
   v.object({ type: v.literal("error"), ...ErrorBodySchema.entries }),
 ]);
 export type InboxServerFrame = v.InferOutput<typeof InboxServerFrame>;

@@ -9,3 +9,4 @@ export * from "./channel-frames";
 export * from "./inbox-frames";
 export * from "./attachments";
 export * from "./preview";
+export * from "./e2ee";

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { AttachmentSchema } from "./attachments";
+import { MlsPartSchema } from "./e2ee";
 
 /** The objects of docs/protocol.md, as the server sends them. */
 export const UserSchema = v.object({
@@ -19,6 +20,8 @@ export const ChannelSchema = v.object({
   title: v.string(),
   members: v.array(UserSchema),
   createdAt: v.number(),
+  /** End-to-end encrypted (MLS), for good: the server holds ciphertext only. */
+  encrypted: v.optional(v.literal(true)),
 });
 export type Channel = v.InferOutput<typeof ChannelSchema>;
 
@@ -52,6 +55,8 @@ export const MessageSchema = v.object({
   rev: v.optional(v.number()),
   /** Files and photos, in the order sent; left out when there are none. */
   attachments: v.optional(v.array(AttachmentSchema)),
+  /** In an encrypted channel: the MLS message (and `body` is ""). */
+  mls: v.optional(MlsPartSchema),
 });
 export type Message = v.InferOutput<typeof MessageSchema>;
 

@@ -56,3 +56,26 @@ export const pushQueue = sqliteTable("push_queue", {
   attempts: integer("attempts").notNull().default(0),
   nextAt: integer("next_at").notNull(),
 });
+
+/** MLS KeyPackages this user's devices published, claimed one per device and consumed once. */
+export const keyPackages = sqliteTable("key_packages", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  device: text("device").notNull(),
+  data: text("data").notNull(),
+  /** Handed out when the device's batch is empty, and kept (RFC 9420 §16.8). */
+  lastResort: integer("last_resort", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Welcomes to encrypted channels this user was added to, for each of their devices to join with. */
+export const welcomes = sqliteTable(
+  "welcomes",
+  {
+    channelId: text("channel_id").notNull(),
+    seq: integer("seq").notNull(),
+    epoch: integer("epoch").notNull(),
+    data: text("data").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.seq] })],
+);

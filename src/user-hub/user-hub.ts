@@ -6,7 +6,7 @@ import { readConfig, type Config } from "../config";
 import { openDb } from "../accounts/db";
 import type { Env } from "../env";
 import { AppError } from "../errors";
-import { CLOSE_CODES, InboxClientFrame, PING_FRAME, PONG_FRAME, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
+import { CLOSE_CODES, InboxClientFrame, PING_FRAME, PONG_FRAME, type ClaimedKeyPackage, type MlsWelcome, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
 import { attachmentOf, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
@@ -20,6 +20,8 @@ import { clearPushQueue, nextPushAt, subscribe, unsubscribe } from "./push-queue
 import * as schema from "./schema";
 import { channelRoom } from "../channel-room/stub";
 import { userHub } from "./stub";
+import { claimKeyPackages, keyPackageCount, publishKeyPackages } from "./key-packages";
+import { listWelcomes, storeWelcome } from "./welcomes";
 import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } from "./summaries";
 
 /**
@@ -150,6 +152,34 @@ export class UserHub extends DurableObject<Env> {
   async unsubscribePush(userId: string, device: string): Promise<boolean> {
     ensureState(this.db, userId);
     return unsubscribe(this.db, device);
+  }
+
+  // ---- End-to-end encryption: KeyPackages and Welcomes ----
+
+  async publishKeyPackages(userId: string, device: string, batch: string[], lastResort?: string): Promise<number> {
+    ensureState(this.db, userId);
+    return this.ctx.storage.transactionSync(() => publishKeyPackages(this.db, device, batch, lastResort, Date.now()));
+  }
+
+  async claimKeyPackages(userId: string): Promise<ClaimedKeyPackage[]> {
+    ensureState(this.db, userId);
+    return this.ctx.storage.transactionSync(() => claimKeyPackages(this.db));
+  }
+
+  async keyPackageCount(userId: string, device: string): Promise<{ device: string; count: number; lastResort: boolean }> {
+    ensureState(this.db, userId);
+    return keyPackageCount(this.db, device);
+  }
+
+  /** A room accepted a commit adding this user's devices: keep its Welcome, and tell the devices online. */
+  async storeWelcome(userId: string, welcome: MlsWelcome): Promise<void> {
+    ensureState(this.db, userId);
+    if (storeWelcome(this.db, welcome)) this.broadcast([JSON.stringify({ type: "mls_welcome", welcome })]);
+  }
+
+  async welcomes(userId: string, channelId?: string): Promise<MlsWelcome[]> {
+    ensureState(this.db, userId);
+    return listWelcomes(this.db, channelId);
   }
 
   // ---- Presence ----

@@ -1,0 +1,39 @@
+import type { Env } from "../env";
+import { loggableError } from "../errors";
+import { userHub } from "../user-hub/stub";
+import { pendingWelcomes, welcomeDelivered } from "./mls-messages";
+import { requireMeta, type RoomDb } from "./room-db";
+
+const RETRY_MS = 2_000;
+
+/**
+ * Hands the Welcomes of accepted commits to each added user's UserHub. A row
+ * goes only once the hub holds its copy; a failure waits for the next alarm,
+ * so a Welcome is never lost between the commit's ack and the new device.
+ */
+export class WelcomeSender {
+  constructor(
+    private readonly db: RoomDb,
+    private readonly env: Env,
+    private readonly retryAt: (at: number) => void,
+  ) {}
+
+  async deliver(): Promise<void> {
+    const rows = pendingWelcomes(this.db);
+    if (rows.length === 0) return;
+    const channelId = requireMeta(this.db).channelId;
+    let failed = false;
+    await Promise.all(
+      rows.map(async (r) => {
+        try {
+          await userHub(this.env, r.userId).storeWelcome(r.userId, { channelId, seq: r.seq, epoch: r.epoch, welcome: r.data, createdAt: r.createdAt });
+          welcomeDelivered(this.db, r.seq, r.userId);
+        } catch (err) {
+          failed = true;
+          console.warn("welcome delivery failed; will retry", r.userId, loggableError(err));
+        }
+      }),
+    );
+    if (failed) this.retryAt(Date.now() + RETRY_MS);
+  }
+}

@@ -1,0 +1,5 @@
+export { EncryptedChannel, type GroupMember, type PendingCommit, type Received } from "./channel";
+export { SealedContent, changeOf, openContent, sealContent } from "./content";
+export { MlsDevice } from "./device";
+export { E2eeSession, type E2eeTransport } from "./session";
+export { MemoryStore, type MlsStore } from "./store";

@@ -1,0 +1,167 @@
+import type { Channel, Message, MlsWelcome } from "../../protocol";
+import { EncryptedChannel, type PendingCommit, type Received } from "./channel";
+import type { SealedContent } from "./content";
+import type { MlsDevice } from "./device";
+
+/** How the MLS module reaches the server: one JSON call, throwing an error with `status` and `code` on failure. */
+export type E2eeTransport = (method: string, path: string, body?: unknown) => Promise<any>;
+
+/** KeyPackages a device keeps on the server; it tops up below half. */
+const KEY_PACKAGE_BATCH = 20;
+const COMMIT_RETRIES = 5;
+
+/**
+ * One signed-in device's encrypted channels: publishing KeyPackages,
+ * creating groups and DMs, adding and removing members by commit, sending
+ * and reading. Hooks into the app through a transport, so it stands apart
+ * from the rest of the SDK.
+ */
+export class E2eeSession {
+  private readonly channels = new Map<string, EncryptedChannel>();
+  /** Per channel: the highest seq this device has processed. */
+  private readonly cursors = new Map<string, number>();
+
+  constructor(
+    readonly device: MlsDevice,
+    private readonly call: E2eeTransport,
+  ) {}
+
+  /** Publishes a batch (and a last-resort KeyPackage the first time) when the server holds fewer than half. */
+  async publishKeyPackages(): Promise<number> {
+    const have = await this.call("GET", `/e2ee/key-packages?device=${encodeURIComponent(this.device.device)}`);
+    if (have.count >= KEY_PACKAGE_BATCH / 2 && have.lastResort) return have.count;
+    const batch = await this.device.newKeyPackages(KEY_PACKAGE_BATCH - have.count, !have.lastResort);
+    return (await this.call("POST", "/e2ee/key-packages", { device: this.device.device, ...batch })).count;
+  }
+
+  async createGroup(title: string): Promise<{ channel: Channel; group: EncryptedChannel }> {
+    const { channel } = await this.call("POST", "/channels", { title, members: [], encrypted: true, device: this.device.device });
+    return { channel, group: await this.track(await EncryptedChannel.create(this.device, channel.id)) };
+  }
+
+  async createDm(handle: string): Promise<{ channel: Channel; group: EncryptedChannel }> {
+    const { channel } = await this.call("POST", "/dms", { handle, encrypted: true, device: this.device.device });
+    const group = (await this.open(channel.id)) ?? (await this.track(await EncryptedChannel.create(this.device, channel.id)));
+    return { channel, group };
+  }
+
+  /** The group of a channel this device is in, from memory or the store. */
+  async open(channelId: string): Promise<EncryptedChannel | undefined> {
+    const known = this.channels.get(channelId);
+    if (known) return known;
+    const loaded = await EncryptedChannel.load(this.device, channelId);
+    if (!loaded) return undefined;
+    const cursor = await this.device.store.get(`cursor:${channelId}`);
+    if (cursor) this.cursors.set(channelId, Number(new TextDecoder().decode(cursor)));
+    return this.track(loaded);
+  }
+
+  /** Adds every device of these users that is not in the group yet: one KeyPackage claimed per device. */
+  async addUsers(channelId: string, handles: string[]): Promise<Message> {
+    const group = await this.require(channelId);
+    const have = new Set(group.members().map((m) => `${m.userId}\u0000${m.device}`));
+    const keyPackages: string[] = [];
+    for (const handle of handles) {
+      const claimed = await this.call("POST", "/e2ee/key-packages/claim", { handle });
+      for (const kp of claimed.keyPackages) if (!have.has(`${claimed.userId}\u0000${kp.device}`)) keyPackages.push(kp.keyPackage);
+    }
+    if (keyPackages.length === 0) throw new Error("no device of theirs can be added (none published KeyPackages)");
+    return this.commit(channelId, (g) => g.add(keyPackages));
+  }
+
+  /** Removes every device of a user (the channel's creator), or one's own other device. */
+  async removeDevices(channelId: string, which: (m: { userId: string; device: string }) => boolean): Promise<Message> {
+    return this.commit(channelId, (g) => {
+      const leaves = g.members().filter((m) => m.leaf !== g.ownLeaf && which(m)).map((m) => m.leaf);
+      if (leaves.length === 0) throw new Error("no such device in the group");
+      return g.remove(leaves);
+    });
+  }
+
+  selfUpdate(channelId: string): Promise<Message> {
+    return this.commit(channelId, (g) => g.selfUpdate());
+  }
+
+  /**
+   * Sends a commit built on the latest epoch: if the room refuses it as stale
+   * (another commit won the epoch), this device catches up and builds it again.
+   */
+  private async commit(channelId: string, build: (g: EncryptedChannel) => Promise<PendingCommit>): Promise<Message> {
+    const group = await this.require(channelId);
+    for (let attempt = 0; ; attempt++) {
+      await this.sync(channelId);
+      const pending = await build(group);
+      try {
+        const { message } = await this.call("POST", `/channels/${channelId}/mls`, {
+          device: this.device.device,
+          clientMsgId: crypto.randomUUID(),
+          data: pending.data,
+          ...(pending.welcome === undefined ? {} : { welcome: pending.welcome }),
+        });
+        await pending.apply();
+        await this.moveCursor(channelId, Math.max(this.cursors.get(channelId) ?? 0, message.seq));
+        return message;
+      } catch (err) {
+        if ((err as { code?: string }).code !== "conflict" || attempt >= COMMIT_RETRIES) throw err;
+      }
+    }
+  }
+
+  async send(channelId: string, content: SealedContent, clientMsgId: string = crypto.randomUUID()): Promise<Message> {
+    const group = await this.require(channelId);
+    const sealed = await group.encrypt(clientMsgId, content);
+    const { message } = await this.call("POST", `/channels/${channelId}/mls`, { device: this.device.device, ...sealed });
+    return message;
+  }
+
+  /** Reads and processes everything after this device's cursor, in seq order. */
+  async sync(channelId: string): Promise<Received[]> {
+    const group = await this.require(channelId);
+    const out: Received[] = [];
+    for (;;) {
+      const after = this.cursors.get(channelId) ?? 0;
+      const page = await this.call("GET", `/channels/${channelId}/messages?after=${after}&limit=200`);
+      for (const m of page.messages as Message[]) {
+        out.push(await group.receive(m));
+        await this.moveCursor(channelId, m.seq);
+      }
+      if (!page.hasMore) return out;
+    }
+  }
+
+  /** Joins every channel a Welcome in this user's UserHub was made for, that this device is not in yet. */
+  async joinWelcomed(): Promise<EncryptedChannel[]> {
+    const { welcomes } = (await this.call("GET", "/e2ee/welcomes")) as { welcomes: MlsWelcome[] };
+    const joined: EncryptedChannel[] = [];
+    for (const w of welcomes) {
+      if (await this.open(w.channelId)) continue;
+      try {
+        const group = await EncryptedChannel.join(this.device, w);
+        this.track(group);
+        // Everything up to the commit that added us is from before we joined.
+        await this.moveCursor(w.channelId, w.seq);
+        joined.push(group);
+      } catch {
+        // A Welcome for another device of this user.
+      }
+    }
+    return joined;
+  }
+
+  /** Saved with the group state: a reloaded device must not feed a ratchet the same message twice. */
+  private async moveCursor(channelId: string, seq: number): Promise<void> {
+    this.cursors.set(channelId, seq);
+    await this.device.store.set(`cursor:${channelId}`, new TextEncoder().encode(String(seq)));
+  }
+
+  private track(group: EncryptedChannel): EncryptedChannel {
+    this.channels.set(group.channelId, group);
+    return group;
+  }
+
+  private async require(channelId: string): Promise<EncryptedChannel> {
+    const group = await this.open(channelId);
+    if (!group) throw new Error("this device is not in that encrypted channel");
+    return group;
+  }
+}

@@ -1,0 +1,230 @@
+import { describe, expect, it } from "vitest";
+import { MemoryStore, MlsDevice } from "../src/client/e2ee";
+import { api, signup } from "./helpers/http";
+import { deviceOf } from "./helpers/e2ee";
+import { eventually, openSocket } from "./helpers/socket";
+
+const texts = (received: { kind: string; content?: any }[]) => received.flatMap((r) => (r.kind === "content" && r.content.type === "text" ? [r.content.body] : []));
+
+describe("e2ee: KeyPackages", () => {
+  it("hands out one KeyPackage per device, each once, then the last-resort one again and again", async () => {
+    const [alice, bob] = [await signup("kpa"), await signup("kpb")];
+    const d = await MlsDevice.open(bob.user.id, "phone", new MemoryStore());
+    const batch = await d.newKeyPackages(2, true);
+    expect((await api("POST", "/e2ee/key-packages", { token: bob.token, json: { device: "phone", ...batch } })).status).toBe(201);
+    const laptop = await MlsDevice.open(bob.user.id, "laptop", new MemoryStore());
+    await api("POST", "/e2ee/key-packages", { token: bob.token, json: { device: "laptop", ...(await laptop.newKeyPackages(1)) } });
+
+    const claim = () => api("POST", "/e2ee/key-packages/claim", { token: alice.token, json: { handle: bob.handle } });
+    const first = (await claim()).body.keyPackages;
+    expect(first.map((k: any) => k.device).sort()).toEqual(["laptop", "phone"]);
+    const second = (await claim()).body.keyPackages;
+    expect(second).toEqual([{ device: "phone", keyPackage: batch.keyPackages[1] }]);
+    expect(new Set([...first, ...second].map((k: any) => k.keyPackage)).size).toBe(3);
+    const third = (await claim()).body.keyPackages;
+    const fourth = (await claim()).body.keyPackages;
+    expect(third).toEqual([{ device: "phone", keyPackage: batch.lastResort, lastResort: true }]);
+    expect(fourth).toEqual(third);
+  });
+
+  it("refuses a KeyPackage whose credential names another user or device, keeping none of the batch", async () => {
+    const [alice, bob] = [await signup("kpc"), await signup("kpd")];
+    const forged = await (await MlsDevice.open(alice.user.id, "phone", new MemoryStore())).newKeyPackages(1);
+    const own = await (await MlsDevice.open(bob.user.id, "phone", new MemoryStore())).newKeyPackages(1);
+    const res = await api("POST", "/e2ee/key-packages", { token: bob.token, json: { device: "phone", keyPackages: [...own.keyPackages, ...forged.keyPackages] } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/credential/);
+    const otherDevice = await api("POST", "/e2ee/key-packages", { token: bob.token, json: { device: "tablet", keyPackages: own.keyPackages } });
+    expect(otherDevice.status).toBe(400);
+    expect((await api("GET", "/e2ee/key-packages?device=phone", { token: bob.token })).body).toEqual({ device: "phone", count: 0, lastResort: false });
+    expect((await api("POST", "/e2ee/key-packages", { token: bob.token, json: { device: "phone", keyPackages: ["bm90IG1scw=="] } })).status).toBe(400);
+  });
+});
+
+describe("e2ee: the room as MLS delivery service", () => {
+  it("creates an encrypted group with its creator alone, refuses plaintext, search and member changes outside MLS", async () => {
+    const [alice, bob] = [await signup("ega"), await signup("egb")];
+    const a = await deviceOf(alice, "a1");
+    const { channel } = await a.createGroup("secret");
+    expect(channel.encrypted).toBe(true);
+    expect(channel.members.map((m: any) => m.id)).toEqual([alice.user.id]);
+    const plain = await api("POST", `/channels/${channel.id}/messages`, { token: alice.token, json: { clientMsgId: "p1", body: "in the clear" } });
+    expect(plain.status).toBe(400);
+    const search = await api("GET", `/channels/${channel.id}/search?q=hello`, { token: alice.token });
+    expect(search.status).toBe(400);
+    expect(search.body.error.code).toBe("not_supported");
+    expect((await api("POST", `/channels/${channel.id}/members`, { token: alice.token, json: { handle: bob.handle } })).status).toBe(400);
+    expect((await api("GET", `/channels/${channel.id}/messages`, { token: alice.token })).body.messages).toEqual([]);
+    const withMembers = await api("POST", "/channels", { token: alice.token, json: { title: "x", members: [bob.handle], encrypted: true, device: "a1" } });
+    expect(withMembers.status).toBe(400);
+  });
+
+  it("adds a user's two devices by one commit, delivers the Welcome through their UserHub, and stores only ciphertext", async () => {
+    const [alice, bob] = [await signup("eaa"), await signup("eab")];
+    const a = await deviceOf(alice, "a1");
+    const [phone, laptop] = [await deviceOf(bob, "phone"), await deviceOf(bob, "laptop")];
+    const inbox = await openSocket("/inbox/socket", bob.token, "phone");
+    await inbox.next("welcome");
+    const { channel } = await a.createGroup("two devices");
+    const commit = await a.addUsers(channel.id, [bob.handle]);
+    expect(commit.mls).toMatchObject({ kind: "commit", epoch: 0 });
+    expect(commit.body).toBe("");
+
+    const pushed = await inbox.next("mls_welcome");
+    expect(pushed.welcome).toMatchObject({ channelId: channel.id, seq: commit.seq, epoch: 1 });
+    inbox.close();
+    expect((await phone.joinWelcomed()).map((g) => g.channelId)).toEqual([channel.id]);
+    expect((await laptop.joinWelcomed()).map((g) => g.channelId)).toEqual([channel.id]);
+
+    const group = await api("GET", `/channels/${channel.id}/mls`, { token: bob.token });
+    expect(group.body.epoch).toBe(1);
+    expect(group.body.leaves).toEqual([
+      { leaf: 0, userId: alice.user.id, device: "a1" },
+      { leaf: 1, userId: bob.user.id, device: "phone" },
+      { leaf: 2, userId: bob.user.id, device: "laptop" },
+    ]);
+
+    const sent = await a.send(channel.id, { type: "text", body: "the plans are under the mat" });
+    expect(sent.body).toBe("");
+    expect(sent.mls?.kind).toBe("application");
+    expect(JSON.stringify(sent)).not.toContain("plans");
+    await phone.send(channel.id, { type: "text", body: "from bob's phone" });
+    expect(texts(await laptop.sync(channel.id))).toEqual(["the plans are under the mat", "from bob's phone"]);
+    expect(texts(await a.sync(channel.id))).toEqual(["the plans are under the mat", "from bob's phone"]);
+    const history = await api("GET", `/channels/${channel.id}/messages`, { token: bob.token });
+    expect(JSON.stringify(history.body)).not.toContain("plans");
+  });
+
+  it("counts application messages as unread, but neither commits nor encrypted edits and reactions", async () => {
+    const [alice, bob] = [await signup("eua"), await signup("eub")];
+    const a = await deviceOf(alice, "a1");
+    const b = await deviceOf(bob, "b1");
+    const { channel } = await a.createGroup("unread");
+    await a.addUsers(channel.id, [bob.handle]);
+    await b.joinWelcomed();
+    const first = await a.send(channel.id, { type: "text", body: "one" });
+    await a.send(channel.id, { type: "text", body: "two" });
+    const edit = await a.send(channel.id, { type: "edit", seq: first.seq, body: "one (edited)" });
+    expect(edit.mls?.changeOf).toBe(first.seq);
+    await a.send(channel.id, { type: "react", seq: first.seq, emoji: "👍", on: true });
+    await a.selfUpdate(channel.id);
+    const summary = await eventually(async () => {
+      const list = (await api("GET", "/channels", { token: bob.token })).body.channels;
+      const s = list.find((x: any) => x.channel.id === channel.id);
+      return s && s.lastSeq === 6 && s;
+    });
+    expect(summary.unread).toBe(2);
+    const received = await b.sync(channel.id);
+    expect(received.map((r) => (r.kind === "content" ? r.content.type : r.kind))).toEqual(["text", "text", "edit", "react", "commit"]);
+  });
+
+  it("refuses a commit built on a stale epoch, so exactly one of two concurrent commits wins", async () => {
+    const [alice, bob, carol, dave] = [await signup("esa"), await signup("esb"), await signup("esc"), await signup("esd")];
+    const a = await deviceOf(alice, "a1");
+    const b = await deviceOf(bob, "b1");
+    await deviceOf(carol, "c1");
+    await deviceOf(dave, "d1");
+    const { channel } = await a.createGroup("race");
+    await a.addUsers(channel.id, [bob.handle]);
+    await b.joinWelcomed();
+    // Both build on epoch 1 at once; the room takes one and refuses the other as stale, then the loser rebuilds.
+    const results = await Promise.allSettled([a.addUsers(channel.id, [carol.handle]), b.addUsers(channel.id, [dave.handle])]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
+    const commits = (await api("GET", `/channels/${channel.id}/messages`, { token: alice.token })).body.messages.filter((m: any) => m.mls.kind === "commit");
+    expect(commits.map((m: any) => m.mls.epoch)).toEqual([0, 1, 2]);
+    const group = (await api("GET", `/channels/${channel.id}/mls`, { token: alice.token })).body;
+    expect(group.epoch).toBe(3);
+    const roomMembers = (await api("GET", `/channels/${channel.id}`, { token: alice.token })).body.channel.members.map((m: any) => m.id).sort();
+    expect(roomMembers).toEqual([alice.user.id, bob.user.id, carol.user.id, dave.user.id].sort());
+    await a.sync(channel.id);
+    await b.sync(channel.id);
+    const mlsA = (await a.open(channel.id))!.members().map((m) => [m.leaf, m.userId, m.device]);
+    const mlsB = (await b.open(channel.id))!.members().map((m) => [m.leaf, m.userId, m.device]);
+    expect(mlsA).toEqual(group.leaves.map((l: any) => [l.leaf, l.userId, l.device]));
+    expect(mlsB).toEqual(mlsA);
+  });
+
+  it("refuses a stale commit sent raw, and changes nothing", async () => {
+    const [alice, bob, carol] = [await signup("eta"), await signup("etb"), await signup("etc")];
+    const a = await deviceOf(alice, "a1");
+    await deviceOf(bob, "b1");
+    await deviceOf(carol, "c1");
+    const { channel } = await a.createGroup("stale");
+    const group = (await a.open(channel.id))!;
+    const claimed = (await api("POST", "/e2ee/key-packages/claim", { token: alice.token, json: { handle: bob.handle } })).body.keyPackages;
+    const stale = await group.add(claimed.map((k: any) => k.keyPackage));
+    await a.addUsers(channel.id, [carol.handle]);
+    const res = await api("POST", `/channels/${channel.id}/mls`, { token: alice.token, json: { device: "a1", clientMsgId: "late", data: stale.data, welcome: stale.welcome } });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/stale commit: built on epoch 0, the channel is at epoch 1/);
+    const members = (await api("GET", `/channels/${channel.id}`, { token: alice.token })).body.channel.members.map((m: any) => m.id);
+    expect(members).not.toContain(bob.user.id);
+    expect((await api("GET", `/channels/${channel.id}/mls`, { token: alice.token })).body.epoch).toBe(1);
+  });
+
+  it("refuses commits from non-members and from devices outside the group", async () => {
+    const [alice, bob, mallory] = [await signup("ena"), await signup("enb"), await signup("enm")];
+    const a = await deviceOf(alice, "a1");
+    await deviceOf(bob, "b1");
+    const { channel } = await a.createGroup("members only");
+    const group = (await a.open(channel.id))!;
+    const pending = await group.selfUpdate();
+    const outsider = await api("POST", `/channels/${channel.id}/mls`, { token: mallory.token, json: { device: "m1", clientMsgId: "x", data: pending.data } });
+    expect(outsider.status).toBe(404);
+    const otherDevice = await api("POST", `/channels/${channel.id}/mls`, { token: alice.token, json: { device: "a2", clientMsgId: "x", data: pending.data } });
+    expect(otherDevice.status).toBe(403);
+    expect((await api("GET", `/channels/${channel.id}/mls`, { token: alice.token })).body.epoch).toBe(0);
+    const garbage = await api("POST", `/channels/${channel.id}/mls`, { token: alice.token, json: { device: "a1", clientMsgId: "y", data: "AAAA" } });
+    expect(garbage.status).toBe(400);
+  });
+
+  it("removes a member by commit: the room drops them, and their device cannot read what follows", async () => {
+    const [alice, bob, carol] = [await signup("era"), await signup("erb"), await signup("erc")];
+    const a = await deviceOf(alice, "a1");
+    const b = await deviceOf(bob, "b1");
+    const c = await deviceOf(carol, "c1");
+    const { channel } = await a.createGroup("remove");
+    await a.addUsers(channel.id, [bob.handle, carol.handle]);
+    await b.joinWelcomed();
+    await c.joinWelcomed();
+    // Only the creator removes others.
+    await expect(b.removeDevices(channel.id, (m) => m.userId === carol.user.id)).rejects.toMatchObject({ status: 403 });
+    const bobGroup = (await b.open(channel.id))!;
+    const bobBefore = bobGroup.epoch;
+    await a.removeDevices(channel.id, (m) => m.userId === bob.user.id);
+    const members = (await api("GET", `/channels/${channel.id}`, { token: alice.token })).body.channel.members.map((m: any) => m.id);
+    expect(members.sort()).toEqual([alice.user.id, carol.user.id].sort());
+    expect((await api("GET", `/channels/${channel.id}/messages`, { token: bob.token })).status).toBe(404);
+    const secret = await a.send(channel.id, { type: "text", body: "bob must not read this" });
+    expect(texts(await c.sync(channel.id))).toEqual(["bob must not read this"]);
+    // Even with the ciphertext in hand, Bob's device (still at the old epoch) cannot open it.
+    expect(bobGroup.epoch).toBe(bobBefore);
+    const r = await bobGroup.receive(secret);
+    expect(r.kind).toBe("undecryptable");
+  });
+});
+
+describe("e2ee: DMs", () => {
+  it("keeps an encrypted DM apart from the plaintext one; the other user joins by its creator's commit", async () => {
+    const [alice, bob, carol] = [await signup("eda"), await signup("edb"), await signup("edc")];
+    const a = await deviceOf(alice, "a1");
+    const b = await deviceOf(bob, "b1");
+    await deviceOf(carol, "c1");
+    const plain = (await api("POST", "/dms", { token: alice.token, json: { handle: bob.handle } })).body.channel;
+    const { channel } = await a.createDm(bob.handle);
+    expect(channel.id).not.toBe(plain.id);
+    expect(channel).toMatchObject({ kind: "dm", encrypted: true });
+    const early = await api("POST", "/dms", { token: bob.token, json: { handle: alice.handle, encrypted: true, device: "b1" } });
+    expect(early.status).toBe(409);
+    // A DM holds only its two users.
+    await expect(a.addUsers(channel.id, [carol.handle])).rejects.toMatchObject({ status: 403 });
+    await a.addUsers(channel.id, [bob.handle]);
+    await b.joinWelcomed();
+    await b.send(channel.id, { type: "text", body: "just us" });
+    expect(texts(await a.sync(channel.id))).toEqual(["just us"]);
+    const again = await api("POST", "/dms", { token: bob.token, json: { handle: alice.handle, encrypted: true, device: "b1" } });
+    expect(again.status).toBe(200);
+    expect(again.body.channel.id).toBe(channel.id);
+    expect(again.body.channel.members.map((m: any) => m.id).sort()).toEqual([alice.user.id, bob.user.id].sort());
+  });
+});
