@@ -68,10 +68,11 @@ export class ChannelView {
     this.#conn = client.channel(channelId);
     this.#newestSeen = this.#conn.messages.peek().at(-1)?.seq ?? 0;
     this.#composer = new Composer({
-      send: (body, replyTo) => {
+      send: (body, replyTo, attachments) => {
         this.#stickToBottom = true;
-        this.#conn.send(body, replyTo);
+        this.#conn.send(body, replyTo, attachments);
       },
+      uploadTarget: () => ({ baseUrl: client.http.baseUrl, token: client.http.token ?? "", channelId }),
       typing: () => this.#conn.notifyTyping(),
       members: () => this.#conn.channel.peek()?.members ?? [],
       meId: me.id,

@@ -1,4 +1,5 @@
 import type { Channel, Message, PendingSend } from "../src/client";
+import { attachmentNodes } from "./attachment-view";
 import { h, icon, ICONS } from "./dom";
 import { dayKey, dayLabel, formatTime } from "./format";
 import { listNames, memberName } from "./names";
@@ -278,6 +279,7 @@ function messageRow(
     h("span", { class: "visually-hidden", text: `${sender}: ` }),
     o.editing ??
       h("span", { class: "msg-body" }, ...(deleted ? [document.createTextNode("Message deleted")] : bodyNodes(message.body, members, state.meId))),
+    o.editing || deleted ? null : attachmentNodes(message.attachments),
     o.editing
       ? null
       : h(
