@@ -21,9 +21,8 @@ export function latencySeries(run) {
   };
   add("1:1 ack", (x, t) => x.oneToOne[t].ack);
   add("1:1 delivery", (x, t) => x.oneToOne[t].delivery);
-  add("group delivery", (x, t) => x.group[t].delivery);
+  for (const rate of Object.keys(s.group?.service?.byRate ?? {})) add(`group ${rate}/s delivery`, (x, t) => x.group[t === "baseline" ? "storeRelay" : t].byRate[rate].delivery);
   add("inbox, per member", (x, t) => x.inbox[t].perMember);
-  add("inbox, all members", (x, t) => x.inbox[t].allMembers);
   add("catch-up 10k (sync)", (x, t) => x.catchUp[t].sync);
   return rows;
 }
@@ -43,7 +42,7 @@ export function renderChart(run) {
   const out = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${top + plotH + 90}" font-family="sans-serif" font-size="11">`);
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
-  out.push(`<text x="${left}" y="22" font-size="14" font-weight="bold">Latency percentiles (ms, log scale): service vs bare ws baseline, one run</text>`);
+  out.push(`<text x="${left}" y="22" font-size="14" font-weight="bold">Latency percentiles (ms, log scale): service vs anchor (group: store-and-relay DO; others: bare ws), one run</text>`);
   out.push(`<text x="${left}" y="38" fill="#555">${esc(run.machine?.summary ?? "")}</text>`);
   for (let d = lo; d <= hi; d *= 10) {
     out.push(`<line x1="${left}" x2="${W - 20}" y1="${y(d)}" y2="${y(d)}" stroke="#ddd"/>`);
@@ -66,7 +65,7 @@ export function renderChart(run) {
   });
   const ly = top + plotH + 55;
   out.push(`<rect x="${left}" y="${ly}" width="12" height="12" fill="${COLORS.service}"/><text x="${left + 18}" y="${ly + 10}">service (npm start, client SDK)</text>`);
-  out.push(`<rect x="${left + 220}" y="${ly}" width="12" height="12" fill="${COLORS.baseline}"/><text x="${left + 238}" y="${ly + 10}">bare ws broadcast server (same SDK, same load)</text>`);
+  out.push(`<rect x="${left + 220}" y="${ly}" width="12" height="12" fill="${COLORS.baseline}"/><text x="${left + 238}" y="${ly + 10}">anchor: store-and-relay DO (group) or bare ws server</text>`);
   out.push(`</svg>`);
   return out.join("\n") + "\n";
 }

@@ -1,15 +1,22 @@
 // `npm run bench`: the service (npm start on 127.0.0.1, fresh state) against
-// a bare ws broadcast server, and a relay-only Durable Object for idle cost,
-// all driven by the same load generator through the project's client SDK.
-// Prints a line per phase and a table at the end; writes bench/results/*.json
-// and a latency chart (SVG). Stops everything it started.
+// two anchors in the same run: a store-and-relay Durable Object (bench/relay,
+// wrangler dev like the service: one SQLite insert per frame, then relay) and
+// a bare ws broadcast server; plus a relay-only object for idle cost. Group,
+// sweep, 1:1 and inbox load come from raw `ws` sockets (lib/raw-load.mjs),
+// catch-up and idle from the client SDK. Prints a line per phase and a table
+// at the end; writes bench/results/*.json and a latency chart (SVG). Stops
+// everything it started.
 //
-//   node bench/run.mjs                 full run (about 5 to 8 minutes)
+//   node bench/run.mjs                 full run (about 8 to 10 minutes)
 //   node bench/run.mjs --smoke         tiny counts, a few seconds of load: checks that it completes
 //   node bench/run.mjs --only group,sweep
+//   node bench/run.mjs --rates 20,100  the group's rates (default 20,100,300)
 //   node bench/run.mjs --results-dir DIR   write the JSON and SVG there instead of bench/results
 //   node bench/run.mjs --disk          keep the service's state on disk, not tmpfs (see lib/targets.mjs)
 //   node bench/run.mjs --reference     also writes bench/results/reference-<host>.json and bench/reference-latency.svg
+//
+// A scenario is a function (target, people, channelId, options) run on each
+// target it names in SCENARIOS below; add one there.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -19,12 +26,13 @@ import { startRelay } from "./lib/relay.mjs";
 import { cleanSdk } from "./lib/sdk.mjs";
 import { ratios } from "./lib/stats.mjs";
 import { printTable, checkTargets } from "./lib/report.mjs";
-import { baselineTarget, serviceTarget } from "./lib/targets.mjs";
+import { baselineTarget, serviceTarget, storeRelayTarget } from "./lib/targets.mjs";
 import { attachments } from "./scenarios/attachments.mjs";
 import { catchUp } from "./scenarios/catch-up.mjs";
 import { groupFanOut } from "./scenarios/group.mjs";
 import { idleRelay, idleService } from "./scenarios/idle.mjs";
 import { inboxFanOut } from "./scenarios/inbox.mjs";
+import { manyRooms } from "./scenarios/many-rooms.mjs";
 import { oneToOne } from "./scenarios/one-to-one.mjs";
 import { sweep } from "./scenarios/sweep.mjs";
 
@@ -39,25 +47,28 @@ const option = (name) => {
 const only = option("--only")?.split(",") ?? null;
 const wants = (name) => !only || only.includes(name);
 
+const rates = option("--rates")?.split(",").map(Number);
 const FULL = {
   users: 100,
-  oneToOne: { roundTrips: 1000 },
-  group: { senders: 10, rate: 100, durationMs: 10_000, settleMs: 10_000 },
-  sweep: { rates: [50, 100, 200, 300, 400, 600, 800, 1000, 1200, 1600, 2000], senders: 10, stepMs: 3_000, settleMs: 3_000, p99BoundMs: 100 },
+  oneToOne: { roundTrips: 500 },
+  group: { senders: 10, rates: rates ?? [20, 100, 300], durationMs: 5_000, settleMs: 10_000 },
+  sweep: { rates: [20, 50, 100, 150, 200, 300, 400, 600, 800, 1000], senders: 10, stepMs: 3_000, settleMs: 3_000, p99BoundMs: 100 },
   catchUp: { messages: 10_000, repeats: 5 },
-  inbox: { messages: 20, gapMs: 200 },
+  inbox: { senders: 10, rate: 100, durationMs: 5_000, settleMs: 10_000 },
   idle: { counts: [1000, 5000], channels: 10, waitMs: 3_000 },
+  manyRooms: { channels: 1000, roomSize: 5, rate: 200, durationMs: 10_000, settleMs: 15_000, busy: { senders: 10, rate: 100 } },
   attachments: { sizeMiB: 10, repeats: 5, image: { width: 4000, height: 3000 }, thumbs: 3 },
-  deadlineMs: 12 * 60_000,
+  deadlineMs: 20 * 60_000,
 };
 const SMOKE = {
   users: 4,
   oneToOne: { roundTrips: 10 },
-  group: { senders: 2, rate: 20, durationMs: 1_000, settleMs: 5_000 },
+  group: { senders: 2, rates: rates ?? [20], durationMs: 1_000, settleMs: 5_000 },
   sweep: { rates: [20, 40], senders: 2, stepMs: 1_000, settleMs: 5_000, p99BoundMs: 1_000 },
   catchUp: { messages: 300, repeats: 1 },
-  inbox: { messages: 2, gapMs: 50 },
+  inbox: { senders: 2, rate: 20, durationMs: 1_000, settleMs: 5_000 },
   idle: { counts: [8, 16], channels: 2, waitMs: 300 },
+  manyRooms: { channels: 4, roomSize: 2, rate: 20, durationMs: 1_000, settleMs: 5_000, busy: { senders: 2, rate: 10 } },
   attachments: { sizeMiB: 1, repeats: 1, image: { width: 400, height: 300 }, thumbs: 1 },
   deadlineMs: 5 * 60_000,
 };
@@ -89,69 +100,116 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 
-/** Runs one scenario on both targets, baseline first, and adds ratios of the latency summaries. */
-async function both(name, run) {
-  log(`${name}: baseline`);
-  const baseline = await run(targets.baseline);
-  log(`${name}: service`);
-  const service = await run(targets.service);
-  return { service, baseline };
-}
-
-function withRatios(result, keys) {
-  result.ratio = {};
-  for (const k of keys) result.ratio[k] = ratios(result.service[k], result.baseline[k]);
-  return result;
-}
-
 const targets = {};
+const people = {};
+const groups = {};
 const scenarios = {};
 const result = {};
+
+/** Runs a scenario on each of `on` in turn (anchors first), keyed by target name. */
+async function across(name, on, run) {
+  const out = {};
+  for (const t of on) {
+    log(`${name}: ${t}`);
+    out[t] = await run(targets[t]);
+  }
+  return out;
+}
+
+/** Ratios of the service's latency summaries to each anchor's: ratio.storeRelay.ack.p99 and so on. */
+function withRatios(res, keys, get = (r) => r) {
+  res.ratio = {};
+  for (const anchor of Object.keys(res).filter((k) => k !== "service" && k !== "ratio")) {
+    res.ratio[anchor] = {};
+    for (const k of keys) res.ratio[anchor][k] = ratios(get(res.service)[k], get(res[anchor])[k]);
+  }
+  return res;
+}
+
+/**
+ * The scenarios in run order: which targets each runs on, and how. `--only`
+ * picks by name. A new scenario file adds a line here.
+ */
+const SCENARIOS = [
+  {
+    name: "oneToOne",
+    on: ["storeRelay", "baseline", "service"],
+    run: async (t) => oneToOne(t, people[t.name].slice(0, 2), config.oneToOne),
+    finish: (r) => withRatios(r, ["ack", "delivery"]),
+  },
+  {
+    name: "group",
+    on: ["storeRelay", "baseline", "service"],
+    run: (t) => groupFanOut(t, people[t.name], groups[t.name], { ...config.group, log }),
+    finish: (r) => {
+      r.ratioByRate = {};
+      for (const rate of config.group.rates) {
+        r.ratioByRate[rate] = withRatios({ service: r.service.byRate[rate], storeRelay: r.storeRelay.byRate[rate], baseline: r.baseline.byRate[rate] }, ["ack", "delivery"]).ratio;
+      }
+      return r;
+    },
+  },
+  {
+    name: "sweep",
+    on: ["storeRelay", "baseline", "service"],
+    run: (t) => sweep(t, people[t.name], groups[t.name], { ...config.sweep, log }),
+    finish: (r) => {
+      r.ratio = { storeRelay: { keepsUpMessagesPerSec: r.storeRelay.keepsUpMessagesPerSec ? Math.round((r.service.keepsUpMessagesPerSec / r.storeRelay.keepsUpMessagesPerSec) * 100) / 100 : null } };
+      return r;
+    },
+  },
+  {
+    name: "inbox",
+    on: ["baseline", "service"],
+    run: (t) => inboxFanOut(t, people[t.name], groups[t.name], config.inbox),
+    finish: (r) => withRatios(r, ["perMember"]),
+  },
+  {
+    name: "catchUp",
+    on: ["baseline", "service"],
+    run: (t) => catchUp(t, people[t.name].slice(0, 2), { ...config.catchUp, log }),
+    finish: (r) => withRatios(r, ["sync", "withConnect"]),
+  },
+  {
+    name: "manyRooms",
+    on: ["service"],
+    run: (t) => manyRooms(t, people.service, groups.service, { ...config.manyRooms, log }),
+    finish: (r) => r,
+  },
+  {
+    name: "attachments",
+    on: ["service"],
+    run: (t) => attachments(t, people.service.slice(0, 2), { ...config.attachments, log }),
+    finish: (r) => r,
+  },
+];
+
 let failed = null;
 try {
-  log(`starting (${smoke ? "smoke" : "full"} run): the service (npm start), the bare ws baseline`);
-  const [service, baseline] = await Promise.all([serviceTarget({ disk }), baselineTarget()]);
-  stoppers.push(service.stop, baseline.stop);
-  Object.assign(targets, { service, baseline });
-  result.serviceStateOnTmpfs = service.stateOnTmpfs;
-  result.endpoints = { service: service.baseUrl, baseline: baseline.baseUrl };
-  log(`service on ${service.baseUrl} (state on ${service.stateOnTmpfs ? "tmpfs" : "disk"}), baseline on ${baseline.baseUrl}; signing up ${config.users} users`);
-  const people = { service: await service.users(config.users), baseline: await baseline.users(config.users) };
-  const groups = {};
-  for (const t of [service, baseline]) groups[t.name] = await t.group(people[t.name], "bench group");
+  const wanted = SCENARIOS.filter((s) => wants(s.name));
+  const needed = new Set(["service", ...wanted.flatMap((s) => s.on)]);
+  log(`starting (${smoke ? "smoke" : "full"} run): ${[...needed].join(", ")}`);
+  const starts = { service: () => serviceTarget({ disk }), baseline: baselineTarget, storeRelay: storeRelayTarget };
+  await Promise.all(
+    [...needed].map(async (name) => {
+      const t = await starts[name]();
+      stoppers.push(t.stop);
+      targets[name] = t;
+    }),
+  );
+  result.serviceStateOnTmpfs = targets.service.stateOnTmpfs;
+  result.endpoints = Object.fromEntries(Object.entries(targets).map(([n, t]) => [n, t.baseUrl]));
+  log(`service on ${targets.service.baseUrl} (state on ${targets.service.stateOnTmpfs ? "tmpfs" : "disk"}); signing up ${config.users} users`);
+  for (const t of Object.values(targets)) {
+    people[t.name] = await t.users(config.users);
+    groups[t.name] = await t.group(people[t.name], "bench group");
+  }
 
-  if (wants("oneToOne")) {
-    log(`1:1: ${config.oneToOne.roundTrips} round trips`);
-    scenarios.oneToOne = withRatios(await both("1:1", (t) => oneToOne(t, people[t.name].slice(0, 2), config.oneToOne)), ["ack", "delivery"]);
-  }
-  if (wants("group")) {
-    const g = config.group;
-    log(`group: ${config.users} sockets, ${g.senders} senders, ${g.rate} msg/s for ${g.durationMs / 1000} s`);
-    scenarios.group = withRatios(await both("group", (t) => groupFanOut(t, people[t.name], groups[t.name], g)), ["ack", "delivery"]);
-  }
-  if (wants("sweep")) {
-    log(`throughput sweep into one channel of ${config.users}: ${config.sweep.rates.join(", ")} msg/s`);
-    scenarios.sweep = await both("sweep", (t) => sweep(t, people[t.name], groups[t.name], { ...config.sweep, log }));
-    scenarios.sweep.ratio = {
-      keepsUpMessagesPerSec: scenarios.sweep.baseline.keepsUpMessagesPerSec
-        ? Math.round((scenarios.sweep.service.keepsUpMessagesPerSec / scenarios.sweep.baseline.keepsUpMessagesPerSec) * 100) / 100
-        : null,
-    };
-  }
-  if (wants("catchUp")) {
-    log(`catch-up: ${config.catchUp.messages} messages behind, ${config.catchUp.repeats} devices in turn`);
-    scenarios.catchUp = withRatios(await both("catch-up", (t) => catchUp(t, people[t.name].slice(0, 2), { ...config.catchUp, log })), ["sync", "withConnect"]);
-  }
-  if (wants("inbox")) {
-    log(`inbox fan-out: ${config.users} members, ${config.inbox.messages} messages`);
-    scenarios.inbox = withRatios(await both("inbox", (t) => inboxFanOut(t, people[t.name], groups[t.name], config.inbox)), ["perMember", "allMembers"]);
-  }
-  if (wants("attachments")) {
-    log("attachments: upload and download throughput, Worker CPU per thumbnail (service only)");
-    scenarios.attachments = await attachments(service, people.service.slice(0, 2), { ...config.attachments, log });
-  }
+  for (const s of wanted) scenarios[s.name] = s.finish(await across(s.name, s.on, s.run));
+
   if (wants("idle")) {
     const { counts, channels } = config.idle;
+    const service = targets.service;
     log(`idle cost: ${counts.join(" and ")} sockets over ${channels} channels; starting the relay-only Durable Object`);
     const relay = await startRelay();
     stoppers.push(relay.stop);

@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./env";
 import { AppError } from "./errors";
 import { authRoutes } from "./http/auth-routes";
+import { d1Session } from "./http/d1-session";
 import { errorResponse } from "./http/errors";
 import { meRoutes, userRoutes } from "./http/user-routes";
 import { channelRoutes, dmRoutes } from "./http/channel-routes";
@@ -28,6 +29,7 @@ const api = new Hono<AppEnv>()
       },
     }),
   )
+  .use(d1Session)
   .route("/auth", authRoutes)
   .route("/me", meRoutes)
   .route("/users", userRoutes)

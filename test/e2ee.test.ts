@@ -1,7 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { MemoryStore, MlsDevice } from "../src/client/e2ee";
 import { api, signup } from "./helpers/http";
 import { deviceOf } from "./helpers/e2ee";
+import { getNotifications, subscribe } from "./helpers/push-receiver.mjs";
 import { eventually, openSocket } from "./helpers/socket";
 
 const texts = (received: { kind: string; content?: any }[]) => received.flatMap((r) => (r.kind === "content" && r.content.type === "text" ? [r.content.body] : []));
@@ -130,6 +131,7 @@ describe("e2ee: the room as MLS delivery service", () => {
     // Both build on epoch 1 at once; the room takes one and refuses the other as stale, then the loser rebuilds.
     const results = await Promise.allSettled([a.addUsers(channel.id, [carol.handle]), b.addUsers(channel.id, [dave.handle])]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
+    expect(a.staleRetries + b.staleRetries).toBe(1);
     const commits = (await api("GET", `/channels/${channel.id}/messages`, { token: alice.token })).body.messages.filter((m: any) => m.mls.kind === "commit");
     expect(commits.map((m: any) => m.mls.epoch)).toEqual([0, 1, 2]);
     const group = (await api("GET", `/channels/${channel.id}/mls`, { token: alice.token })).body;
@@ -142,6 +144,32 @@ describe("e2ee: the room as MLS delivery service", () => {
     const mlsB = (await b.open(channel.id))!.members().map((m) => [m.leaf, m.userId, m.device]);
     expect(mlsA).toEqual(group.leaves.map((l: any) => [l.leaf, l.userId, l.device]));
     expect(mlsB).toEqual(mlsA);
+  });
+
+  it("keeps the room's member list and every device's tree equal under a concurrent add and remove", async () => {
+    const [alice, bob, carol, dave] = [await signup("eca"), await signup("ecb"), await signup("ecc"), await signup("ecd")];
+    const a = await deviceOf(alice, "a1");
+    const b = await deviceOf(bob, "b1");
+    const c = await deviceOf(carol, "c1");
+    await deviceOf(dave, "d1");
+    const { channel } = await a.createGroup("churn");
+    await a.addUsers(channel.id, [bob.handle, carol.handle]);
+    await b.joinWelcomed();
+    await c.joinWelcomed();
+    // The creator removes Carol while Bob adds Dave, both on the same epoch: one wins, the other rebuilds on top.
+    const results = await Promise.allSettled([a.removeDevices(channel.id, (m) => m.userId === carol.user.id), b.addUsers(channel.id, [dave.handle])]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
+    expect(a.staleRetries + b.staleRetries).toBe(1);
+    const group = (await api("GET", `/channels/${channel.id}/mls`, { token: alice.token })).body;
+    expect(group.epoch).toBe(3);
+    const roomMembers = (await api("GET", `/channels/${channel.id}`, { token: alice.token })).body.channel.members.map((m: any) => m.id).sort();
+    expect(roomMembers).toEqual([alice.user.id, bob.user.id, dave.user.id].sort());
+    for (const d of [a, b]) {
+      await d.sync(channel.id);
+      const tree = (await d.open(channel.id))!.members();
+      expect(tree.map((m) => [m.leaf, m.userId, m.device])).toEqual(group.leaves.map((l: any) => [l.leaf, l.userId, l.device]));
+      expect([...new Set(tree.map((m) => m.userId))].sort()).toEqual(roomMembers);
+    }
   });
 
   it("refuses a stale commit sent raw, and changes nothing", async () => {
@@ -226,5 +254,26 @@ describe("e2ee: DMs", () => {
     expect(again.status).toBe(200);
     expect(again.body.channel.id).toBe(channel.id);
     expect(again.body.channel.members.map((m: any) => m.id).sort()).toEqual([alice.user.id, bob.user.id].sort());
+  });
+});
+
+describe("e2ee: push", () => {
+  it("pushes an offline member an encrypted message without its text, and never a commit", async () => {
+    const [alice, bob] = [await signup("epa"), await signup("epb")];
+    const a = await deviceOf(alice, "a1");
+    await deviceOf(bob, "b1");
+    const receiver = inject("pushReceiverUrl");
+    const key = (await api("GET", "/push/key", { token: bob.token })).body.publicKey;
+    const sub = await subscribe(receiver, key);
+    await api("POST", "/push/subscriptions", { token: bob.token, json: { device: "b1", subscription: { endpoint: sub.endpoint, keys: sub.keys } } });
+    const { channel } = await a.createGroup("quiet");
+    await a.addUsers(channel.id, [bob.handle]);
+    await a.selfUpdate(channel.id);
+    const sent = await a.send(channel.id, { type: "text", body: "nothing of this may reach a push service" });
+    const pushes = await eventually(async () => {
+      const got = (await getNotifications(receiver, sub.clientHash)).map((m: string) => JSON.parse(m));
+      return got.length > 0 ? got : undefined;
+    });
+    expect(pushes[0]).toEqual({ type: "message", channelId: channel.id, seq: sent.seq, senderId: alice.user.id, preview: "" });
   });
 });

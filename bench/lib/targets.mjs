@@ -1,6 +1,8 @@
-// The two things the load generator drives the same way: the service (npm
-// start, through its port, with the SDK) and the bare ws baseline (its own
-// process, so both sides pay for crossing a socket between processes).
+// The things the load generator drives the same way: the service (npm start,
+// through its port), the store-and-relay Durable Object (the same runtime,
+// the least a durable room can do) and the bare ws baseline (its own process,
+// so every side pays for crossing a socket between processes). Each names its
+// socket URLs (`socketUrl`, `inboxUrl`) and whether a socket opens with a welcome.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { startService } from "../../test/e2e/helpers/service.mjs";
 import { pool } from "./connect.mjs";
 import { groupCpuByProcess, groupCpuSeconds, processCpuSeconds } from "./cpu.mjs";
+import { startRelay } from "./relay.mjs";
 import { loadSdk } from "./sdk.mjs";
 
 const here = fileURLToPath(new URL("..", import.meta.url));
@@ -55,10 +58,14 @@ export async function serviceTarget({ disk = false } = {}) {
   const { HttpClient } = await loadSdk();
   const run = Date.now().toString(36).slice(-6);
   let made = 0;
+  const ws = service.baseUrl.replace("http", "ws");
   return {
     name: "service",
     baseUrl: service.baseUrl,
     pid: service.pid,
+    socketUrl: (channelId, device) => `${ws}/api/channels/${channelId}/socket?device=${device}`,
+    inboxUrl: (device) => `${ws}/api/inbox/socket?device=${device}`,
+    welcomes: true,
     /** `n` new accounts: { token, userId, handle }. */
     async users(n) {
       const ids = Array.from({ length: n }, () => made++);
@@ -106,6 +113,9 @@ export async function baselineTarget() {
     name: "baseline",
     baseUrl: `http://127.0.0.1:${port}`,
     pid: child.pid,
+    socketUrl: (channelId) => `ws://127.0.0.1:${port}/api/channels/${channelId}/socket`,
+    inboxUrl: () => `ws://127.0.0.1:${port}/api/inbox/socket`,
+    welcomes: true,
     cpuSeconds: () => processCpuSeconds(child.pid),
     async users(n) {
       return Array.from({ length: n }, () => {
@@ -125,5 +135,32 @@ export async function baselineTarget() {
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),
+  };
+}
+
+/** The store-and-relay Durable Object (bench/relay, `?anchor=store`) under wrangler dev, like the service. */
+export async function storeRelayTarget() {
+  const relay = await startRelay();
+  const ws = relay.baseUrl.replace("http", "ws");
+  let made = 0;
+  let rooms = 0;
+  return {
+    name: "storeRelay",
+    baseUrl: relay.baseUrl,
+    pid: relay.pid,
+    socketUrl: (channelId) => `${ws}/api/channels/${channelId}/socket?anchor=store`,
+    welcomes: false,
+    cpuSeconds: () => groupCpuSeconds(relay.pid),
+    cpuByProcess: () => groupCpuByProcess(relay.pid),
+    async users(n) {
+      return Array.from({ length: n }, () => ({ token: null, userId: `u${made}`, handle: `u${made++}` }));
+    },
+    async group() {
+      return `store-${Date.now().toString(36)}-${rooms++}`;
+    },
+    async dm() {
+      return `store-dm-${Date.now().toString(36)}-${rooms++}`;
+    },
+    stop: relay.stop,
   };
 }

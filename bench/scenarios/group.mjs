@@ -1,25 +1,27 @@
-// A group of N members, one socket each; `senders` of them send `rate`
+// A group of N members, one raw socket each; `senders` of them send `rate`
 // messages/s in total for `durationMs`; every message reaches N-1 sockets.
-import { closeAll, openChannel, pool } from "../lib/connect.mjs";
-import { paced, probe } from "../lib/load.mjs";
+// Run at several rates on the same sockets, against every target alike.
+import { paced } from "../lib/load.mjs";
+import { closeRaw, openRawGroup, rawProbe } from "../lib/raw-load.mjs";
 import { summarize } from "../lib/stats.mjs";
 
-export async function openGroup(target, members, channelId) {
-  return pool(members, 25, (m) => openChannel(target.baseUrl, m, channelId));
-}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export const openGroup = (target, members, channelId) => openRawGroup(target, members, channelId);
 
 /**
- * One paced run on open connections: latencies, whether everything arrived,
- * and the CPU the target's processes and this load generator spent per message.
+ * One paced run on open sockets: latencies, what was lost, and the CPU the
+ * target's processes and this load generator spent per message.
  */
 export async function groupLoad(target, conns, { senders, rate, durationMs, settleMs }) {
-  const p = probe(conns);
+  const p = rawProbe(conns);
   const cpu0 = target.cpuSeconds();
   const byProcess0 = target.cpuByProcess?.();
   const own0 = process.cpuUsage();
   const sent = await paced(p, conns.slice(0, senders), rate, durationMs);
   const expected = sent * (conns.length - 1);
   const complete = await p.settle(expected, settleMs);
+  p.stop();
   const own = process.cpuUsage(own0);
   const perMessage = (seconds) => Math.round((seconds * 1000 * 100) / Math.max(sent, 1)) / 100;
   const byProcess = {};
@@ -36,6 +38,7 @@ export async function groupLoad(target, conns, { senders, rate, durationMs, sett
     sent,
     expected,
     delivered: p.delivered,
+    lost: expected - p.delivered,
     acked: p.ack.length,
     complete,
     errors: p.errors.slice(0, 3),
@@ -44,11 +47,19 @@ export async function groupLoad(target, conns, { senders, rate, durationMs, sett
   };
 }
 
-export async function groupFanOut(target, members, channelId, opts) {
+/** The group at each of `rates` in turn, on one set of sockets: { members, senders, byRate: { [rate]: run } }. */
+export async function groupFanOut(target, members, channelId, { rates, pauseMs = 1_000, log, ...opts }) {
   const conns = await openGroup(target, members, channelId);
+  const byRate = {};
   try {
-    return { members: members.length, senders: opts.senders, durationMs: opts.durationMs, ...(await groupLoad(target, conns, opts)) };
+    for (const rate of rates) {
+      byRate[rate] = await groupLoad(target, conns, { ...opts, rate });
+      const r = byRate[rate];
+      log?.(`  ${target.name} ${rate} msg/s: delivery p50 ${r.delivery.p50} p99 ${r.delivery.p99} ms, ack p99 ${r.ack.p99} ms, lost ${r.lost}, ${r.cpuMsPerMessage.target} CPU ms/message`);
+      await sleep(pauseMs);
+    }
   } finally {
-    closeAll(conns);
+    closeRaw(conns);
   }
+  return { members: members.length, senders: opts.senders, durationMs: opts.durationMs, byRate };
 }

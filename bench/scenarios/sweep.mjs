@@ -1,7 +1,7 @@
 // Throughput sweep into one channel: raise the offered rate step by step
 // until the target no longer keeps up (everything delivered, delivery p99
 // under the bound). Fresh sockets per step, so held history stays small.
-import { closeAll } from "../lib/connect.mjs";
+import { closeRaw } from "../lib/raw-load.mjs";
 import { groupLoad, openGroup } from "./group.mjs";
 
 export async function sweep(target, members, channelId, { rates, senders, stepMs, settleMs, p99BoundMs, log }) {
@@ -13,7 +13,7 @@ export async function sweep(target, members, channelId, { rates, senders, stepMs
     try {
       step = await groupLoad(target, conns, { senders, rate, durationMs: stepMs, settleMs });
     } finally {
-      closeAll(conns);
+      closeRaw(conns);
     }
     step.keepsUp = step.complete && step.delivery.p99 < p99BoundMs;
     steps.push(step);

@@ -69,7 +69,7 @@ export class ChannelRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { schema });
-    this.drainer = new Drainer(this.db, ctx.storage, env);
+    this.drainer = new Drainer(this.db, ctx.storage, env, (userId) => ctx.getWebSockets(`u:${userId}`).some((ws) => ws.readyState === WebSocket.OPEN));
     this.welcomes = new WelcomeSender(this.db, env, (at) => this.drainer.schedule(at));
     this.config = readConfig(env);
     useUrlSigner(this.db, urlSigner(env.ATTACHMENT_URL_KEY, this.config.attachmentUrlTtlMs));
@@ -297,6 +297,8 @@ export class ChannelRoom extends DurableObject<Env> {
     } catch {
       // already closed
     }
+    // A member who leaves the channel no longer reads it live: their hub catches up now.
+    this.drainer.schedule();
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {

@@ -16,11 +16,17 @@ export interface PlannedDelivery {
   rev: number;
 }
 
+/** Kinds of change a member who has the channel open already sees live: their hub may hear of them later. */
+const SEEN_LIVE = new Set<OutboxRow["kind"]>(["message", "edit", "reaction"]);
+
 /**
  * The outbox drain: one update per member whose UserHub is behind the room's
  * rev and not waiting out a backoff, carrying every change since its last.
+ * `mayWait(userId)` says a member reads the channel live and is not yet due:
+ * if all they have pending is what they see live, they are left for a later
+ * drain (their hub then gets it all in one update).
  */
-export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withChannel: string[] = []): PlannedDelivery[] {
+export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withChannel: string[] = [], mayWait: (userId: string) => boolean = () => false): PlannedDelivery[] {
   const meta = readMeta(db);
   if (!meta) return [];
   const behind = db
@@ -34,12 +40,19 @@ export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withC
   const floor = Math.min(...behind.map((m) => m.deliveredRev));
   const pending = db.select().from(outbox).where(gt(outbox.rev, floor)).orderBy(asc(outbox.rev)).all();
   const view = channelView(db);
-  const counts = unreadCounts(db, behind.map((m) => m.userId));
+  const due: { m: MemberRow; mine: OutboxRow[] }[] = [];
+  for (const m of behind) {
+    const mine = pending.filter((r) => r.rev > m.deliveredRev && concerns(r, m, view.lastSeq));
+    if (m.active && mine.length > 0 && mine.every((r) => SEEN_LIVE.has(r.kind)) && mayWait(m.userId)) continue;
+    due.push({ m, mine });
+  }
+  if (due.length === 0) return [];
+  const counts = unreadCounts(db, due.filter((d) => d.mine.length > 0).map((d) => d.m.userId));
   const messageSeqs = pending.filter((r) => r.kind === "message" && r.seq !== null).map((r) => r.seq!);
   const recent = recentMessages(db, messageSeqs.slice(-MAX_MESSAGES_PER_UPDATE));
   const cursors = db.select().from(deviceCursors).where(gt(deviceCursors.rev, floor)).all();
   const ctx: DrainContext = { channelId: meta.channelId, rev: meta.rev, pending, view, counts, recent, cursors, withChannel };
-  return behind.map((m) => ({ userId: m.userId, rev: meta.rev, update: updateFor(m, ctx) }));
+  return due.map(({ m, mine }) => ({ userId: m.userId, rev: meta.rev, update: updateFor(m, mine, ctx) }));
 }
 
 interface DrainContext {
@@ -66,9 +79,8 @@ function concerns(r: OutboxRow, m: MemberRow, lastSeq: number): boolean {
   return true;
 }
 
-function updateFor(m: MemberRow, ctx: DrainContext): ChannelUpdate | null {
+function updateFor(m: MemberRow, mine: OutboxRow[], ctx: DrainContext): ChannelUpdate | null {
   const { channelId, rev, view } = ctx;
-  const mine = ctx.pending.filter((r) => r.rev > m.deliveredRev && concerns(r, m, view.lastSeq));
   if (mine.length === 0) return null;
   if (!m.active) return { userId: m.userId, channelId, rev, membership: "removed", channel: view.channel };
   const seqs = new Set(mine.filter((r) => r.kind === "message").map((r) => r.seq));
@@ -141,7 +153,7 @@ export function collectOutbox(db: RoomDb): void {
   else db.delete(outbox).where(lte(outbox.rev, floor)).run();
 }
 
-/** When the drain must run next: now if something is due, at the earliest retry, or never. */
+/** When the drain must run next: now if something is due (or only waiting, see planDrain), at the earliest retry, or never. */
 export function nextDrainAt(db: RoomDb, now: number): number | null {
   const meta = readMeta(db);
   if (!meta) return null;

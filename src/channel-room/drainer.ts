@@ -7,6 +7,12 @@ import type { RoomDb } from "./room-db";
 const HUB_TIMEOUT_MS = 10_000;
 /** A drain costs about as much for one change as for many (an RPC per member): under load, let changes gather this long. */
 const DRAIN_GAP_MS = 100;
+/**
+ * A member with the channel open sees new messages live; their hub (badge,
+ * preview, other devices) hears of them at most this often, each member at
+ * their own moment in the period so the room's drains stay small.
+ */
+export const LIVE_MEMBER_GAP_MS = 2_000;
 
 /**
  * Runs a room's outbox drain: when (the object's alarm, at most every
@@ -16,12 +22,24 @@ const DRAIN_GAP_MS = 100;
 export class Drainer {
   private drainAt: number | null = null;
   private lastDrainAt = 0;
+  /** When each member's hub was last updated (in memory: after a restart everyone is due). */
+  private readonly deliveredAt = new Map<string, number>();
 
   constructor(
     private readonly db: RoomDb,
     private readonly storage: DurableObjectStorage,
     private readonly env: Env,
+    /** Whether the member has a socket open on the channel (reads it live). */
+    private readonly isLive: (userId: string) => boolean = () => false,
   ) {}
+
+  /** A live member waits until their slot of the period comes round again. */
+  private mayWait(userId: string, now: number): boolean {
+    const last = this.deliveredAt.get(userId);
+    if (last === undefined || !this.isLive(userId)) return false;
+    const offset = slotOffset(userId);
+    return Math.floor((now + offset) / LIVE_MEMBER_GAP_MS) === Math.floor((last + offset) / LIVE_MEMBER_GAP_MS);
+  }
 
   /** After a restart: the alarm already set, if any. */
   async resume(): Promise<void> {
@@ -42,8 +60,9 @@ export class Drainer {
 
   /** Delivers pending changes to members' UserHubs; failures wait in the outbox with backoff. */
   async drain(onlyUserIds?: string[], withChannel: string[] = []): Promise<void> {
-    this.lastDrainAt = Date.now();
-    const plan = planDrain(this.db, Date.now(), onlyUserIds, withChannel);
+    const now = Date.now();
+    this.lastDrainAt = now;
+    const plan = planDrain(this.db, now, onlyUserIds, withChannel, (userId) => this.mayWait(userId, now));
     const delivered: { userId: string; rev: number }[] = [];
     const needChannel: string[] = [];
     await Promise.all(
@@ -58,6 +77,7 @@ export class Drainer {
         }
       }),
     );
+    for (const { userId } of delivered) this.deliveredAt.set(userId, now);
     for (const rev of new Set(delivered.map((d) => d.rev))) {
       completeDeliveries(this.db, delivered.filter((d) => d.rev === rev).map((d) => d.userId), rev);
     }
@@ -67,6 +87,13 @@ export class Drainer {
     const next = nextDrainAt(this.db, Date.now());
     if (next !== null) this.schedule(next);
   }
+}
+
+/** A member's fixed place in the live period, from their id. */
+function slotOffset(userId: string): number {
+  let h = 0;
+  for (let i = 0; i < userId.length; i++) h = (h * 31 + userId.charCodeAt(i)) | 0;
+  return Math.abs(h) % LIVE_MEMBER_GAP_MS;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

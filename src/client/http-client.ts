@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import type { Channel, Message, Presence, Summary, User } from "../protocol";
 import type { GroupBody, LoginBody, PushSubscriptionBody, SendBody, SignupBody } from "../protocol";
+import { BOOKMARK_HEADER } from "../protocol";
 import { ApiError } from "./api-error";
 import * as R from "../protocol";
 
@@ -18,6 +19,8 @@ type Query = Record<string, string | number | undefined>;
 export class HttpClient {
   readonly baseUrl: string;
   token: string | null;
+  /** D1's latest bookmark from the service, sent back on every request so reads see this client's writes (docs/protocol.md). */
+  bookmark: string | null = null;
   readonly #fetch: typeof fetch;
 
   constructor(options: HttpClientOptions) {
@@ -146,12 +149,14 @@ export class HttpClient {
     if ([...params].length > 0) url += `?${params}`;
     const headers: Record<string, string> = {};
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    if (this.bookmark) headers[BOOKMARK_HEADER] = this.bookmark;
     if (options.body !== undefined) headers["Content-Type"] = "application/json";
     const res = await this.#fetch(url, {
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
+    this.bookmark = res.headers.get(BOOKMARK_HEADER) ?? this.bookmark;
     const text = await res.text();
     if (!res.ok) throw toApiError(res.status, text);
     if (schema === null) return undefined as never;

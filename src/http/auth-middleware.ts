@@ -23,7 +23,9 @@ export function tokenFrom(req: Request): string | null {
 /** Sets `userId` and `sessionId` on the context, or refuses with 401. */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = tokenFrom(c.req.raw);
-  const session = token ? await findSession(openDb(c.env.DB), token) : null;
+  let session = token ? await findSession(c.var.db, token) : null;
+  // A replica may not have a brand-new session yet (a browser socket carries no bookmark): ask the primary before refusing.
+  if (token && !session) session = await findSession(openDb(c.env.DB.withSession("first-primary")), token);
   if (!session) throw new AppError("unauthorized", "a valid session token is required");
   c.set("userId", session.userId);
   c.set("sessionId", session.sessionId);

@@ -3,7 +3,6 @@ import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../a
 import { dummyPasswordHash, hashPassword, verifyPassword } from "../accounts/password";
 import { createSession, deleteSession } from "../accounts/sessions";
 import { readConfig } from "../config";
-import { openDb } from "../accounts/db";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { LoginBody, SignupBody } from "../protocol";
@@ -18,7 +17,7 @@ import { validate } from "./validate";
 export const authRoutes = new Hono<AppEnv>()
   .post("/signup", validate("json", SignupBody), async (c) => {
     const { handle, password, displayName } = c.req.valid("json");
-    const db = openDb(c.env.DB);
+    const db = c.var.db;
     const id = await newUserId(await idKey(c.env), hintForRequest(c.req.raw));
     const user = await insertUser(db, { id, handle, displayName, passwordHash: await hashPassword(password) });
     const { token } = await createSession(db, user.id, readConfig(c.env).sessionTtlMs);
@@ -26,7 +25,7 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post("/login", validate("json", LoginBody), async (c) => {
     const { handle, password } = c.req.valid("json");
-    const db = openDb(c.env.DB);
+    const db = c.var.db;
     const config = readConfig(c.env);
     await assertLoginAllowed(db, handle, config);
     const row = await findCredentials(db, handle);
@@ -41,7 +40,7 @@ export const authRoutes = new Hono<AppEnv>()
     return c.json({ user: toUser(row), token });
   })
   .post("/logout", requireAuth, async (c) => {
-    await deleteSession(openDb(c.env.DB), c.var.sessionId);
+    await deleteSession(c.var.db, c.var.sessionId);
     // Sockets opened with this token close with 4401.
     await userHub(c.env, c.var.userId).revokeSession(c.var.sessionId);
     return c.body(null, 204);

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import { dmChannelId, encryptedDmChannelId, groupChannelId } from "../channel-room/channel-id";
-import { openDb } from "../accounts/db";
 import type { AppEnv } from "../env";
 import { AppError, unwrap } from "../errors";
 import { AddMemberBody, ChannelIdSchema, DeviceSchema, DmBody, MlsSendBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, ReadBody, SendBody } from "../protocol";
@@ -23,7 +22,7 @@ const MemberParam = v.object({ id: ChannelIdSchema, handle: HandleSchema });
 
 
 export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", validate("json", DmBody), async (c) => {
-  const db = openDb(c.env.DB);
+  const db = c.var.db;
   const body = c.req.valid("json");
   const other = await getUserByHandle(db, body.handle);
   if (other.id === c.var.userId) throw new AppError("bad_request", "a direct message needs another user");
@@ -46,7 +45,7 @@ export const channelRoutes = new Hono<AppEnv>()
   .use("/:id/*", knownChannel)
   .post("/", validate("json", GroupBody), async (c) => {
     const { title, members, encrypted, device } = c.req.valid("json");
-    const db = openDb(c.env.DB);
+    const db = c.var.db;
     const me = await getUserById(db, c.var.userId);
     const others = await getUsersByHandles(db, members.filter((h) => h !== me.handle));
     if (others.length + 1 > MAX_GROUP_MEMBERS) throw new AppError("member_limit", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
@@ -63,7 +62,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const room = channelRoom(c.env, c.req.valid("param").id);
     // Membership first: a non-member learns nothing, not even that the limit applies.
     const channel = unwrap(await room.getChannel(c.var.userId));
-    const user = await getUserByHandle(openDb(c.env.DB), c.req.valid("json").handle);
+    const user = await getUserByHandle(c.var.db, c.req.valid("json").handle);
     if (channel.kind === "group" && channel.members.some((m) => m.id === user.id)) return c.json({ channel });
     await assertRoomForChannel(c.env, c.var.userId, [user]);
     return c.json({ channel: unwrap(await room.addMember(c.var.userId, user)) });
@@ -73,7 +72,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const room = channelRoom(c.env, id);
     // Resolve membership first, so a non-member learns nothing about handles either.
     unwrap(await room.getChannel(c.var.userId));
-    const target = await getUserByHandle(openDb(c.env.DB), handle);
+    const target = await getUserByHandle(c.var.db, handle);
     unwrap(await room.removeMember(c.var.userId, target.id));
     return c.body(null, 204);
   })

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import * as v from "valibot";
-import { openDb } from "../accounts/db";
 import { getUserByHandle } from "../accounts/users";
 import type { AppEnv } from "../env";
 import { checkKeyPackage } from "../mls/wire";
@@ -23,7 +22,7 @@ export const e2eeRoutes = new Hono<AppEnv>()
     return c.json(await userHub(c.env, c.var.userId).keyPackageCount(c.var.userId, c.req.valid("query").device));
   })
   .post("/key-packages/claim", validate("json", ClaimKeyPackagesBody), async (c) => {
-    const user = await getUserByHandle(openDb(c.env.DB), c.req.valid("json").handle);
+    const user = await getUserByHandle(c.var.db, c.req.valid("json").handle);
     return c.json({ userId: user.id, keyPackages: await userHub(c.env, user.id).claimKeyPackages(user.id) });
   })
   .get("/welcomes", validate("query", v.object({ channelId: v.optional(ChannelIdSchema) })), async (c) => {

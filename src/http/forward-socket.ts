@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { readConfig } from "../config";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
-import { SocketQuery } from "../protocol";
+import { BOOKMARK_HEADER, SocketQuery } from "../protocol";
 import { FORWARDED } from "../sockets/attachment";
 import { badRequest } from "./validate";
 
@@ -21,6 +21,10 @@ export function forwardUpgrade(c: Context<AppEnv>, target: { fetch(req: Request)
   headers.set(FORWARDED.user, c.var.userId);
   headers.set(FORWARDED.session, c.var.sessionId);
   headers.set(FORWARDED.device, query.output.device);
+  // The object reads D1 (the inbox's profile) at least as fresh as this request did.
+  const bookmark = c.var.d1.getBookmark();
+  if (bookmark) headers.set(BOOKMARK_HEADER, bookmark);
+  else headers.delete(BOOKMARK_HEADER);
   return target.fetch(new Request(c.req.raw.url, { method: "GET", headers }));
 }
 

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { openDb } from "../accounts/db";
 import type { AppEnv } from "../env";
 import { HandleParam, MAX_USER_SEARCH, PatchMeBody, UserSearchQuery } from "../protocol";
 import { getUserByHandle, getUserById, searchUsers, updateDisplayName } from "../accounts/users";
@@ -9,9 +8,9 @@ import { validate } from "./validate";
 
 export const meRoutes = new Hono<AppEnv>()
   .use(requireAuth)
-  .get("/", async (c) => c.json({ user: await getUserById(openDb(c.env.DB), c.var.userId) }))
+  .get("/", async (c) => c.json({ user: await getUserById(c.var.db, c.var.userId) }))
   .patch("/", validate("json", PatchMeBody), async (c) => {
-    const user = await updateDisplayName(openDb(c.env.DB), c.var.userId, c.req.valid("json").displayName);
+    const user = await updateDisplayName(c.var.db, c.var.userId, c.req.valid("json").displayName);
     await userHub(c.env, user.id).profileChanged(user);
     return c.json({ user });
   });
@@ -20,8 +19,8 @@ export const userRoutes = new Hono<AppEnv>()
   .use(requireAuth)
   .get("/", validate("query", UserSearchQuery), async (c) => {
     const q = c.req.valid("query").q.trim().toLowerCase();
-    return c.json({ users: await searchUsers(openDb(c.env.DB), q, MAX_USER_SEARCH) });
+    return c.json({ users: await searchUsers(c.var.db, q, MAX_USER_SEARCH) });
   })
   .get("/:handle", validate("param", HandleParam), async (c) => {
-    return c.json({ user: await getUserByHandle(openDb(c.env.DB), c.req.valid("param").handle) });
+    return c.json({ user: await getUserByHandle(c.var.db, c.req.valid("param").handle) });
   });

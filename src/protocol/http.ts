@@ -72,6 +72,13 @@ export const PresenceQuery = v.object({
   ),
 });
 export const SocketQuery = v.object({ device: DeviceSchema });
+/**
+ * D1's read-replication bookmark: answered on every HTTP response, sent back by
+ * clients so their next read sees at least their own writes. Opaque; checked
+ * only for shape, so a made-up one cannot smuggle anything into a header.
+ */
+export const BOOKMARK_HEADER = "X-D1-Bookmark";
+export const BookmarkSchema = v.pipe(v.string(), v.maxLength(256, "X-D1-Bookmark is too long"), v.regex(/^[A-Za-z0-9_.:-]+$/, "X-D1-Bookmark is not a bookmark"));
 export const PushSubscriptionBody = v.object({
   device: DeviceSchema,
   subscription: v.object({

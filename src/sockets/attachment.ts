@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { BOOKMARK_HEADER, BookmarkSchema } from "../protocol";
 import { SOCKET_PROTOCOL } from "../protocol/socket";
 
 /** What a socket carries across hibernation: who it is and which device. */
@@ -37,6 +38,12 @@ export function forwardedIdentity(req: Request): Omit<SocketAttachment, "connect
   const sessionId = req.headers.get(FORWARDED.session);
   const device = req.headers.get(FORWARDED.device);
   return userId && sessionId && device ? { userId, sessionId, device } : null;
+}
+
+/** The D1 bookmark the Worker forwarded with an upgrade, if it has the shape of one. */
+export function forwardedBookmark(req: Request): string | undefined {
+  const parsed = v.safeParse(BookmarkSchema, req.headers.get(BOOKMARK_HEADER));
+  return parsed.success ? parsed.output : undefined;
 }
 
 /** Answers an upgrade with a new hibernatable pair; `chat.v1` is echoed when the client offered it. */

@@ -3,11 +3,11 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { readConfig, type Config } from "../config";
-import { openDb } from "../accounts/db";
+import { openSession } from "../accounts/db";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import { CLOSE_CODES, InboxClientFrame, PING_FRAME, PONG_FRAME, type ClaimedKeyPackage, type MlsWelcome, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
-import { attachmentOf, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
+import { attachmentOf, forwardedBookmark, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
 import { getUserById } from "../accounts/users";
@@ -107,7 +107,7 @@ export class UserHub extends DurableObject<Env> {
       return new AppError("rate_limited", "too many open inbox sockets", 10_000).toResponse();
     }
     ensureState(this.db, who.userId);
-    const user = await getUserById(openDb(this.env.DB), who.userId);
+    const user = await getUserById(openSession(this.env.DB, forwardedBookmark(req)).db, who.userId);
     const pair = new WebSocketPair();
     const attachment: SocketAttachment = { ...who, connectedAt: Date.now() };
     this.ctx.acceptWebSocket(pair[1], socketTags(attachment));

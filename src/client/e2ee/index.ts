@@ -3,3 +3,4 @@ export { SealedContent, changeOf, openContent, sealContent } from "./content";
 export { MlsDevice } from "./device";
 export { E2eeSession, type E2eeTransport } from "./session";
 export { MemoryStore, type MlsStore } from "./store";
+export { EncryptedIdbStore } from "./encrypted-store";

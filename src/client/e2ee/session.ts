@@ -20,6 +20,8 @@ export class E2eeSession {
   private readonly channels = new Map<string, EncryptedChannel>();
   /** Per channel: the highest seq this device has processed. */
   private readonly cursors = new Map<string, number>();
+  /** Commits the room refused as stale and this device rebuilt (another commit won the epoch). */
+  staleRetries = 0;
 
   constructor(
     readonly device: MlsDevice,
@@ -103,6 +105,7 @@ export class E2eeSession {
         return message;
       } catch (err) {
         if ((err as { code?: string }).code !== "conflict" || attempt >= COMMIT_RETRIES) throw err;
+        this.staleRetries++;
       }
     }
   }

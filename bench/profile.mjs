@@ -1,0 +1,124 @@
+// A CPU profile of the Worker's runtime (every object of the service shares
+// one thread locally) while a 100-member group takes paced load from raw ws
+// sockets: self time per function, grouped by where the code lives (the
+// room, the hub, drizzle, valibot, the runtime). Through wrangler dev's
+// inspector (Chrome DevTools protocol, Profiler domain).
+//
+//   npx node bench/profile.mjs [--rate 100] [--seconds 5] [--members 100] [--inbox]   (--inbox: members hold inbox sockets, not channel ones)
+import { readFileSync } from "node:fs";
+import WebSocket from "ws";
+import { groupMembers } from "../test/e2e/helpers/service.mjs";
+import { paced } from "./lib/load.mjs";
+import { closeRaw, openRawGroup, openRawSocket, rawProbe } from "./lib/raw-load.mjs";
+import { cleanSdk } from "./lib/sdk.mjs";
+import { summarize } from "./lib/stats.mjs";
+import { serviceTarget } from "./lib/targets.mjs";
+
+const args = process.argv.slice(2);
+const opt = (name, d) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : d);
+const rate = opt("--rate", 100);
+const seconds = opt("--seconds", 5);
+const memberCount = opt("--members", 100);
+const inboxMode = args.includes("--inbox");
+
+function inspectorPort(pgid) {
+  for (const pid of groupMembers(pgid)) {
+    try {
+      const m = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").match(/--inspector-port (\d+)/);
+      if (m) return Number(m[1]);
+    } catch {
+      // gone
+    }
+  }
+  throw new Error("no inspector port found");
+}
+
+/** A minimal CDP session: send(method, params) → result. */
+async function cdp(url) {
+  const ws = new WebSocket(url);
+  await new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej)));
+  let id = 0;
+  const waiting = new Map();
+  ws.on("message", (d) => {
+    const msg = JSON.parse(String(d));
+    if (msg.id && waiting.has(msg.id)) (waiting.get(msg.id)(msg), waiting.delete(msg.id));
+  });
+  return {
+    send: (method, params = {}) =>
+      new Promise((resolve, reject) => {
+        const n = ++id;
+        waiting.set(n, (m) => (m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result)));
+        ws.send(JSON.stringify({ id: n, method, params }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+function where(frame) {
+  const url = frame.url || "";
+  const fn = frame.functionName || "(anonymous)";
+  if (!url) return fn.startsWith("(") ? fn : "runtime (native)";
+  for (const [re, name] of [
+    [/channel-room\//, "room"],
+    [/user-hub\//, "hub"],
+    [/drizzle-orm/, "drizzle"],
+    [/valibot/, "valibot"],
+    [/hono/, "hono"],
+    [/src\/(sockets|protocol|http|accounts|push)\//, "worker (other src)"],
+  ]) {
+    if (re.test(url)) return name;
+  }
+  return url.includes("node_modules") ? "other libraries" : "worker (other)";
+}
+
+const target = await serviceTarget();
+const watchdog = setTimeout(() => (console.error("over budget"), target.stop().then(() => process.exit(1))), 300_000);
+try {
+  const people = await target.users(memberCount);
+  const channelId = await target.group(people, "profiled");
+  const senders = 10;
+  const listeners = inboxMode
+    ? await Promise.all(people.slice(senders).map((m, i) => openRawSocket(target.inboxUrl(`p${i}`), m.token).then((ws) => ({ ws }))))
+    : await openRawGroup(target, people.slice(senders), channelId, { device: "listener" });
+  const conns = await openRawGroup(target, people.slice(0, senders), channelId, { device: "sender" });
+  const port = inspectorPort(target.pid);
+  const list = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
+  const session = await cdp(list[0].webSocketDebuggerUrl);
+  await session.send("Profiler.enable");
+  await session.send("Profiler.setSamplingInterval", { interval: 200 });
+  await session.send("Profiler.start");
+  const p = rawProbe(inboxMode ? conns : [...conns, ...listeners]);
+  const sent = await paced(p, conns, rate, seconds * 1000);
+  await p.settle(inboxMode ? 0 : sent * (memberCount - 1), 10_000);
+  const { profile } = await session.send("Profiler.stop");
+  session.close();
+  p.stop();
+  closeRaw([...conns, ...listeners]);
+
+  // Self time per node, from sample counts and time deltas.
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  const byPlace = new Map();
+  const byFn = new Map();
+  let total = 0;
+  for (const [id, ms] of self) {
+    const f = byId.get(id).callFrame;
+    const place = where(f);
+    total += ms;
+    byPlace.set(place, (byPlace.get(place) ?? 0) + ms);
+    const key = `${place}: ${f.functionName || "(anonymous)"} ${(f.url || "").split("/").slice(-2).join("/")}:${f.lineNumber + 1}`;
+    byFn.set(key, (byFn.get(key) ?? 0) + ms);
+  }
+  const busy = total - (byPlace.get("(idle)") ?? 0);
+  const row = ([k, ms]) => `  ${(Math.round(ms * 10) / 10).toString().padStart(8)} ms  ${((100 * ms) / busy).toFixed(1).padStart(5)}%  ${(Math.round((ms / sent) * 1000) / 1000).toString().padStart(6)} ms/msg  ${k}`;
+  console.log(`\n${sent} messages at ${rate} msg/s into ${memberCount} members (${inboxMode ? "inbox sockets" : "channel sockets"}); delivery p50/p99 ${inboxMode ? "-" : `${summarize(p.delivery).p50}/${summarize(p.delivery).p99}`} ms, ack p99 ${summarize(p.ack).p99} ms`);
+  console.log(`profiled ${Math.round(total)} ms, busy (not idle) ${Math.round(busy)} ms\n\nself time by place (share of busy time):`);
+  for (const r of [...byPlace].sort((a, b) => b[1] - a[1])) console.log(row(r));
+  console.log("\ntop functions:");
+  for (const r of [...byFn].filter(([k]) => !k.startsWith("(idle)")).sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(row(r));
+} finally {
+  clearTimeout(watchdog);
+  await target.stop();
+  cleanSdk();
+}

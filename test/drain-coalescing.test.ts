@@ -1,0 +1,58 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { describe, expect, it } from "vitest";
+import { planDrain } from "../src/channel-room/drain";
+import { markRead } from "../src/channel-room/reads";
+import * as schema from "../src/channel-room/schema";
+import { dm, post, users } from "./helpers/channels";
+import { api, type TestUser } from "./helpers/http";
+import { eventually, openSocket } from "./helpers/socket";
+
+// A member who has the channel open reads new messages live: their UserHub
+// (badge, preview, other devices) hears of them later and all at once, not
+// once per drain. Anything else that changes what their hub holds (a read
+// marker, members) still goes at once.
+
+const roomOf = (channelId: string) => env.CHANNEL_ROOM.get(env.CHANNEL_ROOM.idFromName(channelId));
+
+async function summaryOf(u: TestUser, channelId: string): Promise<any> {
+  return (await api("GET", "/channels", { token: u.token })).body.channels.find((s: any) => s.channel.id === channelId);
+}
+
+describe("hub fan-out for members who read the channel live", () => {
+  it("leaves a live member's new messages for a later drain, but not their read marker", async () => {
+    const [a, b] = await users(2, "live");
+    const channel = await dm(a!, b!);
+    await eventually(async () => (await summaryOf(b!, channel.id)) !== undefined);
+    const room = roomOf(channel.id) as DurableObjectStub;
+    const planned: { onlyMessages: string[]; nobodyLive: string[]; afterRead: { userId: string; readSeq: number }[] } = await runInDurableObject(room, async (room: any, state) => {
+      const db = drizzle(state.storage, { schema });
+      await room.send(a!.user.id, { clientMsgId: crypto.randomUUID(), body: "seen live" });
+      const everyoneLive = () => true;
+      const onlyMessages = planDrain(db, Date.now(), undefined, [], everyoneLive).map((d) => d.userId);
+      const nobodyLive = planDrain(db, Date.now(), undefined, [], () => false).map((d) => d.userId);
+      state.storage.transactionSync(() => markRead(db, b!.user.id, 1, undefined, Date.now()));
+      const afterRead = planDrain(db, Date.now(), undefined, [], everyoneLive);
+      return { onlyMessages, nobodyLive, afterRead: afterRead.map((d) => ({ userId: d.userId, readSeq: (d.update as any)?.summary?.readSeq })) };
+    });
+    expect(planned.onlyMessages).toEqual([]);
+    expect(planned.nobodyLive.sort()).toEqual([a!.user.id, b!.user.id].sort());
+    expect(planned.afterRead).toEqual([{ userId: b!.user.id, readSeq: 1 }]);
+  });
+
+  it("catches a member's hub up with every message they read live as soon as they leave the channel", async () => {
+    const [a, b] = await users(2, "leave");
+    const channel = await dm(a!, b!);
+    await eventually(async () => (await summaryOf(b!, channel.id)) !== undefined);
+    const open = await openSocket(`/channels/${channel.id}/socket`, b!.token, "laptop");
+    await open.next("welcome");
+    for (let i = 0; i < 5; i++) await post(a!, channel.id, `live ${i}`);
+    for (let i = 0; i < 5; i++) expect((await open.next("message")).message.body).toBe(`live ${i}`);
+    open.close();
+    const s = await eventually(async () => {
+      const s = await summaryOf(b!, channel.id);
+      return s?.lastSeq === 5 && s;
+    });
+    expect(s).toMatchObject({ lastSeq: 5, unread: 5, lastMessage: { body: "live 4" } });
+  });
+});
