@@ -9,6 +9,7 @@ import { readConfig } from "../config";
 import type { AppEnv } from "../env";
 import { AttachmentIdSchema, ChannelIdSchema, MAX_THUMBNAIL_BYTES, UploadQuery } from "../protocol";
 import { requireAuth } from "./auth-middleware";
+import { d1Session } from "./d1-session";
 import { knownChannel } from "./known-channel";
 import { validate } from "./validate";
 
@@ -24,10 +25,10 @@ const attachmentParam = validate("param", v.object({ id: ChannelIdSchema, attach
 /**
  * Uploads, under `/channels`. Mounted ahead of the JSON body limit: these
  * bodies are files, limited by MAX_ATTACHMENT_BYTES and streamed to R2.
- * Auth is per route, so other `/channels` routes do not authenticate twice.
+ * Session and auth are per route, so other `/channels` routes do not run them twice.
  */
 export const attachmentRoutes = new Hono<AppEnv>()
-  .post("/:id/attachments", drainWhenRefused, requireAuth, knownChannel, channelParam, validate("query", UploadQuery), async (c) => {
+  .post("/:id/attachments", drainWhenRefused, d1Session, requireAuth, knownChannel, channelParam, validate("query", UploadQuery), async (c) => {
     const channelId = c.req.valid("param").id;
     const { name, thumbnail } = c.req.valid("query");
     const length = declaredLength(c.req.raw, readConfig(c.env).maxAttachmentBytes);
@@ -42,7 +43,7 @@ export const attachmentRoutes = new Hono<AppEnv>()
     });
     return c.json({ attachment }, 201);
   })
-  .put("/:id/attachments/:attachmentId/thumbnail", drainWhenRefused, requireAuth, knownChannel, attachmentParam, async (c) => {
+  .put("/:id/attachments/:attachmentId/thumbnail", drainWhenRefused, d1Session, requireAuth, knownChannel, attachmentParam, async (c) => {
     const { id: channelId, attachmentId } = c.req.valid("param");
     await receiveThumbnail(c.env, channelRoom(c.env, channelId), {
       channelId,
