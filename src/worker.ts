@@ -11,6 +11,7 @@ import { inboxRoutes, presenceRoutes } from "./http/inbox-routes";
 import { pushRoutes } from "./http/push-routes";
 import { attachmentRoutes } from "./http/attachment-routes";
 import { fileRoutes } from "./http/file-routes";
+import { referenceRoutes } from "./http/api-docs/reference-routes";
 import { e2eeRoutes } from "./http/e2ee-routes";
 import { MAX_BODY_BYTES } from "./protocol";
 
@@ -38,7 +39,8 @@ const api = new Hono<AppEnv>()
   .route("/inbox", inboxRoutes)
   .route("/presence", presenceRoutes)
   .route("/push", pushRoutes)
-  .route("/e2ee", e2eeRoutes);
+  .route("/e2ee", e2eeRoutes)
+  .route("/", referenceRoutes((): Hono<any, any, any> => app));
 
 export const app = new Hono<AppEnv>()
   .route("/api", api)

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { MemoryStore, MlsDevice } from "../src/client/e2ee";
 import { api, signup } from "./helpers/http";
-import { deviceOf } from "./helpers/e2ee";
+import { CommitBarrier, deviceOf } from "./helpers/e2ee";
 import { getNotifications, subscribe } from "./helpers/push-receiver.mjs";
 import { eventually, openSocket } from "./helpers/socket";
 
@@ -121,14 +121,16 @@ describe("e2ee: the room as MLS delivery service", () => {
 
   it("refuses a commit built on a stale epoch, so exactly one of two concurrent commits wins", async () => {
     const [alice, bob, carol, dave] = [await signup("esa"), await signup("esb"), await signup("esc"), await signup("esd")];
-    const a = await deviceOf(alice, "a1");
-    const b = await deviceOf(bob, "b1");
+    const race: { current?: CommitBarrier } = {};
+    const a = await deviceOf(alice, "a1", race);
+    const b = await deviceOf(bob, "b1", race);
     await deviceOf(carol, "c1");
     await deviceOf(dave, "d1");
     const { channel } = await a.createGroup("race");
     await a.addUsers(channel.id, [bob.handle]);
     await b.joinWelcomed();
-    // Both build on epoch 1 at once; the room takes one and refuses the other as stale, then the loser rebuilds.
+    // Both build on epoch 1 and post together; the room takes one and refuses the other as stale, then the loser rebuilds.
+    race.current = new CommitBarrier(2);
     const results = await Promise.allSettled([a.addUsers(channel.id, [carol.handle]), b.addUsers(channel.id, [dave.handle])]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
     expect(a.staleRetries + b.staleRetries).toBe(1);
@@ -148,8 +150,9 @@ describe("e2ee: the room as MLS delivery service", () => {
 
   it("keeps the room's member list and every device's tree equal under a concurrent add and remove", async () => {
     const [alice, bob, carol, dave] = [await signup("eca"), await signup("ecb"), await signup("ecc"), await signup("ecd")];
-    const a = await deviceOf(alice, "a1");
-    const b = await deviceOf(bob, "b1");
+    const race: { current?: CommitBarrier } = {};
+    const a = await deviceOf(alice, "a1", race);
+    const b = await deviceOf(bob, "b1", race);
     const c = await deviceOf(carol, "c1");
     await deviceOf(dave, "d1");
     const { channel } = await a.createGroup("churn");
@@ -157,6 +160,7 @@ describe("e2ee: the room as MLS delivery service", () => {
     await b.joinWelcomed();
     await c.joinWelcomed();
     // The creator removes Carol while Bob adds Dave, both on the same epoch: one wins, the other rebuilds on top.
+    race.current = new CommitBarrier(2);
     const results = await Promise.allSettled([a.removeDevices(channel.id, (m) => m.userId === carol.user.id), b.addUsers(channel.id, [dave.handle])]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
     expect(a.staleRetries + b.staleRetries).toBe(1);

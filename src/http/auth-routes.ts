@@ -5,7 +5,7 @@ import { createSession, deleteSession } from "../accounts/sessions";
 import { readConfig } from "../config";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
-import { LoginBody, SignupBody } from "../protocol";
+import { AuthResponse, LoginBody, SignupBody } from "../protocol";
 import { findCredentials, insertUser, toUser } from "../accounts/users";
 import { userHub } from "../user-hub/stub";
 import { hintForRequest } from "../placement/location-hint";
@@ -13,9 +13,11 @@ import { idKey } from "../placement/signed-id";
 import { newUserId } from "../accounts/user-id";
 import { requireAuth } from "./auth-middleware";
 import { validate } from "./validate";
+import { doc } from "./api-docs/route-doc";
+import { EXAMPLES } from "./api-docs/examples";
 
 export const authRoutes = new Hono<AppEnv>()
-  .post("/signup", validate("json", SignupBody), async (c) => {
+  .post("/signup", doc({ tag: "Accounts", summary: "Create an account and a session", answers: { 201: AuthResponse }, errors: ["conflict"], public: true, examples: { 201: EXAMPLES.auth } }), validate("json", SignupBody), async (c) => {
     const { handle, password, displayName } = c.req.valid("json");
     const db = c.var.db;
     const id = await newUserId(await idKey(c.env), hintForRequest(c.req.raw));
@@ -23,7 +25,7 @@ export const authRoutes = new Hono<AppEnv>()
     const { token } = await createSession(db, user.id, readConfig(c.env).sessionTtlMs);
     return c.json({ user, token }, 201);
   })
-  .post("/login", validate("json", LoginBody), async (c) => {
+  .post("/login", doc({ tag: "Accounts", summary: "Log in: a new session token", answers: { 200: AuthResponse }, errors: ["rate_limited"], public: true, examples: { 200: EXAMPLES.auth } }), validate("json", LoginBody), async (c) => {
     const { handle, password } = c.req.valid("json");
     const db = c.var.db;
     const config = readConfig(c.env);
@@ -39,7 +41,7 @@ export const authRoutes = new Hono<AppEnv>()
     const { token } = await createSession(db, row.id, config.sessionTtlMs);
     return c.json({ user: toUser(row), token });
   })
-  .post("/logout", requireAuth, async (c) => {
+  .post("/logout", doc({ tag: "Accounts", summary: "End this session; its sockets close with 4401", answers: { 204: null } }), requireAuth, async (c) => {
     await deleteSession(c.var.db, c.var.sessionId);
     // Sockets opened with this token close with 4401.
     await userHub(c.env, c.var.userId).revokeSession(c.var.sessionId);

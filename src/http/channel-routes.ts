@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { dmChannelId, encryptedDmChannelId, groupChannelId } from "../channel-room/channel-id";
 import type { AppEnv } from "../env";
 import { AppError, unwrap } from "../errors";
-import { AddMemberBody, ChannelIdSchema, DeviceSchema, DmBody, MlsSendBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, ReadBody, SendBody } from "../protocol";
+import { AddMemberBody, ChannelIdSchema, ChannelResponse, ChannelsResponse, DeviceSchema, DmBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, MessageResponse, MessagesPage, MlsGroupResponse, MlsSendBody, ReadBody, SendBody, SummaryResponse } from "../protocol";
 import { channelRoom } from "../channel-room/stub";
 import { userHub } from "../user-hub/stub";
 import { hintForRequest } from "../placement/location-hint";
@@ -15,13 +15,15 @@ import { forwardUpgrade } from "./forward-socket";
 import { knownChannel } from "./known-channel";
 import { messageRoutes } from "./message-routes";
 import { validate } from "./validate";
+import { EXAMPLES } from "./api-docs/examples";
+import { doc } from "./api-docs/route-doc";
 
 /** An id that cannot be a channel is as unknown as one the caller is not in: 404, not 400. */
 const channelParam = validate("param", v.object({ id: ChannelIdSchema }), "not_found");
 const MemberParam = v.object({ id: ChannelIdSchema, handle: HandleSchema });
 
 
-export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", validate("json", DmBody), async (c) => {
+export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", doc({ tag: "Channels", summary: "The one DM with another user (201 when new)", answers: { 200: ChannelResponse, 201: ChannelResponse }, errors: ["not_found", "channel_limit"], examples: { 201: EXAMPLES.channel } }), validate("json", DmBody), async (c) => {
   const db = c.var.db;
   const body = c.req.valid("json");
   const other = await getUserByHandle(db, body.handle);
@@ -43,7 +45,7 @@ export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", validate("
 export const channelRoutes = new Hono<AppEnv>()
   .use(requireAuth)
   .use("/:id/*", knownChannel)
-  .post("/", validate("json", GroupBody), async (c) => {
+  .post("/", doc({ tag: "Channels", summary: "Create a group", answers: { 201: ChannelResponse }, errors: ["not_found", "member_limit", "channel_limit"] }), validate("json", GroupBody), async (c) => {
     const { title, members, encrypted, device } = c.req.valid("json");
     const db = c.var.db;
     const me = await getUserById(db, c.var.userId);
@@ -54,11 +56,11 @@ export const channelRoutes = new Hono<AppEnv>()
     const { channel } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "group", title, creatorId: me.id, members: [me, ...others], encrypted: encrypted ? { device: device! } : undefined }));
     return c.json({ channel }, 201);
   })
-  .get("/", async (c) => c.json({ channels: await userHub(c.env, c.var.userId).listChannels(c.var.userId) }))
-  .get("/:id", channelParam, async (c) => {
+  .get("/", doc({ tag: "Channels", summary: "My channels, most recent activity first", answers: { 200: ChannelsResponse } }), async (c) => c.json({ channels: await userHub(c.env, c.var.userId).listChannels(c.var.userId) }))
+  .get("/:id", doc({ tag: "Channels", summary: "A channel I am in", answers: { 200: ChannelResponse }, errors: ["not_found"] }), channelParam, async (c) => {
     return c.json({ channel: unwrap(await channelRoom(c.env, c.req.valid("param").id).getChannel(c.var.userId)) });
   })
-  .post("/:id/members", channelParam, validate("json", AddMemberBody), async (c) => {
+  .post("/:id/members", doc({ tag: "Channels", summary: "Add a member to a group", answers: { 200: ChannelResponse }, errors: ["not_found", "member_limit", "channel_limit"] }), channelParam, validate("json", AddMemberBody), async (c) => {
     const room = channelRoom(c.env, c.req.valid("param").id);
     // Membership first: a non-member learns nothing, not even that the limit applies.
     const channel = unwrap(await room.getChannel(c.var.userId));
@@ -67,7 +69,7 @@ export const channelRoutes = new Hono<AppEnv>()
     await assertRoomForChannel(c.env, c.var.userId, [user]);
     return c.json({ channel: unwrap(await room.addMember(c.var.userId, user)) });
   })
-  .delete("/:id/members/:handle", validate("param", MemberParam), async (c) => {
+  .delete("/:id/members/:handle", doc({ tag: "Channels", summary: "Remove a member (or leave)", answers: { 204: null }, errors: ["forbidden", "not_found"] }), validate("param", MemberParam), async (c) => {
     const { id, handle } = c.req.valid("param");
     const room = channelRoom(c.env, id);
     // Resolve membership first, so a non-member learns nothing about handles either.
@@ -76,22 +78,22 @@ export const channelRoutes = new Hono<AppEnv>()
     unwrap(await room.removeMember(c.var.userId, target.id));
     return c.body(null, 204);
   })
-  .get("/:id/messages", channelParam, validate("query", HistoryQuery), async (c) => {
+  .get("/:id/messages", doc({ tag: "Messages", summary: "A page of history, after or before a seq", answers: { 200: MessagesPage }, errors: ["not_found"], examples: { 200: EXAMPLES.messagesPage } }), channelParam, validate("query", HistoryQuery), async (c) => {
     return c.json(unwrap(await channelRoom(c.env, c.req.valid("param").id).history(c.var.userId, c.req.valid("query"))));
   })
-  .post("/:id/messages", channelParam, validate("json", SendBody), async (c) => {
+  .post("/:id/messages", doc({ tag: "Messages", summary: "Send a message (200 with the first copy on a repeated clientMsgId)", answers: { 200: MessageResponse, 201: MessageResponse }, errors: ["not_found", "rate_limited"], examples: { 201: EXAMPLES.message } }), channelParam, validate("json", SendBody), async (c) => {
     const { message, created } = unwrap(await channelRoom(c.env, c.req.valid("param").id).send(c.var.userId, c.req.valid("json")));
     return c.json({ message }, created ? 201 : 200);
   })
-  .post("/:id/read", channelParam, validate("json", ReadBody), async (c) => {
+  .post("/:id/read", doc({ tag: "Channels", summary: "Move my read marker forward", answers: { 200: SummaryResponse }, errors: ["not_found"] }), channelParam, validate("json", ReadBody), async (c) => {
     const summary = unwrap(await channelRoom(c.env, c.req.valid("param").id).markRead(c.var.userId, c.req.valid("json").seq));
     return c.json({ summary });
   })
-  .post("/:id/mls", channelParam, validate("json", v.object({ device: DeviceSchema, ...MlsSendBody.entries })), async (c) => {
+  .post("/:id/mls", doc({ tag: "End-to-end encryption", summary: "Send an MLS message (a commit or application message)", answers: { 200: MessageResponse, 201: MessageResponse }, errors: ["not_found", "conflict", "rate_limited"] }), channelParam, validate("json", v.object({ device: DeviceSchema, ...MlsSendBody.entries })), async (c) => {
     const { device, ...input } = c.req.valid("json");
     const { message, created } = unwrap(await channelRoom(c.env, c.req.valid("param").id).sendMls(c.var.userId, device, input));
     return c.json({ message }, created ? 201 : 200);
   })
-  .get("/:id/mls", channelParam, async (c) => c.json(unwrap(await channelRoom(c.env, c.req.valid("param").id).mlsGroup(c.var.userId))))
-  .get("/:id/socket", channelParam, (c) => forwardUpgrade(c, channelRoom(c.env, c.req.valid("param").id)))
+  .get("/:id/mls", doc({ tag: "End-to-end encryption", summary: "The channel's MLS epoch and leaves", answers: { 200: MlsGroupResponse }, errors: ["not_found"] }), channelParam, async (c) => c.json(unwrap(await channelRoom(c.env, c.req.valid("param").id).mlsGroup(c.var.userId))))
+  .get("/:id/socket", doc({ tag: "Sockets", summary: "Open the channel stream (WebSocket; frames in /api/asyncapi.json)", answers: { 101: null }, errors: ["forbidden", "not_found", "rate_limited"] }), channelParam, (c) => forwardUpgrade(c, channelRoom(c.env, c.req.valid("param").id)))
   .route("/", messageRoutes);

@@ -1,15 +1,17 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { HandleParam, MAX_USER_SEARCH, PatchMeBody, UserSearchQuery } from "../protocol";
+import { HandleParam, MAX_USER_SEARCH, PatchMeBody, UserResponse, UserSearchQuery, UsersResponse } from "../protocol";
 import { getUserByHandle, getUserById, searchUsers, updateDisplayName } from "../accounts/users";
 import { userHub } from "../user-hub/stub";
 import { requireAuth } from "./auth-middleware";
 import { validate } from "./validate";
+import { doc } from "./api-docs/route-doc";
+import { EXAMPLES } from "./api-docs/examples";
 
 export const meRoutes = new Hono<AppEnv>()
   .use(requireAuth)
-  .get("/", async (c) => c.json({ user: await getUserById(c.var.db, c.var.userId) }))
-  .patch("/", validate("json", PatchMeBody), async (c) => {
+  .get("/", doc({ tag: "Users", summary: "Who I am", answers: { 200: UserResponse }, examples: { 200: EXAMPLES.user } }), async (c) => c.json({ user: await getUserById(c.var.db, c.var.userId) }))
+  .patch("/", doc({ tag: "Users", summary: "Change my display name", answers: { 200: UserResponse }, examples: { 200: EXAMPLES.user } }), validate("json", PatchMeBody), async (c) => {
     const user = await updateDisplayName(c.var.db, c.var.userId, c.req.valid("json").displayName);
     await userHub(c.env, user.id).profileChanged(user);
     return c.json({ user });
@@ -17,10 +19,10 @@ export const meRoutes = new Hono<AppEnv>()
 
 export const userRoutes = new Hono<AppEnv>()
   .use(requireAuth)
-  .get("/", validate("query", UserSearchQuery), async (c) => {
+  .get("/", doc({ tag: "Users", summary: "Find users by handle prefix (at most 20)", answers: { 200: UsersResponse } }), validate("query", UserSearchQuery), async (c) => {
     const q = c.req.valid("query").q.trim().toLowerCase();
     return c.json({ users: await searchUsers(c.var.db, q, MAX_USER_SEARCH) });
   })
-  .get("/:handle", validate("param", HandleParam), async (c) => {
+  .get("/:handle", doc({ tag: "Users", summary: "A user by handle", answers: { 200: UserResponse }, errors: ["not_found"], examples: { 200: EXAMPLES.user } }), validate("param", HandleParam), async (c) => {
     return c.json({ user: await getUserByHandle(c.var.db, c.req.valid("param").handle) });
   });

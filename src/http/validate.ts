@@ -1,14 +1,19 @@
-import { vValidator } from "@hono/valibot-validator";
 import type { ValidationTargets } from "hono";
+import { validator } from "hono-openapi";
 import * as v from "valibot";
 import { AppError } from "../errors";
 
-/** Hono validation middleware whose failures become one `bad_request`, naming the first problem. */
+/**
+ * Hono validation middleware whose failures become one `bad_request`, naming
+ * the first problem. hono-openapi's validator, so the schema also documents
+ * the route's body, query or parameters in /api/openapi.json.
+ */
 export function validate<T extends keyof ValidationTargets, S extends v.GenericSchema>(target: T, schema: S, failAs: "bad_request" | "not_found" | "forbidden" = "bad_request") {
-  return vValidator(target, schema, (result) => {
+  return validator(target, schema, (result) => {
     if (result.success) return;
     if (failAs === "not_found") throw new AppError("not_found", "no such channel");
-    throw failAs === "forbidden" ? new AppError("forbidden", "this link is invalid or has expired") : badRequest(result.issues);
+    // valibot's Standard Schema issues are valibot issues.
+    throw failAs === "forbidden" ? new AppError("forbidden", "this link is invalid or has expired") : badRequest(result.error as readonly v.BaseIssue<unknown>[]);
   });
 }
 

@@ -1,5 +1,6 @@
 import { SELF } from "cloudflare:test";
 import type { User } from "../../src/protocol";
+import { checkAnswer } from "./contract";
 
 export const BASE = "http://localhost";
 
@@ -26,6 +27,7 @@ export async function api<T = any>(method: string, path: string, opts: { token?:
   } catch {
     parsed = text;
   }
+  checkAnswer(method, `${BASE}/api${path}`, res.status, parsed);
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
