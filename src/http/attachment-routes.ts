@@ -7,7 +7,8 @@ import { mimeType, receiveUpload } from "../attachments/upload";
 import { channelRoom } from "../channel-room/stub";
 import { readConfig } from "../config";
 import type { AppEnv } from "../env";
-import { AttachmentIdSchema, ChannelIdSchema, MAX_THUMBNAIL_BYTES, UploadQuery } from "../protocol";
+import { AttachmentIdSchema, ChannelIdSchema, MAX_THUMBNAIL_BYTES, UploadQuery, UploadResponse } from "../protocol";
+import { doc } from "./api-docs/route-doc";
 import { requireAuth } from "./auth-middleware";
 import { d1Session } from "./d1-session";
 import { knownChannel } from "./known-channel";
@@ -28,7 +29,7 @@ const attachmentParam = validate("param", v.object({ id: ChannelIdSchema, attach
  * Session and auth are per route, so other `/channels` routes do not run them twice.
  */
 export const attachmentRoutes = new Hono<AppEnv>()
-  .post("/:id/attachments", drainWhenRefused, d1Session, requireAuth, knownChannel, channelParam, validate("query", UploadQuery), async (c) => {
+  .post("/:id/attachments", doc({ tag: "Attachments", summary: "Upload a file or photo (the raw file as the body)", answers: { 201: UploadResponse }, errors: ["not_found", "too_large", "quota_exceeded"] }), drainWhenRefused, d1Session, requireAuth, knownChannel, channelParam, validate("query", UploadQuery), async (c) => {
     const channelId = c.req.valid("param").id;
     const { name, thumbnail } = c.req.valid("query");
     const length = declaredLength(c.req.raw, readConfig(c.env).maxAttachmentBytes);
@@ -43,7 +44,7 @@ export const attachmentRoutes = new Hono<AppEnv>()
     });
     return c.json({ attachment }, 201);
   })
-  .put("/:id/attachments/:attachmentId/thumbnail", drainWhenRefused, d1Session, requireAuth, knownChannel, attachmentParam, async (c) => {
+  .put("/:id/attachments/:attachmentId/thumbnail", doc({ tag: "Attachments", summary: "A client-made thumbnail for my unsent upload", answers: { 204: null }, errors: ["not_found", "too_large"] }), drainWhenRefused, d1Session, requireAuth, knownChannel, attachmentParam, async (c) => {
     const { id: channelId, attachmentId } = c.req.valid("param");
     await receiveThumbnail(c.env, channelRoom(c.env, channelId), {
       channelId,

@@ -5,6 +5,7 @@ import { verifySignature } from "../attachments/signed-url";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { FileParam, FileQuery } from "../protocol";
+import { doc } from "./api-docs/route-doc";
 import { validate } from "./validate";
 
 /**
@@ -14,6 +15,7 @@ import { validate } from "./validate";
  */
 export const fileRoutes = new Hono<AppEnv>().get(
   "/:channelId/:attachmentId/:variant",
+  doc({ tag: "Attachments", summary: "Download an attachment or its thumbnail by its signed link (no token)", answers: { 200: null, 206: null }, errors: ["forbidden", "not_found"], public: true }),
   validate("param", FileParam, "not_found"),
   validate("query", FileQuery, "forbidden"),
   async (c) => {

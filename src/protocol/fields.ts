@@ -42,16 +42,13 @@ export const MessageBodySchema = v.pipe(
   v.check((s) => s.trim().length <= MAX_MESSAGE_CHARS, `body must be at most ${MAX_MESSAGE_CHARS} characters`),
 );
 /**
- * The body of a send: may be empty when the message carries attachments,
- * a rule of two fields that sendMessage checks (a variant's options cannot be piped).
+ * The body of a send: may be "" when the message carries attachments, a
+ * rule of two fields that sendMessage checks (a variant's options cannot be piped).
  */
-export const SendTextSchema = v.optional(
-  v.pipe(
-    v.string("body must be a string"),
-    WellFormed,
-    v.check((s) => s.trim().length <= MAX_MESSAGE_CHARS, `body must be at most ${MAX_MESSAGE_CHARS} characters`),
-  ),
-  "",
+export const SendTextSchema = v.pipe(
+  v.string("body must be a string"),
+  WellFormed,
+  v.check((s) => s.trim().length <= MAX_MESSAGE_CHARS, `body must be at most ${MAX_MESSAGE_CHARS} characters`),
 );
 export const SeqSchema = v.pipe(
   v.number("seq must be a number"),
