@@ -29,6 +29,7 @@ import { printTable, checkTargets } from "./lib/report.mjs";
 import { baselineTarget, serviceTarget, storeRelayTarget } from "./lib/targets.mjs";
 import { attachments } from "./scenarios/attachments.mjs";
 import { catchUp } from "./scenarios/catch-up.mjs";
+import { floodBesideGroup } from "./scenarios/flood.mjs";
 import { groupFanOut } from "./scenarios/group.mjs";
 import { idleRelay, idleService } from "./scenarios/idle.mjs";
 import { inboxFanOut } from "./scenarios/inbox.mjs";
@@ -54,6 +55,7 @@ const FULL = {
   group: { senders: 10, rates: rates ?? [20, 100, 300], durationMs: 5_000, settleMs: 10_000 },
   sweep: { rates: [20, 50, 100, 150, 200, 300, 400, 600, 800, 1000], senders: 10, stepMs: 3_000, settleMs: 3_000, p99BoundMs: 100 },
   catchUp: { messages: 10_000, repeats: 5 },
+  flood: { senders: 10, rate: 20, durationMs: 10_000, settleMs: 10_000 },
   inbox: { senders: 10, rate: 100, durationMs: 5_000, settleMs: 10_000 },
   idle: { counts: [1000, 5000], channels: 10, waitMs: 3_000 },
   manyRooms: { channels: 1000, roomSize: 5, rate: 200, durationMs: 10_000, settleMs: 15_000, busy: { senders: 10, rate: 100 } },
@@ -66,6 +68,7 @@ const SMOKE = {
   group: { senders: 2, rates: rates ?? [20], durationMs: 1_000, settleMs: 5_000 },
   sweep: { rates: [20, 40], senders: 2, stepMs: 1_000, settleMs: 5_000, p99BoundMs: 1_000 },
   catchUp: { messages: 300, repeats: 1 },
+  flood: { senders: 2, rate: 10, durationMs: 1_000, settleMs: 5_000 },
   inbox: { senders: 2, rate: 20, durationMs: 1_000, settleMs: 5_000 },
   idle: { counts: [8, 16], channels: 2, waitMs: 300 },
   manyRooms: { channels: 4, roomSize: 2, rate: 20, durationMs: 1_000, settleMs: 5_000, busy: { senders: 2, rate: 10 } },
@@ -169,6 +172,13 @@ const SCENARIOS = [
     on: ["baseline", "service"],
     run: (t) => catchUp(t, people[t.name].slice(0, 2), { ...config.catchUp, log }),
     finish: (r) => withRatios(r, ["sync", "withConnect"]),
+  },
+  {
+    // The anchor is the same load without the flooder, on the service itself.
+    name: "flood",
+    on: ["service"],
+    run: (t) => floodBesideGroup(t, people.service, groups.service, config.flood),
+    finish: (r) => r,
   },
   {
     name: "manyRooms",

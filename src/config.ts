@@ -1,3 +1,4 @@
+import type { BudgetRule } from "./budgets/budget";
 import type { Env } from "./env";
 
 /** Configuration read from Worker variables, with the defaults of docs/protocol.md. */
@@ -12,6 +13,18 @@ export interface Config {
   sessionTtlMs: number;
   maxSocketsPerUser: number;
   maxChannelsPerUser: number;
+  /** Per user per channel, in the room (frames and their HTTP twins). */
+  changeBudget: BudgetRule;
+  syncBudget: BudgetRule;
+  readBudget: BudgetRule;
+  searchBudget: BudgetRule;
+  membershipBudget: BudgetRule;
+  /** One typing broadcast per user per channel per this many ms; more are dropped. */
+  typingIntervalMs: number;
+  /** Per user, in their hub. */
+  profileBudget: BudgetRule;
+  channelCreateBudget: BudgetRule;
+  pushSubscribeBudget: BudgetRule;
   /** Origins besides the request's own that may open sockets (ALLOWED_ORIGINS). */
   allowedOrigins: string[];
   /** Largest upload (MAX_ATTACHMENT_BYTES). */
@@ -39,6 +52,15 @@ export function readConfig(env: Partial<Env>): Config {
     sessionTtlMs: int(env.SESSION_TTL_MS, 30 * 24 * 3600_000),
     maxSocketsPerUser: int(env.MAX_SOCKETS_PER_USER, 20),
     maxChannelsPerUser: int(env.MAX_CHANNELS_PER_USER, 1000),
+    changeBudget: { limit: int(env.CHANGE_RATE_LIMIT, 30), windowMs: 10_000 },
+    syncBudget: { limit: int(env.SYNC_RATE_LIMIT, 300), windowMs: 10_000 },
+    readBudget: { limit: int(env.READ_RATE_LIMIT, 60), windowMs: 10_000 },
+    searchBudget: { limit: int(env.SEARCH_RATE_LIMIT, 100), windowMs: 10_000 },
+    membershipBudget: { limit: int(env.MEMBERSHIP_RATE_LIMIT, 30), windowMs: 60_000 },
+    typingIntervalMs: int(env.TYPING_INTERVAL_MS, 2_000),
+    profileBudget: { limit: int(env.PROFILE_RATE_LIMIT, 5), windowMs: 60_000 },
+    channelCreateBudget: { limit: int(env.CHANNEL_CREATE_RATE_LIMIT, 30), windowMs: 60_000 },
+    pushSubscribeBudget: { limit: int(env.PUSH_SUBSCRIBE_RATE_LIMIT, 10), windowMs: 60_000 },
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 25 * 1024 * 1024),
     attachmentQuotaBytes: int(env.ATTACHMENT_QUOTA_BYTES, 1024 * 1024 * 1024),

@@ -14,6 +14,9 @@ import { fileRoutes } from "./http/file-routes";
 import { referenceRoutes } from "./http/api-docs/reference-routes";
 import { e2eeRoutes } from "./http/e2ee-routes";
 import { MAX_BODY_BYTES } from "./protocol";
+import { deleteExpired } from "./accounts/cleanup";
+import { openDb } from "./accounts/db";
+import { readConfig } from "./config";
 
 export { ChannelRoom } from "./channel-room/channel-room";
 export { UserHub } from "./user-hub/user-hub";
@@ -47,4 +50,9 @@ export const app = new Hono<AppEnv>()
   .notFound((c) => errorResponse(new AppError("not_found", "no such route"), c))
   .onError(errorResponse);
 
-export default app;
+/** The Cron Trigger (`[triggers]` in wrangler.toml): expired sessions and stale login failures go. */
+async function scheduled(_controller: ScheduledController, env: AppEnv["Bindings"]): Promise<void> {
+  await deleteExpired(openDb(env.DB), readConfig(env));
+}
+
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<AppEnv["Bindings"]>;

@@ -96,6 +96,24 @@ describe("e2ee: the room as MLS delivery service", () => {
     expect(JSON.stringify(history.body)).not.toContain("plans");
   });
 
+  it("adds more devices than one body holds over several commits, each with its Welcome", async () => {
+    const [alice, bob] = [await signup("eba"), await signup("ebb")];
+    const a = await deviceOf(alice, "a1");
+    const devices = [];
+    for (let i = 0; i < 12; i++) devices.push(await deviceOf(bob, `b${i}`));
+    const { channel } = await a.createGroup("many devices");
+    const last = await a.addUsers(channel.id, [bob.handle]);
+    expect(last.mls).toMatchObject({ kind: "commit", epoch: 1 });
+    const group = (await api("GET", `/channels/${channel.id}/mls`, { token: alice.token })).body;
+    expect(group.epoch).toBe(2);
+    expect(group.leaves).toHaveLength(13);
+    expect((await api("GET", "/e2ee/welcomes", { token: bob.token })).body.welcomes).toHaveLength(2);
+    for (const d of [devices[0]!, devices[11]!]) expect((await d.joinWelcomed()).map((g) => g.channelId)).toEqual([channel.id]);
+    await a.send(channel.id, { type: "text", body: "all twelve" });
+    expect(texts(await devices[0]!.sync(channel.id))).toEqual(["all twelve"]);
+    expect(texts(await devices[11]!.sync(channel.id))).toEqual(["all twelve"]);
+  });
+
   it("counts application messages as unread, but neither commits nor encrypted edits and reactions", async () => {
     const [alice, bob] = [await signup("eua"), await signup("eub")];
     const a = await deviceOf(alice, "a1");

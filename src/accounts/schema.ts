@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** D1: profiles and credentials. Channels and messages live in Durable Objects. */
 export const users = sqliteTable("users", {
@@ -24,9 +24,18 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user_idx").on(t.userId)],
 );
 
-/** Failed logins per handle, for the lockout policy in the README. */
-export const loginFailures = sqliteTable("login_failures", {
-  handle: text("handle").primaryKey(),
-  failures: integer("failures").notNull(),
-  windowStart: integer("window_start").notNull(),
-});
+/**
+ * Failed logins per handle and client address together (README "Login
+ * lockout"), so a stranger's failures never lock the owner out.
+ */
+export const loginFailures = sqliteTable(
+  "login_failures",
+  {
+    handle: text("handle").notNull(),
+    /** CF-Connecting-IP, or "" where the platform gives none. */
+    address: text("address").notNull(),
+    failures: integer("failures").notNull(),
+    lastFailureAt: integer("last_failure_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.handle, t.address] }), index("login_failures_last_idx").on(t.lastFailureAt)],
+);

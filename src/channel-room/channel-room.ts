@@ -40,6 +40,7 @@ import { WelcomeSender } from "./welcome-sender";
 import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
 import migrations from "./migrations/migrations.js";
 import { PresenceCache } from "./presence-cache";
+import { RoomBudgets } from "./room-budgets";
 import { markHeld, markRead, summaryFor } from "./reads";
 import { lastMessage, readMeta, requireMember, requireMeta, type RoomDb } from "./room-db";
 import { searchMessages } from "./search";
@@ -64,6 +65,7 @@ export class ChannelRoom extends DurableObject<Env> {
   private ids!: Snowflake;
   private readonly presence: PresenceCache;
   private readonly drainer: Drainer;
+  private readonly budgets: RoomBudgets;
   private readonly welcomes: WelcomeSender;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -73,6 +75,7 @@ export class ChannelRoom extends DurableObject<Env> {
     this.welcomes = new WelcomeSender(this.db, env, (at) => this.drainer.schedule(at));
     this.config = readConfig(env);
     useUrlSigner(this.db, urlSigner(env.ATTACHMENT_URL_KEY, this.config.attachmentUrlTtlMs));
+    this.budgets = new RoomBudgets(this.config);
     this.presence = new PresenceCache((id) => userHub(env, id).presence(id));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(async () => {
@@ -102,6 +105,8 @@ export class ChannelRoom extends DurableObject<Env> {
 
   async addMember(actorId: string, user: User): Promise<Result<Channel>> {
     return toResult(async () => {
+      requireMember(this.db, actorId);
+      this.budgets.membership.spend(actorId, "membership changes");
       const { added } = this.ctx.storage.transactionSync(() => addMember(this.db, actorId, user, Date.now()));
       if (added) {
         this.broadcast(JSON.stringify({ type: "member", event: "joined", user }));
@@ -118,6 +123,8 @@ export class ChannelRoom extends DurableObject<Env> {
 
   async removeMember(actorId: string, targetId: string): Promise<Result<null>> {
     return toResult(async () => {
+      requireMember(this.db, actorId);
+      this.budgets.membership.spend(actorId, "membership changes");
       const removed = this.ctx.storage.transactionSync(() => removeMember(this.db, actorId, targetId, Date.now()));
       for (const ws of this.ctx.getWebSockets(`u:${targetId}`)) ws.close(CLOSE_CODES.notAMember, "no longer a member");
       this.broadcast(JSON.stringify({ type: "member", event: "left", user: memberToUser(removed) }));
@@ -130,6 +137,7 @@ export class ChannelRoom extends DurableObject<Env> {
     return toResult(() => {
       const meta = requireMeta(this.db);
       requireMember(this.db, userId);
+      this.budgets.sync.spend(userId, "history pages");
       const limit = q.limit ?? DEFAULT_PAGE;
       return q.before !== undefined ? historyBefore(this.db, meta.channelId, q.before, limit) : historyAfter(this.db, meta.channelId, q.after ?? 0, limit);
     });
@@ -140,7 +148,11 @@ export class ChannelRoom extends DurableObject<Env> {
   }
 
   async change(userId: string, request: ChangeRequest): Promise<Result<Message>> {
-    return toResult(() => this.applyChange(userId, request, null).message);
+    return toResult(() => {
+      requireMember(this.db, userId);
+      this.budgets.change.spend(userId, "edits, deletes and reactions");
+      return this.applyChange(userId, request, null).message;
+    });
   }
 
   /** An MLS message for an encrypted channel, from a device of `userId` (HTTP; sockets take the same path). */
@@ -162,15 +174,25 @@ export class ChannelRoom extends DurableObject<Env> {
   }
 
   async changes(userId: string, q: ChangesQuery): Promise<Result<ChangesPage>> {
-    return toResult(() => changesSince(this.db, userId, q.after, q.through, q.limit ?? DEFAULT_PAGE));
+    return toResult(() => {
+      requireMember(this.db, userId);
+      this.budgets.sync.spend(userId, "change pages");
+      return changesSince(this.db, userId, q.after, q.through, q.limit ?? DEFAULT_PAGE);
+    });
   }
 
   async search(userId: string, q: SearchQuery): Promise<Result<Page>> {
-    return toResult(() => searchMessages(this.db, userId, q.q, q.limit ?? DEFAULT_PAGE, q.offset ?? 0));
+    return toResult(() => {
+      requireMember(this.db, userId);
+      this.budgets.search.spend(userId, "searches");
+      return searchMessages(this.db, userId, q.q, q.limit ?? DEFAULT_PAGE, q.offset ?? 0);
+    });
   }
 
   async markRead(userId: string, seq: number): Promise<Result<Summary>> {
     return toResult(async () => {
+      requireMember(this.db, userId);
+      this.budgets.read.spend(userId, "read receipts");
       this.read(userId, undefined, seq, null);
       await this.drainer.drain([userId]);
       return summaryFor(this.db, requireMember(this.db, userId));
@@ -252,6 +274,7 @@ export class ChannelRoom extends DurableObject<Env> {
           return;
         case "sync": {
           requireMember(this.db, who.userId);
+          this.budgets.sync.spend(who.userId, "sync pages");
           const limit = frame.limit ?? DEFAULT_PAGE;
           const page = historyAfter(this.db, requireMeta(this.db).channelId, frame.after, limit);
           const held = page.messages.at(-1)?.seq;
@@ -266,6 +289,8 @@ export class ChannelRoom extends DurableObject<Env> {
         case "edit":
         case "delete":
         case "react":
+          requireMember(this.db, who.userId);
+          this.budgets.change.spend(who.userId, "edits, deletes and reactions");
           this.applyChange(who.userId, frame, ws);
           return;
         case "mls":
@@ -273,9 +298,13 @@ export class ChannelRoom extends DurableObject<Env> {
           return;
         case "typing":
           requireMember(this.db, who.userId);
+          // Over its budget, typing is dropped: it is a hint, and an error would cost as much as the broadcast.
+          if (this.budgets.typing.take(who.userId) !== null) return;
           this.broadcast(JSON.stringify({ type: "typing", userId: who.userId }), (a) => a.userId !== who.userId);
           return;
         case "read":
+          requireMember(this.db, who.userId);
+          this.budgets.read.spend(who.userId, "read receipts");
           this.read(who.userId, who.device, frame.seq, ws);
           return;
         case "ping":

@@ -115,6 +115,8 @@ export class ChannelConnection {
   readonly #typingShownMs: number;
   readonly #typers = new Map<string, ReturnType<typeof setTimeout>>();
   #syncing = false;
+  /** The sync frame awaiting its page, to ask again if the server refuses it for now. */
+  #lastSync: ChannelClientFrame | null = null;
   #openedAt = 0;
   #resendTimer: ReturnType<typeof setInterval> | undefined;
   #lastTypingAt = 0;
@@ -176,6 +178,7 @@ export class ChannelConnection {
         onFrame: (frame) => batch(() => this.#onFrame(frame)),
         onClose: (code, reason, willReconnect) => {
           this.#syncing = false;
+          this.#lastSync = null;
           this.#stopResendTimer();
           batch(() => {
             this.#synced.value = false;
@@ -422,6 +425,11 @@ export class ChannelConnection {
 
   #onError(frame: ErrorFrame): void {
     const { code, message, clientMsgId, retryAfterMs } = frame;
+    // A refused sync (over the sync budget) is asked again once the budget allows.
+    if (code === "rate_limited" && clientMsgId === undefined && frame.seq === undefined && this.#lastSync) {
+      const again = this.#lastSync;
+      setTimeout(() => this.#lastSync === again && this.#status.value === "open" && this.#sendFrame(again), retryAfterMs ?? 1000);
+    }
     if (clientMsgId && this.#outbox.has(clientMsgId)) {
       if (code === "rate_limited") this.#outbox.delay(clientMsgId, retryAfterMs ?? 1000);
       else this.#outbox.fail(clientMsgId, { code, message });
@@ -527,6 +535,7 @@ export class ChannelConnection {
     // Never told a cursor and holding nothing: asking after the highest rev lists nothing and returns the current one.
     if (withChanges) frame.changesAfter = this.#store.changesAfter() ?? Number.MAX_SAFE_INTEGER;
     this.#syncing = this.#sendFrame(frame);
+    this.#lastSync = this.#syncing ? frame : null;
     if (withChanges) this.#catchUp = this.#syncing ? { through: after } : null;
   }
 
@@ -534,6 +543,7 @@ export class ChannelConnection {
     const next = this.#store.nextSyncAfter(page, hasMore);
     if (next !== null) return this.#sync(next);
     this.#syncing = false;
+    this.#lastSync = null;
     this.#synced.value = true;
     this.events.emit("synced", { cursor: this.#store.cursor ?? 0 });
   }

@@ -12,6 +12,7 @@ import { hintForRequest } from "../placement/location-hint";
 import { idKey } from "../placement/signed-id";
 import { newUserId } from "../accounts/user-id";
 import { requireAuth } from "./auth-middleware";
+import { clientAddress } from "./client-address";
 import { validate } from "./validate";
 import { doc } from "./api-docs/route-doc";
 import { EXAMPLES } from "./api-docs/examples";
@@ -29,15 +30,16 @@ export const authRoutes = new Hono<AppEnv>()
     const { handle, password } = c.req.valid("json");
     const db = c.var.db;
     const config = readConfig(c.env);
-    await assertLoginAllowed(db, handle, config);
+    const address = clientAddress(c.req.raw);
+    await assertLoginAllowed(db, handle, address, config);
     const row = await findCredentials(db, handle);
     // An unknown handle still pays for one hash, so timing does not reveal which handles exist.
     const valid = await verifyPassword(password, row?.passwordHash ?? (await dummyPasswordHash()));
     if (!row || !valid) {
-      await recordLoginFailure(db, handle, config);
+      await recordLoginFailure(db, handle, address, config);
       throw new AppError("unauthorized", "wrong handle or password");
     }
-    await clearLoginFailures(db, handle);
+    await clearLoginFailures(db, handle, address);
     const { token } = await createSession(db, row.id, config.sessionTtlMs);
     return c.json({ user: toUser(row), token });
   })

@@ -35,6 +35,7 @@ export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", doc({ tag:
   // An existing DM is returned as it is; only a new one counts against the channel limit.
   const existing = await room.getChannel(me.id);
   if (existing.ok) return c.json({ channel: existing.value }, 200);
+  unwrap(await userHub(c.env, me.id).spend("channelCreate"));
   await assertRoomForChannel(c.env, me.id, [me, other]);
   const encrypted = body.encrypted ? { device: body.device!, peerId: other.id } : undefined;
   // An encrypted DM starts with its creator's device alone; the other user joins by the first commit.
@@ -51,6 +52,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const me = await getUserById(db, c.var.userId);
     const others = await getUsersByHandles(db, members.filter((h) => h !== me.handle));
     if (others.length + 1 > MAX_GROUP_MEMBERS) throw new AppError("member_limit", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
+    unwrap(await userHub(c.env, me.id).spend("channelCreate"));
     await assertRoomForChannel(c.env, me.id, [me, ...others]);
     const channelId = await groupChannelId(await idKey(c.env), hintForRequest(c.req.raw));
     const { channel } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "group", title, creatorId: me.id, members: [me, ...others], encrypted: encrypted ? { device: device! } : undefined }));

@@ -5,6 +5,7 @@ import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { BOOKMARK_HEADER, SocketQuery } from "../protocol";
 import { FORWARDED } from "../sockets/attachment";
+import { relaySocket } from "../sockets/relay";
 import { badRequest } from "./validate";
 
 /**
@@ -12,7 +13,7 @@ import { badRequest } from "./validate";
  * object that will hold the socket (so it can hibernate), with the caller's
  * identity in headers only the Worker can set.
  */
-export function forwardUpgrade(c: Context<AppEnv>, target: { fetch(req: Request): Promise<Response> }): Promise<Response> {
+export async function forwardUpgrade(c: Context<AppEnv>, target: { fetch(req: Request): Promise<Response> }): Promise<Response> {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new AppError("bad_request", "this endpoint expects a WebSocket upgrade");
   assertOriginAllowed(c.req.raw, readConfig(c.env).allowedOrigins);
   const query = v.safeParse(SocketQuery, { device: c.req.query("device") });
@@ -25,7 +26,7 @@ export function forwardUpgrade(c: Context<AppEnv>, target: { fetch(req: Request)
   const bookmark = c.var.d1.getBookmark();
   if (bookmark) headers.set(BOOKMARK_HEADER, bookmark);
   else headers.delete(BOOKMARK_HEADER);
-  return target.fetch(new Request(c.req.raw.url, { method: "GET", headers }));
+  return relaySocket(await target.fetch(new Request(c.req.raw.url, { method: "GET", headers })));
 }
 
 /**

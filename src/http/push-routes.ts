@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { readConfig } from "../config";
 import type { AppEnv } from "../env";
-import { AppError } from "../errors";
+import { AppError, unwrap } from "../errors";
 import { DeviceParam, PushKeyResponse, PushSubscriptionBody } from "../protocol";
 import { checkPushEndpoint } from "../push";
 import { userHub } from "../user-hub/stub";
@@ -18,7 +18,7 @@ export const pushRoutes = new Hono<AppEnv>()
   .post("/subscriptions", doc({ tag: "Push", summary: "Subscribe this device to Web Push", answers: { 201: null } }), validate("json", PushSubscriptionBody), async (c) => {
     const { device, subscription } = c.req.valid("json");
     checkPushEndpoint(subscription.endpoint, readConfig(c.env).pushInsecureEndpoints);
-    await userHub(c.env, c.var.userId).subscribePush(c.var.userId, device, subscription);
+    unwrap(await userHub(c.env, c.var.userId).subscribePush(c.var.userId, device, subscription));
     return c.body(null, 201);
   })
   .delete("/subscriptions/:device", doc({ tag: "Push", summary: "Unsubscribe a device", answers: { 204: null } }), validate("param", DeviceParam), async (c) => {

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { unwrap } from "../errors";
 import { HandleParam, MAX_USER_SEARCH, PatchMeBody, UserResponse, UserSearchQuery, UsersResponse } from "../protocol";
 import { getUserByHandle, getUserById, searchUsers, updateDisplayName } from "../accounts/users";
 import { userHub } from "../user-hub/stub";
@@ -12,6 +13,7 @@ export const meRoutes = new Hono<AppEnv>()
   .use(requireAuth)
   .get("/", doc({ tag: "Users", summary: "Who I am", answers: { 200: UserResponse }, examples: { 200: EXAMPLES.user } }), async (c) => c.json({ user: await getUserById(c.var.db, c.var.userId) }))
   .patch("/", doc({ tag: "Users", summary: "Change my display name", answers: { 200: UserResponse }, examples: { 200: EXAMPLES.user } }), validate("json", PatchMeBody), async (c) => {
+    unwrap(await userHub(c.env, c.var.userId).spend("profile"));
     const user = await updateDisplayName(c.var.db, c.var.userId, c.req.valid("json").displayName);
     await userHub(c.env, user.id).profileChanged(user);
     return c.json({ user });

@@ -8,6 +8,16 @@ import { MAX_MESSAGE_CHARS, MAX_PAGE } from "./limits";
  */
 export const WellFormed = v.check((s: string) => !/\p{Cs}/u.test(s), "text must be valid Unicode (no lone surrogates)");
 
+/**
+ * Names people see (display names, group titles): no control characters and
+ * no format characters (\p{Cf}: bidi overrides and isolates, zero-width
+ * spaces, invisible marks), with which one member could pose as another
+ * ("\u202eecilA" shows as "Alice"). Zero-width joiner and non-joiner stay:
+ * emoji sequences and several scripts need them.
+ */
+export const VisibleName = (field: string) =>
+  v.check((s: string) => !/[\p{Cc}\p{Zl}\p{Zp}]|(?![\u200c\u200d])\p{Cf}/u.test(s), `${field} must not contain control, format or bidi-override characters`);
+
 /** Field schemas shared by bodies and frames, each written once. */
 export const HandleSchema = v.pipe(
   v.string("handle must be a string"),
@@ -24,6 +34,7 @@ export const PasswordSchema = v.pipe(
 export const DisplayNameSchema = v.pipe(
   v.string("displayName must be a string"),
   WellFormed,
+  VisibleName("displayName"),
   v.trim(),
   v.minLength(1, "displayName must be 1 to 64 characters"),
   v.maxLength(64, "displayName must be 1 to 64 characters"),

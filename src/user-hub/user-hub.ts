@@ -5,13 +5,14 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { readConfig, type Config } from "../config";
 import { openSession } from "../accounts/db";
 import type { Env } from "../env";
-import { AppError } from "../errors";
+import { AppError, toResult, type Result } from "../errors";
 import { CLOSE_CODES, InboxClientFrame, PING_FRAME, PONG_FRAME, type ClaimedKeyPackage, type MlsWelcome, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
 import { attachmentOf, forwardedBookmark, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
 import { getUserById } from "../accounts/users";
 import type { ChannelUpdate, UpdateOutcome } from "./channel-update";
+import { HubBudgets, type HubBudgetKind } from "./hub-budgets";
 import { ensureState, readState, type HubDb } from "./hub-db";
 import migrations from "./migrations/migrations.js";
 import { decidePresence, toPresence } from "./presence";
@@ -31,11 +32,13 @@ import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } f
 export class UserHub extends DurableObject<Env> {
   private readonly db: HubDb;
   private readonly config: Config;
+  private readonly budgets: HubBudgets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { schema });
     this.config = readConfig(env);
+    this.budgets = new HubBudgets(this.config);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(() => migrate(this.db, migrations));
   }
@@ -58,6 +61,14 @@ export class UserHub extends DurableObject<Env> {
       await this.publishPresence();
     }
     return "applied";
+  }
+
+  /** The Worker spends from this user's budget before an expensive or mutating request. */
+  async spend(kind: HubBudgetKind): Promise<Result<null>> {
+    return toResult(() => {
+      this.budgets.spend(kind);
+      return null;
+    });
   }
 
   async listChannels(userId: string): Promise<Summary[]> {
@@ -144,9 +155,13 @@ export class UserHub extends DurableObject<Env> {
 
   // ---- Push subscriptions ----
 
-  async subscribePush(userId: string, device: string, sub: PushSubscriptionInput): Promise<void> {
-    ensureState(this.db, userId);
-    subscribe(this.db, device, sub, Date.now());
+  async subscribePush(userId: string, device: string, sub: PushSubscriptionInput): Promise<Result<null>> {
+    return toResult(() => {
+      this.budgets.spend("pushSubscribe");
+      ensureState(this.db, userId);
+      subscribe(this.db, device, sub, Date.now());
+      return null;
+    });
   }
 
   async unsubscribePush(userId: string, device: string): Promise<boolean> {

@@ -9,6 +9,11 @@ export type E2eeTransport = (method: string, path: string, body?: unknown) => Pr
 /** KeyPackages a device keeps on the server; it tops up below half. */
 const KEY_PACKAGE_BATCH = 20;
 const COMMIT_RETRIES = 5;
+/**
+ * Devices added per commit: a commit carries each added KeyPackage and its
+ * Welcome the whole ratchet tree, and both must fit one 64 KiB body.
+ */
+const ADDS_PER_COMMIT = 10;
 
 /**
  * One signed-in device's encrypted channels: publishing KeyPackages,
@@ -68,7 +73,12 @@ export class E2eeSession {
       for (const kp of claimed.keyPackages) if (!have.has(`${claimed.userId}\u0000${kp.device}`)) keyPackages.push(kp.keyPackage);
     }
     if (keyPackages.length === 0) throw new Error("no device of theirs can be added (none published KeyPackages)");
-    return this.commit(channelId, (g) => g.add(keyPackages));
+    let last!: Message;
+    for (let i = 0; i < keyPackages.length; i += ADDS_PER_COMMIT) {
+      const chunk = keyPackages.slice(i, i + ADDS_PER_COMMIT);
+      last = await this.commit(channelId, (g) => g.add(chunk));
+    }
+    return last;
   }
 
   /** Removes every device of a user (the channel's creator), or one's own other device. */

@@ -1,0 +1,28 @@
+import { Budget } from "../budgets/budget";
+import type { Config } from "../config";
+
+/** What one user may spend across all their channels, kept by their hub. */
+export type HubBudgetKind = "profile" | "channelCreate" | "pushSubscribe";
+
+const WHAT: Record<HubBudgetKind, string> = {
+  profile: "profile changes",
+  channelCreate: "new channels",
+  pushSubscribe: "push subscriptions",
+};
+
+export class HubBudgets {
+  private readonly budgets: Record<HubBudgetKind, Budget>;
+
+  constructor(config: Config) {
+    this.budgets = {
+      profile: new Budget(config.profileBudget),
+      channelCreate: new Budget(config.channelCreateBudget),
+      pushSubscribe: new Budget(config.pushSubscribeBudget),
+    };
+  }
+
+  /** Throws `rate_limited` (with the wait) when the user has spent this kind's budget. */
+  spend(kind: HubBudgetKind, now = Date.now()): void {
+    this.budgets[kind].spend("user", WHAT[kind], now);
+  }
+}

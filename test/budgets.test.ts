@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import { readConfig } from "../src/config";
+import { dm, group, post, users } from "./helpers/channels";
+import { api } from "./helpers/http";
+import { openSocket } from "./helpers/socket";
+
+// The defaults of wrangler.toml, which the test runtime reads too.
+const config = readConfig({});
+
+async function pair(prefix: string) {
+  const [a, b] = await users(2, prefix);
+  const channel = await dm(a!, b!);
+  const path = `/channels/${channel.id}/socket`;
+  const sa = await openSocket(path, a!.token, "a1");
+  const sb = await openSocket(path, b!.token, "b1");
+  await sa.next("welcome");
+  await sb.next("welcome");
+  return { a: a!, b: b!, channel, sa, sb };
+}
+
+/** The socket still answers after a refusal: refused frames never end it. */
+async function stillOpen(ws: Awaited<ReturnType<typeof openSocket>>) {
+  ws.send({ type: "ping" });
+  await ws.next("pong");
+}
+
+describe("frame budgets per member per channel", () => {
+  it("drops a typing burst to one broadcast, silently", async () => {
+    const { sa, sb } = await pair("typ");
+    for (let i = 0; i < 50; i++) sa.send({ type: "typing" });
+    await sb.next("typing");
+    await sb.none("typing", 500);
+    await sa.none("error", 0);
+    await stillOpen(sa);
+    sa.close();
+    sb.close();
+  });
+
+  it("refuses edits, deletes and reactions past their shared budget with rate_limited and retryAfterMs, and keeps the socket", async () => {
+    const { a, channel, sa, sb } = await pair("chg");
+    const sent = await post(a, channel.id, "to be changed a lot");
+    const seq = sent.body.message.seq;
+    const kinds = [{ type: "react", seq, emoji: "👍", on: true }, { type: "edit", seq, body: "edited" }, { type: "react", seq, emoji: "👍", on: false }];
+    // A burst well past the budget: the bucket refills while the burst is handled.
+    for (let i = 0; i < 3 * config.changeBudget.limit; i++) sa.send(kinds[i % kinds.length]);
+    sa.send({ type: "delete", seq });
+    const refused = await sa.next("error", 10_000);
+    expect(refused).toMatchObject({ code: "rate_limited", seq });
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(config.changeBudget.windowMs);
+    await stillOpen(sa);
+    // The same budget covers HTTP.
+    const http = await api("DELETE", `/channels/${channel.id}/messages/${seq}`, { token: a.token });
+    expect(http.status).toBe(429);
+    expect(Number(http.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+    sa.close();
+    sb.close();
+  });
+
+  it("refuses sync pages past their budget, and the other member is not held back", async () => {
+    const { b, channel, sa, sb } = await pair("syn");
+    for (let i = 0; i < 2 * config.syncBudget.limit; i++) sa.send({ type: "sync", after: 0 });
+    expect(await sa.next("error", 10_000)).toMatchObject({ code: "rate_limited" });
+    expect(sa.frames.filter((f) => f.type === "history").length).toBeLessThan(2 * config.syncBudget.limit);
+    await stillOpen(sa);
+    sb.send({ type: "sync", after: 0 });
+    await sb.next("history");
+    expect((await api("GET", `/channels/${channel.id}/messages`, { token: b.token })).status).toBe(200);
+    sa.close();
+    sb.close();
+  });
+
+  it("refuses read receipts past their budget", async () => {
+    const { sa, sb } = await pair("rd");
+    for (let i = 0; i < 2 * config.readBudget.limit; i++) sa.send({ type: "read", seq: 0 });
+    expect(await sa.next("error", 10_000)).toMatchObject({ code: "rate_limited" });
+    await stillOpen(sa);
+    sa.close();
+    sb.close();
+  });
+
+  it("answers searches past their budget with 429 and Retry-After", async () => {
+    const [a, b] = await users(2, "srch");
+    const channel = await dm(a!, b!);
+    const burst = await Promise.all(Array.from({ length: 2 * config.searchBudget.limit }, () => api("GET", `/channels/${channel.id}/search?q=hello`, { token: a!.token })));
+    expect(burst.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(config.searchBudget.limit);
+    const refused = burst.find((r) => r.status === 429)!;
+    expect(refused).toBeDefined();
+    expect(refused.body.error.code).toBe("rate_limited");
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("HTTP budgets per user", () => {
+  it("answers PATCH /me past its budget with 429 and changes nothing", async () => {
+    const [a] = await users(1, "prof");
+    for (let i = 0; i < config.profileBudget.limit; i++) {
+      expect((await api("PATCH", "/me", { token: a!.token, json: { displayName: `Name ${i}` } })).status).toBe(200);
+    }
+    const refused = await api("PATCH", "/me", { token: a!.token, json: { displayName: "One too many" } });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+    expect((await api("GET", "/me", { token: a!.token })).body.user.displayName).toBe(`Name ${config.profileBudget.limit - 1}`);
+  });
+
+  it("answers group creation past its budget with 429", async () => {
+    const [a, b] = await users(2, "grp");
+    const burst = await Promise.all(
+      Array.from({ length: config.channelCreateBudget.limit + 10 }, (_, i) => api("POST", "/channels", { token: a!.token, json: { title: `g${i}`, members: [b!.handle] } })),
+    );
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(config.channelCreateBudget.limit + 1);
+    expect(statuses).toContain(429);
+    // Another user's budget is their own.
+    await group(b!, [a!], "b's own");
+  }, 60_000);
+
+  it("answers push subscriptions past their budget with 429", async () => {
+    const [a] = await users(1, "psub");
+    const keys = { p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM", auth: "tBHItJI5svbpez7KI4CCXg" };
+    const subscribe = (i: number) => api("POST", "/push/subscriptions", { token: a!.token, json: { device: `d${i}`, subscription: { endpoint: `https://push.example.com/s/${i}`, keys } } });
+    for (let i = 0; i < config.pushSubscribeBudget.limit; i++) expect((await subscribe(i)).status).toBe(201);
+    expect((await subscribe(99)).status).toBe(429);
+  });
+});
