@@ -91,9 +91,13 @@ async function stopAll() {
 }
 
 // A bench that overruns its budget or is interrupted still stops what it started.
+// A run that overruns still writes what it measured (see report() below).
+let overran = false;
 const watchdog = setTimeout(async () => {
-  console.error(`[bench] over its ${config.deadlineMs / 60_000} min budget: stopping`);
+  console.error(`[bench] over its ${config.deadlineMs / 60_000} min budget: stopping, writing what was measured`);
+  overran = true;
   await stopAll();
+  report(new Error("over its time budget"));
   process.exit(1);
 }, config.deadlineMs);
 for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -200,13 +204,16 @@ try {
   const needed = new Set(["service", ...wanted.flatMap((s) => s.on)]);
   log(`starting (${smoke ? "smoke" : "full"} run): ${[...needed].join(", ")}`);
   const starts = { service: () => serviceTarget({ disk }), baseline: baselineTarget, storeRelay: storeRelayTarget };
-  await Promise.all(
+  // allSettled: a target that fails to start must not leave the others running.
+  const starting = await Promise.allSettled(
     [...needed].map(async (name) => {
       const t = await starts[name]();
       stoppers.push(t.stop);
       targets[name] = t;
     }),
   );
+  const refused = starting.find((r) => r.status === "rejected");
+  if (refused) throw refused.reason;
   result.serviceStateOnTmpfs = targets.service.stateOnTmpfs;
   result.endpoints = Object.fromEntries(Object.entries(targets).map(([n, t]) => [n, t.baseUrl]));
   log(`service on ${targets.service.baseUrl} (state on ${targets.service.stateOnTmpfs ? "tmpfs" : "disk"}); signing up ${config.users} users`);
@@ -215,7 +222,10 @@ try {
     groups[t.name] = await t.group(people[t.name], "bench group");
   }
 
-  for (const s of wanted) scenarios[s.name] = s.finish(await across(s.name, s.on, s.run));
+  for (const s of wanted) {
+    const raw = await across(s.name, s.on, s.run);
+    if (!overran) scenarios[s.name] = s.finish(raw);
+  }
 
   if (wants("idle")) {
     const { counts, channels } = config.idle;
@@ -244,28 +254,33 @@ try {
   clearTimeout(watchdog);
 }
 
-Object.assign(result, {
-  startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
-  durationMs: Math.round(performance.now() - started),
-  mode: smoke ? "smoke" : "full",
-  machine: machineInfo(),
-  config,
-  scenarios,
-  targets: checkTargets(scenarios, smoke),
-  error: failed ? String(failed.message ?? failed) : undefined,
-});
-const resultsDir = option("--results-dir") ?? `${root}bench/results`;
-mkdirSync(resultsDir, { recursive: true });
-const stamp = result.startedAt.replace(/[:.]/g, "-");
-const file = `${resultsDir.replace(/\/$/, "")}/${result.mode}-${stamp}.json`;
-writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
-writeFileSync(file.replace(/\.json$/, ".svg"), renderChart(result));
-if (reference && !smoke && !failed) {
-  writeFileSync(`${root}bench/results/reference-${result.machine.slug}.json`, JSON.stringify(result, null, 2) + "\n");
-  writeFileSync(`${root}bench/reference-latency.svg`, renderChart(result));
+/** Writes the run's JSON and chart and prints the table; the reference files only for a complete full run. */
+function report(error) {
+  Object.assign(result, {
+    startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    mode: smoke ? "smoke" : "full",
+    machine: machineInfo(),
+    config,
+    scenarios,
+    targets: checkTargets(scenarios, smoke),
+    error: error ? String(error.message ?? error) : undefined,
+  });
+  const resultsDir = option("--results-dir") ?? `${root}bench/results`;
+  mkdirSync(resultsDir, { recursive: true });
+  const stamp = result.startedAt.replace(/[:.]/g, "-");
+  const file = `${resultsDir.replace(/\/$/, "")}/${result.mode}-${stamp}.json`;
+  writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
+  writeFileSync(file.replace(/\.json$/, ".svg"), renderChart(result));
+  if (reference && !smoke && !error) {
+    writeFileSync(`${root}bench/results/reference-${result.machine.slug}.json`, JSON.stringify(result, null, 2) + "\n");
+    writeFileSync(`${root}bench/reference-latency.svg`, renderChart(result));
+  }
+  printTable(result);
+  const shown = file.startsWith(root) ? file.slice(root.length) : file;
+  console.log(`\nresults: ${shown} (chart: ${shown.replace(/\.json$/, ".svg")})`);
 }
-printTable(result);
-const shown = file.startsWith(root) ? file.slice(root.length) : file;
-console.log(`\nresults: ${shown} (chart: ${shown.replace(/\.json$/, ".svg")})`);
+
+if (!overran) report(failed);
 if (failed) process.exitCode = 1;
 process.exit(process.exitCode ?? 0);

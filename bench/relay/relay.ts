@@ -13,10 +13,20 @@ function accept(ctx: DurableObjectState, req: Request): Response {
   return new Response(null, { status: 101, webSocket: pair[0], headers });
 }
 
-/** Accepts with the hibernation API and relays every frame to the room's other sockets. Nothing else. */
+/**
+ * Accepts with the hibernation API and relays every frame to the room's other
+ * sockets. Nothing else, unless ?welcome=BYTES asks it to open each socket
+ * with a frame of that size (the idle-cost experiment: the service's welcome).
+ */
 export class Relay extends DurableObject<Env> {
   override async fetch(req: Request): Promise<Response> {
-    return accept(this.ctx, req);
+    const bytes = Number(new URL(req.url).searchParams.get("welcome") ?? 0);
+    if (!(bytes > 0)) return accept(this.ctx, req);
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    pair[1].send(JSON.stringify({ type: "welcome", padding: "x".repeat(bytes) }));
+    const offered = req.headers.get("Sec-WebSocket-Protocol") ?? "";
+    return new Response(null, { status: 101, webSocket: pair[0], headers: offered.includes("chat.v1") ? { "Sec-WebSocket-Protocol": "chat.v1" } : undefined });
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {

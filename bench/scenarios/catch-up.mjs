@@ -43,19 +43,19 @@ export async function catchUp(target, [writer, reader], { messages, repeats, log
   }
   const storage = storageBytesPerMessage ? `, object storage ${storageBytesPerMessage.sqlite} to ${storageBytesPerMessage.withWal} bytes each` : "";
   log(`  ${target.name}: ${messages} messages stored in ${fillMs} ms${storage}`);
-  const { ChannelConnection, ChannelMessages, HttpClient, WebSocket } = await loadSdk();
+  const { ChannelConnection, ChannelSync, HttpClient, WebSocket } = await loadSdk();
   const times = [];
   const withConnect = [];
   for (let r = 0; r < repeats; r++) {
-    const held = new ChannelMessages();
-    held.startAt(0); // this device's cursor: it holds nothing yet
+    const http = new HttpClient({ baseUrl: target.baseUrl, token: reader.token });
+    // This device holds nothing yet and wants everything: its first sync starts at 0.
+    const held = new ChannelSync({ channelId, pages: http, initialHistory: Number.MAX_SAFE_INTEGER, syncPageSize: PAGE });
     const start = performance.now();
     const conn = new ChannelConnection({
-      http: new HttpClient({ baseUrl: target.baseUrl, token: reader.token }),
+      http,
       device: `catch-up-${r}`,
       channelId,
-      messages: held,
-      syncPageSize: PAGE,
+      sync: held,
       WebSocket,
       pingIntervalMs: 3_600_000,
     });
@@ -63,7 +63,7 @@ export async function catchUp(target, [writer, reader], { messages, repeats, log
       const welcomed = once(conn.events, "welcome", 30_000).then(() => performance.now());
       const synced = await once(conn.events, "synced", 60_000);
       const end = performance.now();
-      if (held.size < messages || synced.cursor < messages) throw new Error(`caught up to ${synced.cursor}, holding ${held.size} of ${messages}`);
+      if (held.messages.value.length < messages || synced.cursor < messages) throw new Error(`caught up to ${synced.cursor}, holding ${held.messages.value.length} of ${messages}`);
       times.push(end - (await welcomed));
       withConnect.push(end - start);
     } finally {

@@ -1,6 +1,7 @@
 import { batch, computed, signal, type ReadonlySignal } from "@preact/signals-core";
 import type { Channel, InboxServerFrame, Presence, Summary, User } from "../protocol";
 import { InboxServerFrame as InboxServerFrameSchema } from "../protocol";
+import type { InboxSnapshot } from "./chat-cache";
 import type { ConnectionStatus } from "./connection-status";
 import { Emitter } from "./emitter";
 import { FrameSocket, type SocketOptions } from "./frame-socket";
@@ -12,6 +13,10 @@ export interface InboxConnectionOptions extends SocketOptions {
   device: string;
   /** Whether other people's presence can be trusted now; while false `presence` is empty (unknown). */
   online?: ReadonlySignal<boolean>;
+  /** What a cache kept: shown until the welcome replaces it (a reload with no network still lists the channels). */
+  cached?: Promise<InboxSnapshot | null>;
+  /** Where the summaries go to be kept (after each change, at most every 200 ms). */
+  onPersist?(snapshot: InboxSnapshot): void;
 }
 
 export type InboxEvents = {
@@ -50,11 +55,19 @@ export class InboxConnection {
   readonly #presence = signal<ReadonlyMap<string, Presence>>(new Map());
   readonly #http: HttpClient;
   readonly #socket: FrameSocket<InboxServerFrame>;
+  readonly #onPersist: ((snapshot: InboxSnapshot) => void) | undefined;
+  #welcomed = false;
+  #persistTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: InboxConnectionOptions) {
     const token = options.http.token;
     if (!token) throw new Error("log in before opening the inbox");
     this.#http = options.http;
+    this.#onPersist = options.onPersist;
+    void options.cached?.then(
+      (snapshot) => snapshot && !this.#welcomed && this.#restore(snapshot),
+      () => {}, // An unreadable cache is an empty one.
+    );
     const online = options.online ?? computed(() => this.#status.value === "open");
     this.status = readOnly(this.#status);
     this.user = readOnly(this.#user);
@@ -90,6 +103,7 @@ export class InboxConnection {
   }
 
   close(): void {
+    if (this.#persistTimer !== undefined) this.#persist();
     this.#socket.close();
     this.#setStatus("closed");
   }
@@ -97,11 +111,13 @@ export class InboxConnection {
   #onFrame(frame: InboxServerFrame): void {
     switch (frame.type) {
       case "welcome":
+        this.#welcomed = true;
         this.#user.value = frame.user;
         this.#summaries.value = new Map(frame.channels.map((s) => [s.channel.id, s]));
         this.#setStatus("open");
         this.events.emit("welcome", { user: frame.user, channels: frame.channels });
         this.events.emit("change", undefined);
+        this.#schedulePersist();
         // Presence frames only report changes: what partners are now comes over HTTP.
         void this.#fetchPresence(frame.channels.map((s) => s.channel));
         return;
@@ -109,6 +125,7 @@ export class InboxConnection {
         this.#putSummary(frame.summary);
         this.events.emit("summary", frame.summary);
         this.events.emit("change", undefined);
+        this.#schedulePersist();
         return;
       case "presence":
         this.#setPresence([frame.presence]);
@@ -124,6 +141,7 @@ export class InboxConnection {
         }
         this.events.emit("channel", { event: frame.event, channel: frame.channel });
         this.events.emit("change", undefined);
+        this.#schedulePersist();
         return;
       case "error":
         this.events.emit("error", { code: frame.code, message: frame.message });
@@ -131,6 +149,25 @@ export class InboxConnection {
       case "pong":
         return;
     }
+  }
+
+  #restore(snapshot: InboxSnapshot): void {
+    batch(() => {
+      this.#user.value = snapshot.user;
+      this.#summaries.value = new Map(snapshot.summaries.map((s) => [s.channel.id, s]));
+    });
+    this.events.emit("change", undefined);
+  }
+
+  #schedulePersist(): void {
+    if (this.#onPersist && this.#welcomed) this.#persistTimer ??= setTimeout(() => this.#persist(), 200);
+  }
+
+  #persist(): void {
+    clearTimeout(this.#persistTimer);
+    this.#persistTimer = undefined;
+    const user = this.#user.peek();
+    if (user) this.#onPersist?.({ user, summaries: [...this.#summaries.peek().values()] });
   }
 
   #putSummary(summary: Summary): void {

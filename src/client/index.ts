@@ -1,14 +1,16 @@
 export { ApiError } from "./api-error";
-export { ChannelConnection, type ChannelConnectionOptions, type ChannelEvents, type Gap } from "./channel-connection";
+export { ChannelConnection, type ChannelConnectionOptions, type ChannelEvents } from "./channel-connection";
+export { ChannelSync, type ChannelSyncOptions, type Gap, type HistoryPages } from "./channel-sync";
 export { ChatClient, type ChatClientOptions } from "./chat-client";
+export { MemoryCache, type ChannelMeta, type ChannelSnapshot, type ChatCache, type InboxSnapshot } from "./chat-cache";
 export type { ConnectionState, ConnectionStateOptions } from "./connection-state";
 export type { ConnectionStatus } from "./connection-status";
 export { Emitter } from "./emitter";
 export { FATAL_CLOSE_CODES, FrameSocket, PING_FRAME, SOCKET_PROTOCOL, type SocketOptions, type WebSocketConstructor } from "./frame-socket";
 export { HttpClient, type HttpClientOptions } from "./http-client";
+export { openIdbCache } from "./idb-cache";
 export { newClientMsgId, newDeviceId } from "./ids";
 export { InboxConnection, type InboxConnectionOptions, type InboxEvents } from "./inbox-connection";
-export { ChannelMessages } from "./message-store";
 export { Outbox, PendingSendSchema, type OutboxStorage, type PendingSend } from "./outbox";
 export type { ReadonlySignal } from "@preact/signals-core";
 export type { Attachment, Channel, Message, Presence, Summary, UploadedAttachment, User } from "../protocol";

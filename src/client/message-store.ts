@@ -36,6 +36,14 @@ export class ChannelMessages {
     return this.#newest;
   }
 
+  /** Takes messages kept from an earlier session, with the cursors they were held under. */
+  restore(messages: readonly Message[], cursor: number, changeRev: number | null): void {
+    if (this.#cursor !== null || this.#bySeq.size > 0) return;
+    this.#cursor = cursor;
+    this.add(messages);
+    this.changeRev = changeRev;
+  }
+
   /** Declares that nothing at or before `after` is wanted from a sync: the cursor starts here. */
   startAt(after: number): void {
     if (this.#cursor === null) {

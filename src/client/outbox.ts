@@ -20,10 +20,10 @@ export const PendingSendSchema = v.object({
 });
 export type PendingSend = v.InferOutput<typeof PendingSendSchema>;
 
-/** Where the outbox keeps its entries between page loads; memory when absent. */
+/** Where the outbox keeps its entries between page loads (sessionStorage, IndexedDB); memory when absent. */
 export interface OutboxStorage {
-  load(): unknown[];
-  save(entries: PendingSend[]): void;
+  load(): unknown[] | Promise<unknown[]>;
+  save(entries: PendingSend[]): void | Promise<void>;
 }
 
 /**
@@ -34,14 +34,33 @@ export class Outbox {
   readonly events = new Emitter<{ change: { channelId: string } }>();
   readonly #entries = new Map<string, PendingSend>();
   readonly #storage: OutboxStorage | undefined;
+  /** Settles once the stored entries are in (at once for a synchronous storage). */
+  readonly ready: Promise<void>;
 
   constructor(storage?: OutboxStorage) {
     this.#storage = storage;
-    // Stored entries come from outside this process: keep only well-formed ones.
-    for (const raw of storage?.load() ?? []) {
-      const parsed = v.safeParse(PendingSendSchema, raw);
-      if (parsed.success) this.#entries.set(parsed.output.clientMsgId, { ...parsed.output, sentAt: 0 });
+    const stored = storage?.load() ?? [];
+    if (Array.isArray(stored)) {
+      this.#restore(stored);
+      this.ready = Promise.resolve();
+    } else {
+      this.ready = stored.then(
+        (entries) => this.#restore(entries),
+        () => {}, // Nothing readable kept: start empty.
+      );
     }
+  }
+
+  /** Stored entries come from outside this process: keep only well-formed ones, never over a live entry. */
+  #restore(raw: unknown[]): void {
+    const channels = new Set<string>();
+    for (const item of raw) {
+      const parsed = v.safeParse(PendingSendSchema, item);
+      if (!parsed.success || this.#entries.has(parsed.output.clientMsgId)) continue;
+      this.#entries.set(parsed.output.clientMsgId, { ...parsed.output, sentAt: 0 });
+      channels.add(parsed.output.channelId);
+    }
+    for (const channelId of channels) this.events.emit("change", { channelId });
   }
 
   add(channelId: string, body: string, replyTo?: number, now = Date.now(), attachments: string[] = []): PendingSend {
@@ -127,7 +146,9 @@ export class Outbox {
   }
 
   #changed(channelId: string): void {
-    this.#storage?.save([...this.#entries.values()]);
+    void Promise.resolve(this.#storage?.save([...this.#entries.values()])).catch(() => {
+      // Kept in memory still; a later change saves again.
+    });
     this.events.emit("change", { channelId });
   }
 }

@@ -89,6 +89,30 @@ async function openRecorded(client, channelId) {
   return { conn, received, welcomes: () => welcomes };
 }
 
+/** A WebSocket (ws) that records every frame it sends and receives, for asserting what a sync asked for. */
+function recordingWebSocket() {
+  const sent = [];
+  const received = [];
+  class Recording extends WebSocket {
+    constructor(...args) {
+      super(...args);
+      this.on("message", (data) => received.push(JSON.parse(String(data))));
+    }
+    send(data, ...rest) {
+      sent.push(JSON.parse(String(data)));
+      return super.send(data, ...rest);
+    }
+  }
+  return { WebSocket: Recording, sent, received };
+}
+
+/** A second client of the same person on the same cache, as after a reload of the page. */
+function reloaded(person, baseUrl, cache, options = {}) {
+  const client = new sdk.ChatClient({ baseUrl, WebSocket, token: person.client.http.token, user: person.user, device: person.client.device, cache, minReconnectDelayMs: 100, maxReconnectDelayMs: 500, ...options });
+  clients.push(client);
+  return client;
+}
+
 const seqs = (messages) => messages.map((m) => m.seq);
 const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -246,6 +270,90 @@ describe("client SDK against the real service", { timeout: 240_000 }, () => {
     proxy.restore();
     await until("Bob online again", () => bob.client.connection.value === "online");
     await until("Alice's presence known again", () => inbox.presence.value.get(alice.user.id)?.state === "online");
+  });
+
+  test("a channel kept in the cache shows before the welcome and syncs only the gap, with the edits made meanwhile", async () => {
+    const cache = new sdk.MemoryCache();
+    const alice = await user("Alice");
+    const bob = await user("Bob", service.baseUrl, { cache });
+    const dm = await alice.client.http.openDm(bob.handle);
+    for (let i = 1; i <= 20; i++) await alice.client.http.sendMessage(dm.id, { clientMsgId: `gap-${i}`, body: `message ${i}` });
+    const first = await openRecorded(bob.client, dm.id);
+    await until("Bob to hold all 20", () => first.conn.cursor.value === 20);
+    await until("the cache to keep them", async () => (await cache.loadChannel(dm.id))?.cursor === 20);
+    bob.client.close();
+
+    for (let i = 21; i <= 25; i++) await alice.client.http.sendMessage(dm.id, { clientMsgId: `gap-${i}`, body: `message ${i}` });
+    await alice.client.http.editMessage(dm.id, 3, "message 3, edited");
+
+    const wire = recordingWebSocket();
+    const again = reloaded(bob, service.baseUrl, cache, { WebSocket: wire.WebSocket });
+    const conn = again.channel(dm.id);
+    let heldAtWelcome = -1;
+    conn.events.on("welcome", () => (heldAtWelcome = conn.messages.value.length));
+    await until("the gap synced", () => conn.cursor.value === 25 && conn.messageAt(3)?.body === "message 3, edited");
+
+    assert.equal(heldAtWelcome, 20, "the cached messages were shown before the socket was even welcomed");
+    const syncs = wire.sent.filter((f) => f.type === "sync");
+    assert.equal(syncs[0].after, 20, "the first sync asks only after the cached cursor");
+    assert.equal(typeof syncs[0].changesAfter, "number");
+    const fetched = wire.received.filter((f) => f.type === "history").flatMap((f) => f.messages);
+    assert.deepEqual(seqs(fetched), range(21, 25), "only the 5 new messages came over the wire");
+    assert.deepEqual(seqs(conn.messages.value), range(1, 25));
+  });
+
+  test("after a reload with the network cut, the cached channels and messages show, marked offline", async () => {
+    const cache = new sdk.MemoryCache();
+    const proxy = await networkProxy(service.port);
+    const alice = await user("Alice");
+    const bob = await user("Bob", proxy.baseUrl, { cache });
+    const dm = await alice.client.http.openDm(bob.handle);
+    for (let i = 1; i <= 3; i++) await alice.client.http.sendMessage(dm.id, { clientMsgId: `off-${i}`, body: `kept ${i}` });
+    const inbox = bob.client.connectInbox();
+    const conn = bob.client.channel(dm.id);
+    await until("Bob synced", () => conn.cursor.value === 3 && inbox.summaries.value.length === 1);
+    await until("the cache to keep the inbox", async () => (await cache.loadInbox())?.summaries.length === 1);
+    await until("the cache to keep the channel", async () => (await cache.loadChannel(dm.id))?.cursor === 3);
+    bob.client.close();
+
+    proxy.cut();
+    const again = reloaded(bob, proxy.baseUrl, cache);
+    const offlineInbox = again.connectInbox();
+    const offlineConn = again.channel(dm.id);
+    await until("the cached channel list", () => offlineInbox.summaries.value.length === 1);
+    await until("the cached messages", () => offlineConn.messages.value.length === 3);
+    assert.equal(offlineInbox.summaries.value[0].channel.id, dm.id);
+    assert.deepEqual(offlineConn.messages.value.map((m) => m.body), ["kept 1", "kept 2", "kept 3"]);
+    assert.equal(offlineConn.channel.value?.id, dm.id, "the channel's title and members are known from the cache");
+    await until("offline shown", () => again.connection.value === "offline", 3_000);
+    assert.equal(offlineInbox.presence.value.size, 0, "nobody's presence is known offline");
+
+    proxy.restore();
+    await until("back online", () => again.connection.value === "online", 15_000);
+    await alice.client.http.sendMessage(dm.id, { clientMsgId: "off-4", body: "after" });
+    await until("live again", () => offlineConn.cursor.value === 4);
+  });
+
+  test("a message sent offline before a reload goes out once after it, without opening its channel", async () => {
+    const cache = new sdk.MemoryCache();
+    const proxy = await networkProxy(service.port);
+    const alice = await user("Alice");
+    const bob = await user("Bob", proxy.baseUrl, { cache });
+    const dm = await alice.client.http.openDm(bob.handle);
+    const b = await openRecorded(bob.client, dm.id);
+    proxy.cut();
+    await until("Bob to notice the cut", () => b.conn.status.value === "connecting");
+    const pending = b.conn.send("typed, then the page reloaded");
+    await until("the outbox kept", async () => (await cache.loadOutbox(bob.client.device)).length === 1);
+    bob.client.close();
+
+    const again = reloaded(bob, proxy.baseUrl, cache);
+    await until("the kept send counted", () => again.unsent.value === 1);
+    proxy.restore();
+    await until("the outbox to drain", () => again.unsent.value === 0, 20_000);
+    const stored = (await alice.client.http.messagesAfter(dm.id, 0)).messages;
+    assert.deepEqual(stored.map((m) => [m.body, m.clientMsgId]), [["typed, then the page reloaded", pending.clientMsgId]]);
+    await until("the background channel to close", () => again.openChannels().length === 0);
   });
 
   test("logout closes the inbox socket for good with 4401", async () => {
