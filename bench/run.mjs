@@ -10,6 +10,7 @@
 //   node bench/run.mjs                 full run (about 8 to 10 minutes)
 //   node bench/run.mjs --smoke         tiny counts, a few seconds of load: checks that it completes
 //   node bench/run.mjs --only group,sweep
+//   node bench/run.mjs --only web      the web app with 2,000 messages loaded (bench/web-paint.mjs)
 //   node bench/run.mjs --rates 20,100  the group's rates (default 20,100,300)
 //   node bench/run.mjs --results-dir DIR   write the JSON and SVG there instead of bench/results
 //   node bench/run.mjs --disk          keep the service's state on disk, not tmpfs (see lib/targets.mjs)
@@ -47,6 +48,11 @@ const option = (name) => {
 };
 const only = option("--only")?.split(",") ?? null;
 const wants = (name) => !only || only.includes(name);
+// `--only web`: the web app's paint costs in Chromium (bench/web-paint.mjs starts its own service and browser).
+if (only?.includes("web")) {
+  await import("./web-paint.mjs");
+  process.exit(0);
+}
 
 const rates = option("--rates")?.split(",").map(Number);
 const FULL = {

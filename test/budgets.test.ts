@@ -79,6 +79,21 @@ describe("frame budgets per member per channel", () => {
     sb.close();
   });
 
+  it("answers a socket's frames past its own budget in the Worker, before the room, and keeps the socket", async () => {
+    const { sa, sb } = await pair("sock");
+    const burst = 2 * config.socketFrameBudget.limit;
+    for (let i = 0; i < burst; i++) sa.send({ type: "read", seq: 0 });
+    sa.send({ type: "send", clientMsgId: "past-the-socket-budget", body: "hello" });
+    const refused = await sa.next("error", 10_000);
+    expect(refused).toMatchObject({ code: "rate_limited" });
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    // The last send is refused by the socket's budget, with its clientMsgId, and never stored.
+    await expect.poll(() => sa.frames.some((f) => f.type === "error" && f.clientMsgId === "past-the-socket-budget"), { timeout: 10_000 }).toBe(true);
+    await sb.none("message", 300);
+    sa.close();
+    sb.close();
+  }, 30_000);
+
   it("answers searches past their budget with 429 and Retry-After", async () => {
     const [a, b] = await users(2, "srch");
     const channel = await dm(a!, b!);

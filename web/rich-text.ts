@@ -1,30 +1,6 @@
 import type { User } from "../src/client";
-import { MENTION_PATTERN as MENTION } from "../src/protocol";
-import { h } from "./dom";
 
-/**
- * User text as DOM nodes: plain text nodes plus spans for mentions and search
- * terms. Nothing here parses markup; every piece of user text goes in as a
- * text node, so a message can never become HTML.
- */
-
-/** A message body with each `@handle` of a member in a span; the user's own handle gets `mention-me`. */
-export function bodyNodes(text: string, members: readonly User[], meId: string): Node[] {
-  if (!text.includes("@")) return [document.createTextNode(text)];
-  const byHandle = new Map(members.map((m) => [m.handle.toLowerCase(), m]));
-  const nodes: Node[] = [];
-  let at = 0;
-  for (const match of text.matchAll(MENTION)) {
-    const member = byHandle.get(match[1]!.toLowerCase());
-    if (!member) continue;
-    const start = match.index;
-    if (start > at) nodes.push(document.createTextNode(text.slice(at, start)));
-    nodes.push(h("span", { class: `mention${member.id === meId ? " mention-me" : ""}`, title: member.displayName, text: match[0] }));
-    at = start + match[0].length;
-  }
-  if (at < text.length) nodes.push(document.createTextNode(text.slice(at)));
-  return nodes;
-}
+/** Text helpers for mentions, search snippets and quotes; they return strings and ranges, never markup. */
 
 /** The `@prefix` being typed just before the caret, if any: where it starts and what follows the @. */
 export function mentionQuery(text: string, caret: number): { start: number; prefix: string } | null {
@@ -51,6 +27,12 @@ function fold(s: string): string {
   return s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
 }
 
+/** A piece of a snippet; `mark` for a word that matches the search. */
+export interface Segment {
+  text: string;
+  mark: boolean;
+}
+
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 
 /** The words of a search, folded; a trailing `*` is the server's prefix mark and adds nothing here. */
@@ -63,7 +45,7 @@ function searchTerms(query: string): string[] {
  * characters, with the words that match a term (by prefix, ignoring case and
  * accents, as the index does) in <mark>.
  */
-export function markedSnippet(text: string, query: string, max = 140): Node[] {
+export function markedSnippet(text: string, query: string, max = 140): Segment[] {
   const terms = searchTerms(query);
   const flat = text.replace(/\s+/g, " ").trim();
   const hits: { start: number; end: number }[] = [];
@@ -74,18 +56,18 @@ export function markedSnippet(text: string, query: string, max = 140): Node[] {
   let from = 0;
   if (flat.length > max && hits[0] && hits[0].start > max / 3) from = Math.max(0, hits[0].start - Math.floor(max / 3));
   const to = Math.min(flat.length, from + max);
-  const nodes: Node[] = [];
+  const out: Segment[] = [];
   let at = from;
-  if (from > 0) nodes.push(document.createTextNode("…"));
+  if (from > 0) out.push({ text: "…", mark: false });
   for (const hit of hits) {
     if (hit.start < at || hit.end > to) continue;
-    if (hit.start > at) nodes.push(document.createTextNode(flat.slice(at, hit.start)));
-    nodes.push(h("mark", { text: flat.slice(hit.start, hit.end) }));
+    if (hit.start > at) out.push({ text: flat.slice(at, hit.start), mark: false });
+    out.push({ text: flat.slice(hit.start, hit.end), mark: true });
     at = hit.end;
   }
-  if (at < to) nodes.push(document.createTextNode(flat.slice(at, to)));
-  if (to < flat.length) nodes.push(document.createTextNode("…"));
-  return nodes;
+  if (at < to) out.push({ text: flat.slice(at, to), mark: false });
+  if (to < flat.length) out.push({ text: "…", mark: false });
+  return out;
 }
 
 /** A one-line quote of a message body. */

@@ -1,3 +1,7 @@
+import { Budget, type BudgetRule } from "../budgets/budget";
+import { AppError } from "../errors";
+import { MAX_FRAME_BYTES } from "../protocol";
+
 /**
  * The Worker's end of a socket: it relays frames between the client and the
  * object's hibernatable socket, instead of handing the object's socket to the
@@ -12,7 +16,7 @@
  * timeout, Chromium after its own. Here the Worker holds an ordinary socket,
  * whose close ends the connection at once; the object still hibernates.
  */
-export function relaySocket(upstream: Response): Response {
+export function relaySocket(upstream: Response, frameBudget?: BudgetRule): Response {
   const inner = upstream.webSocket;
   if (upstream.status !== 101 || !inner) return upstream;
   const [client, outer] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
@@ -20,14 +24,42 @@ export function relaySocket(upstream: Response): Response {
   outer.accept();
   inner.binaryType = "arraybuffer";
   outer.binaryType = "arraybuffer";
-  pipe(outer, inner);
+  pipe(outer, inner, frameBudget && guard(new Budget(frameBudget), outer));
   pipe(inner, outer);
   return new Response(null, { status: 101, webSocket: client, headers: upstream.headers });
 }
 
-/** Frames from `from` go to `to`; a close or error of `from` closes `to` with the same code. */
-function pipe(from: WebSocket, to: WebSocket): void {
+/**
+ * A socket's own frame budget, kept here so a flood never reaches the object
+ * that every other member of the channel shares: past it, `typing` is
+ * dropped and any other frame answered `rate_limited` by the Worker.
+ */
+function guard(budget: Budget, client: WebSocket): (data: unknown) => boolean {
+  return (data) => {
+    const wait = budget.take("socket");
+    if (wait === null) return true;
+    let frame: { type?: unknown; clientMsgId?: unknown; seq?: unknown } = {};
+    try {
+      if (typeof data === "string" && data.length <= MAX_FRAME_BYTES) frame = JSON.parse(data) ?? {};
+    } catch {
+      // not JSON: refused below like any other frame
+    }
+    if (frame.type === "typing") return false;
+    const error = new AppError("rate_limited", "too many frames on this socket; try again later", wait).toBody();
+    const ids = { ...(typeof frame.clientMsgId === "string" ? { clientMsgId: frame.clientMsgId } : {}), ...(typeof frame.seq === "number" && frame.type !== "read" ? { seq: frame.seq } : {}) };
+    try {
+      client.send(JSON.stringify({ type: "error", ...error, ...ids }));
+    } catch {
+      // closing
+    }
+    return false;
+  };
+}
+
+/** Frames from `from` go to `to` (those `admit` lets through); a close or error of `from` closes `to` with the same code. */
+function pipe(from: WebSocket, to: WebSocket, admit?: (data: unknown) => boolean): void {
   from.addEventListener("message", (e) => {
+    if (admit && !admit(e.data)) return;
     try {
       to.send(e.data as string | ArrayBuffer);
     } catch {

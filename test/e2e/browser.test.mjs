@@ -3,8 +3,8 @@
 // come back. Screenshots of the main screens go to test/e2e/screenshots/.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { screenshot, sendMessage, startDm, tokenOf } from "./helpers/browser.mjs";
-import { assertNoProblems, channelIdOf, channelList, inLog, log, startStage } from "./helpers/stage.mjs";
+import { composerBox, screenshot, sendMessage, startDm, tokenOf } from "./helpers/browser.mjs";
+import { assertNoProblems, channelIdOf, channelList, inLog, log, seqsInLog, startStage } from "./helpers/stage.mjs";
 
 let stage;
 let person;
@@ -55,7 +55,7 @@ describe("web app in Chromium", { timeout: 600_000 }, () => {
     await log(alice.page).getByText("Seen by Bob Builder").waitFor();
 
     await log(bob.page).waitFor();
-    await bob.page.getByLabel("Message").pressSequentially("Hello", { delay: 30 });
+    await composerBox(bob.page).pressSequentially("Hello", { delay: 30 });
     await alice.page.getByText("Bob Builder is typing…").waitFor();
     await screenshot(alice.page, "dm-typing");
     await bob.page.getByRole("button", { name: "Send" }).click();
@@ -181,7 +181,7 @@ describe("web app in Chromium", { timeout: 600_000 }, () => {
       await alice.page.waitForTimeout(400);
     }
     await inLog(alice.page, "history 1").waitFor();
-    const seqs = (await log(alice.page).locator(".msg[data-seq]").evaluateAll((els) => els.map((e) => Number(e.dataset.seq))));
+    const seqs = await seqsInLog(alice.page);
     assert.deepEqual(seqs, Array.from({ length: total }, (_, i) => i + 1), "every message once, oldest first");
     assertNoProblems(alice, bob);
   });

@@ -52,6 +52,31 @@ export const channelList = (page) => page.getByRole("navigation", { name: "Chann
 export const channelIdOf = (page) => decodeURIComponent(/#\/c\/(.+)$/.exec(page.url())[1]);
 export const inLog = (page, text) => log(page).getByText(text, { exact: true });
 
+/**
+ * Every message's seq in the log, oldest first. The log is virtualised (only
+ * rows near the viewport are in the DOM), so it is read by scrolling through
+ * it from the top; each screenful must itself be in order with nothing twice.
+ */
+export async function seqsInLog(page) {
+  return log(page).evaluate(async (el) => {
+    const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    const seen = new Set();
+    el.scrollTop = 0;
+    await frame();
+    await frame();
+    for (let i = 0; i < 1000; i++) {
+      const shown = [...el.querySelectorAll(".msg[data-seq]")].map((m) => Number(m.dataset.seq));
+      if (shown.some((s, j) => j > 0 && s <= shown[j - 1])) throw new Error(`rows out of order or twice: ${shown.join(",")}`);
+      for (const s of shown) seen.add(s);
+      if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) break;
+      el.scrollTop += Math.max(50, el.clientHeight * 0.7);
+      await frame();
+      await frame();
+    }
+    return [...seen].sort((a, b) => a - b);
+  });
+}
+
 export function assertNoProblems(...people) {
   for (const p of people) assert.deepEqual(p.problems, [], `no page errors or CSP violations for ${p.displayName}`);
 }

@@ -1,37 +1,39 @@
+import { useEffect, useState } from "preact/hooks";
 import type { HttpClient } from "../src/client";
 import { fromBase64Url } from "../src/accounts/encoding";
-import { h, icon, ICONS } from "./dom";
+import { Icon, ICONS } from "./icon";
+
+const supported = () => "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 
 /** The "Enable notifications" control: asks permission, subscribes with the server's VAPID key, registers the subscription for this device. */
-export function notificationsButton(http: HttpClient, device: string): HTMLElement {
-  const button = h("button", { type: "button", class: "secondary small" }, icon(ICONS.bell), h("span", { text: "Enable notifications" }));
-  const label = button.querySelector("span")!;
-  const supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
-  if (!supported) {
-    button.disabled = true;
-    button.title = "This browser cannot show push notifications";
-    return button;
-  }
-  if (Notification.permission === "granted") void subscribe(http, device).then(() => done(), () => {});
-  function done(): void {
-    label.textContent = "Notifications on";
-    button.disabled = true;
-  }
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    try {
-      if ((await Notification.requestPermission()) !== "granted") {
-        label.textContent = "Notifications blocked";
-        return;
-      }
-      await subscribe(http, device);
-      done();
-    } catch {
-      label.textContent = "Notifications unavailable";
-      button.disabled = false;
+export function NotificationsButton({ http, device }: { http: HttpClient; device: string }) {
+  const [label, setLabel] = useState("Enable notifications");
+  const [disabled, setDisabled] = useState(!supported());
+  useEffect(() => {
+    if (supported() && Notification.permission === "granted") {
+      subscribe(http, device).then(
+        () => (setLabel("Notifications on"), setDisabled(true)),
+        () => {},
+      );
     }
-  });
-  return button;
+  }, []);
+  const click = async () => {
+    setDisabled(true);
+    try {
+      if ((await Notification.requestPermission()) !== "granted") return setLabel("Notifications blocked");
+      await subscribe(http, device);
+      setLabel("Notifications on");
+    } catch {
+      setLabel("Notifications unavailable");
+      setDisabled(false);
+    }
+  };
+  return (
+    <button type="button" class="secondary small" disabled={disabled} title={supported() ? undefined : "This browser cannot show push notifications"} onClick={click}>
+      <Icon path={ICONS.bell} />
+      <span>{label}</span>
+    </button>
+  );
 }
 
 async function subscribe(http: HttpClient, device: string): Promise<void> {

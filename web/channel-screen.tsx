@@ -1,0 +1,306 @@
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { ChannelConnection, Message, User } from "../src/client";
+import { ApiError } from "../src/client";
+import { EmptyState } from "./chat-app";
+import type { ChatSession } from "./chat-session";
+import { ChannelHeader } from "./channel-header";
+import { Composer, type ComposerHandle, type ReplyTarget } from "./composer";
+import { confirmDialog } from "./dialogs";
+import { EmojiPicker } from "./emoji-picker";
+import { ICONS, Icon } from "./icon";
+import { actionsButton, justClosed, MessageMenu, QUICK_REACTIONS, type MenuAction, type MenuState } from "./message-menu";
+import { MembersPanel } from "./members-panel";
+import { MessageList } from "./message-list";
+import type { RowHandlers } from "./message-row";
+import { dmPartner, memberName } from "./names";
+import { quoteText } from "./rich-text";
+import { useSearch } from "./search-panel";
+import { timeline } from "./timeline";
+import { listNames } from "./names";
+
+const HIGHLIGHT_MS = 3000;
+
+export interface ChannelScreenProps {
+  session: ChatSession;
+  conn: ChannelConnection;
+  me: User;
+  back(): void;
+  addMember(channelId: string): void;
+}
+
+/**
+ * One open channel: header (with search), the message log with each
+ * message's actions menu, who is typing, and the composer.
+ */
+export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScreenProps) {
+  const channel = conn.channel.value;
+  const messages = conn.messages.value;
+  const [notFound, setNotFound] = useState(false);
+  const [menu, setMenu] = useState<MenuState | null>(null);
+  const [menuPlace, setMenuPlace] = useState(0);
+  const dismissed = useRef(justClosed()).current;
+  const [editingSeq, setEditingSeq] = useState<number | null>(null);
+  const [highlightSeq, setHighlightSeq] = useState<number | null>(null);
+  const [jump, setJump] = useState<{ seq: number; n: number } | null>(null);
+  const [toBottom, setToBottom] = useState(0);
+  const [note, setNote] = useState("");
+  const [reply, setReply] = useState<ReplyTarget | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [loadingGap, setLoadingGap] = useState<number | null>(null);
+  const [newBelow, setNewBelow] = useState(false);
+  /** The message the full emoji picker reacts to, while it is open. */
+  const [reactingTo, setReactingTo] = useState<Message | null>(null);
+  const [membersOpen, setMembersOpen] = useState(false);
+  const atBottom = useRef(true);
+  const newestSeen = useRef(messages.at(-1)?.seq ?? 0);
+  const composer = useRef<ComposerHandle>(null);
+  const typingNames = conn.typing.value.map((id) => memberName(channel, id));
+  const typing = typingNames.length === 0 ? "" : `${listNames(typingNames)} ${typingNames.length === 1 ? "is" : "are"} typing…`;
+  // Where the reader left off when the channel was opened (before read() moves it): the "New messages" line.
+  const unreadAfter = useMemo(() => {
+    const unread = session.inbox.summaryOf(conn.channelId)?.unread ?? 0;
+    return unread > 0 ? conn.readSeq.peek() : null;
+  }, [conn]);
+
+  useEffect(() => {
+    void session.check(conn).then((found) => setNotFound(!found));
+    composer.current?.focus();
+    const offs = [
+      conn.events.on("error", ({ code, message }) => setNote(code === "rate_limited" ? "Sending too fast; retrying shortly." : message)),
+      conn.events.on("closed", ({ code }) => setNote(code === 4403 ? "You are no longer a member of this conversation." : "Session ended. Log in again.")),
+    ];
+    const onVisible = () => markRead();
+    document.addEventListener("visibilitychange", onVisible);
+    const onResize = () => setMenuPlace((n) => n + 1);
+    window.addEventListener("resize", onResize);
+    return () => {
+      offs.forEach((off) => off());
+      document.removeEventListener("visibilitychange", onVisible);
+      window.removeEventListener("resize", onResize);
+    };
+  }, [conn]);
+
+  // Something new while scrolled up: offer "Jump to latest".
+  useEffect(() => {
+    const newest = messages.at(-1)?.seq ?? 0;
+    if (newest > newestSeen.current && !atBottom.current) setNewBelow(true);
+    newestSeen.current = Math.max(newestSeen.current, newest);
+    markRead();
+  }, [messages]);
+
+  /** Read up to the newest message once it is on screen in a visible tab. */
+  const markRead = () => {
+    if (!atBottom.current || document.visibilityState !== "visible") return;
+    const newest = conn.messages.peek().at(-1)?.seq ?? 0;
+    if (newest > 0) conn.read(newest);
+  };
+
+  const problem = (err: unknown, what: string) => setNote(err instanceof ApiError ? `${what}: ${err.message}` : `${what}: check your connection.`);
+
+  const jumpTo = async (seq: number) => {
+    setMenu(null);
+    try {
+      if (!(await conn.loadAround(seq))) return setNote("That message is not there any more.");
+    } catch {
+      return setNote("Could not load that part of the conversation.");
+    }
+    setHighlightSeq(seq);
+    setTimeout(() => setHighlightSeq((s) => (s === seq ? null : s)), HIGHLIGHT_MS);
+    setJump((j) => ({ seq, n: (j?.n ?? 0) + 1 }));
+  };
+
+  const react = (message: Message, emoji: string, on: boolean) => void conn.react(message.seq, emoji, on).catch((err) => problem(err, "Could not react"));
+
+  const openPicker = (message: Message) => {
+    const current = conn.messageAt(message.seq) ?? message;
+    const mine = new Set((current.reactions ?? []).filter((r) => r.userIds.includes(me.id)).map((r) => r.emoji));
+    setMenu({
+      messageId: message.id,
+      kind: "picker",
+      choices: QUICK_REACTIONS.map((r) => ({ ...r, checked: mine.has(r.emoji), run: () => react(current, r.emoji, !mine.has(r.emoji)) })),
+      more: () => setReactingTo(current),
+    });
+  };
+
+  const startEdit = (message: Message) => setEditingSeq(message.seq);
+
+  const confirmDelete = async (message: Message) => {
+    const yes = await confirmDialog({ title: "Delete this message?", text: "It is removed for everyone in this conversation.", confirmLabel: "Delete" });
+    if (!yes) return actionsButton(message.id)?.focus({ preventScroll: true });
+    try {
+      await conn.delete(message.seq);
+    } catch (err) {
+      problem(err, "Could not delete the message");
+    }
+    composer.current?.focus();
+  };
+
+  const openActions = (message: Message) => {
+    if (dismissed.was(message.id)) return;
+    const actions: MenuAction[] = [
+      { label: "React", icon: ICONS.smile, keepOpen: true, run: () => openPicker(message) },
+      {
+        label: "Reply",
+        icon: ICONS.reply,
+        run: () => {
+          const name = message.senderId === me.id ? "yourself" : memberName(conn.channel.peek(), message.senderId);
+          setReply({ seq: message.seq, name, text: quoteText(message.body, 200) });
+          composer.current?.focus();
+        },
+      },
+    ];
+    if (message.senderId === me.id) {
+      actions.push({ label: "Edit", icon: ICONS.pencil, run: () => startEdit(message) }, { label: "Delete", icon: ICONS.trash, danger: true, run: () => void confirmDelete(message) });
+    }
+    setMenu((old) => (old?.messageId === message.id ? null : { messageId: message.id, kind: "actions", actions }));
+  };
+
+  // One object for every row, so rows re-render only when their own props change.
+  const handlers = useMemo<RowHandlers>(
+    () => ({
+      onActions: (_button, message) => openActions(message),
+      onReact: (message, emoji, on) => react(message, emoji, on),
+      onQuote: (seq) => void jumpTo(seq),
+      onSaveEdit: async (message, body) => {
+        try {
+          await conn.edit(message.seq, body);
+        } catch (err) {
+          problem(err, "Could not save the edit");
+          throw err;
+        }
+      },
+      onEndEdit: (seq) => {
+        setEditingSeq((s) => (s === seq ? null : s));
+        requestAnimationFrame(() => document.querySelector<HTMLElement>(`[role=log] .msg[data-seq="${seq}"] .msg-actions`)?.focus({ preventScroll: true }));
+      },
+      onRetry: (id) => conn.retry(id),
+      onDiscard: (id) => conn.discard(id),
+      bySeq: (seq) => conn.messageAt(seq),
+    }),
+    [conn],
+  );
+
+  const search = useSearch({
+    search: (q) => conn.search(q),
+    senderName: (id) => (id === me.id ? "You" : memberName(conn.channel.peek(), id)),
+    jump: (m) => void jumpTo(m.seq),
+  });
+  useEffect(() => () => search.close(false), []);
+
+  const entries = useMemo(
+    () =>
+      timeline({
+        meId: me.id,
+        channel,
+        messages,
+        pending: conn.pending.value,
+        receipts: conn.receipts.value,
+        gaps: conn.gaps.value,
+        hasOlder: conn.hasOlder.value,
+        loadingOlder,
+        unreadAfter,
+      }),
+    [channel, messages, conn.pending.value, conn.receipts.value, conn.gaps.value, conn.hasOlder.value, loadingOlder, unreadAfter],
+  );
+
+  // An edit whose message was deleted meanwhile (on another device) has nothing left to edit.
+  if (editingSeq !== null && conn.messageAt(editingSeq)?.deleted) setEditingSeq(null);
+
+  if (notFound) return <EmptyState title="Conversation not found" text="It does not exist, or you are not a member of it." />;
+
+  const partner = channel ? dmPartner(channel, me.id) : undefined;
+  // While offline nobody's presence is known (the SDK empties it): the header says so rather than "online".
+  const online = session.client.connection.value === "online";
+  const presence = partner && online ? (session.inbox.presence.value.get(partner.id) ?? conn.presence.value.get(partner.id)) : undefined;
+  const lastOwn = () => [...conn.messages.peek()].reverse().find((m) => m.senderId === me.id && !m.deleted);
+
+  return (
+    <section class="channel-view" aria-label="Conversation">
+      <div class="channel-top">
+        <ChannelHeader channel={channel} meId={me.id} presence={presence} presenceKnown={online} search={search.box} back={back} addMember={() => addMember(conn.channelId)} members={() => setMembersOpen(!membersOpen)} membersOpen={membersOpen} />
+        {search.panel}
+      </div>
+      <MessageList
+        entries={entries}
+        channel={channel}
+        meId={me.id}
+        editingSeq={editingSeq}
+        highlightSeq={highlightSeq}
+        menuFor={menu?.messageId ?? null}
+        loadingGap={loadingGap}
+        handlers={handlers}
+        jump={jump}
+        toBottom={toBottom}
+        openAt={unreadAfter !== null ? "unread" : null}
+        onLoadOlder={() => {
+          if (!conn.hasOlder.peek() || loadingOlder) return;
+          setLoadingOlder(true);
+          conn
+            .loadOlder()
+            .catch(() => setNote("Could not load older messages."))
+            .finally(() => setLoadingOlder(false));
+        }}
+        onLoadGap={(after) => {
+          if (loadingGap !== null) return;
+          setLoadingGap(after);
+          conn
+            .loadGap(after)
+            .catch(() => setNote("Could not load those messages."))
+            .finally(() => setLoadingGap(null));
+        }}
+        onBottom={(bottom) => {
+          atBottom.current = bottom;
+          if (bottom) {
+            if (newBelow) setNewBelow(false);
+            markRead();
+          }
+        }}
+        onScrolled={() => menu && setMenuPlace((n) => n + 1)}
+      />
+      {newBelow ? (
+        <button type="button" class="jump-latest primary small" onClick={() => (setNewBelow(false), setToBottom((n) => n + 1))}>
+          <Icon path={ICONS.down} />
+          Jump to latest
+        </button>
+      ) : null}
+      <p class="typing" aria-live="polite">
+        {typing}
+      </p>
+      <Composer
+        handle={composer}
+        send={(body, replyTo) => {
+          setToBottom((n) => n + 1);
+          conn.send(body, replyTo);
+        }}
+        typing={() => conn.notifyTyping()}
+        members={channel?.members ?? []}
+        meId={me.id}
+        reply={reply}
+        setReply={setReply}
+        editLast={() => {
+          const m = lastOwn();
+          if (m) startEdit(m);
+        }}
+        note={note}
+      />
+      {membersOpen && channel?.kind === "group" ? <MembersPanel conn={conn} me={me} onClose={() => setMembersOpen(false)} onLeft={back} /> : null}
+      {reactingTo ? (
+        <EmojiPicker
+          label="React with an emoji"
+          onPick={(emoji) => {
+            const current = conn.messageAt(reactingTo.seq) ?? reactingTo;
+            const on = !(current.reactions ?? []).some((r) => r.emoji === emoji && r.userIds.includes(me.id));
+            setReactingTo(null);
+            react(current, emoji, on);
+            actionsButton(current.id)?.focus({ preventScroll: true });
+          }}
+          onClose={() => {
+            actionsButton(reactingTo.id)?.focus({ preventScroll: true });
+            setReactingTo(null);
+          }}
+        />
+      ) : null}
+      <MessageMenu state={menu} place={menuPlace} onClose={() => setMenu(null)} onDismissed={(id) => (dismissed.note(id), setMenu(null))} />
+    </section>
+  );
+}

@@ -1,0 +1,133 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { User } from "../src/client";
+import { ConnectionBanner } from "./banner";
+import { ChannelScreen } from "./channel-screen";
+import { openChannelSwitcher } from "./channel-switcher";
+import { ChatSession } from "./chat-session";
+import { openFormDialog, parseHandles } from "./dialogs";
+import { NotificationsButton, unsubscribePush } from "./push-button";
+import { Sidebar } from "./sidebar";
+
+const routeOf = (hash: string): string | null => {
+  const match = /^#\/c\/(.+)$/.exec(hash);
+  return match ? decodeURIComponent(match[1]!) : null;
+};
+
+/** The signed-in app: sidebar, the open channel (from the #/c/<id> route), the connection banner. */
+export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: User; onEnded(): void; onProfile(user: User): void }) {
+  const session = useMemo(() => new ChatSession(token, me), [token]);
+  const [route, setRoute] = useState(() => routeOf(location.hash));
+  useEffect(() => {
+    const onHash = () => setRoute(routeOf(location.hash));
+    window.addEventListener("hashchange", onHash);
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k" && !document.querySelector("dialog[open]")) {
+        e.preventDefault();
+        openChannelSwitcher(session.inbox.summaries.peek(), me.id);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("hashchange", onHash);
+      window.removeEventListener("keydown", onKey);
+      session.close();
+    };
+  }, [session]);
+  useEffect(() => {
+    if (session.ended.value) onEnded();
+  }, [session.ended.value]);
+  const view = useMemo(() => session.show(route), [session, route]);
+
+  // "(3) Edge Chat": unread messages outside the conversation on screen.
+  const unread = session.inbox.summaries.value.reduce((n, s) => (s.channel.id === route ? n : n + s.unread), 0);
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Edge Chat` : "Edge Chat";
+  }, [unread]);
+
+  const logout = async () => {
+    await unsubscribePush(session.client.http, session.client.device);
+    try {
+      await session.client.http.logout();
+    } catch {
+      // The token is dropped locally either way.
+    }
+    onEnded();
+  };
+
+  const editProfile = () =>
+    openFormDialog({
+      title: "Edit profile",
+      fields: [{ id: "displayName", label: "Display name", hint: `Your handle stays @${me.handle}`, attrs: { required: true, maxlength: 64, defaultValue: me.displayName } }],
+      submitLabel: "Save",
+      onSubmit: async ({ displayName }) => {
+        const user = await session.client.http.updateMe(displayName!);
+        onProfile(user);
+      },
+    });
+  const newDm = () =>
+    openFormDialog({
+      title: "New direct message",
+      fields: [{ id: "handle", label: "Handle", hint: "Whose handle? For example: alice", attrs: { required: true } }],
+      submitLabel: "Start chat",
+      onSubmit: async ({ handle }) => {
+        const channel = await session.client.http.openDm(handle!.replace(/^@/, ""));
+        location.hash = `#/c/${encodeURIComponent(channel.id)}`;
+      },
+    });
+  const newGroup = () =>
+    openFormDialog({
+      title: "New group",
+      fields: [
+        { id: "title", label: "Group name", attrs: { required: true, maxlength: 100 } },
+        { id: "members", label: "Members", hint: "Handles, separated by commas or spaces" },
+      ],
+      submitLabel: "Create group",
+      onSubmit: async ({ title, members }) => {
+        const channel = await session.client.http.createGroup({ title: title!, members: parseHandles(members ?? "") });
+        location.hash = `#/c/${encodeURIComponent(channel.id)}`;
+      },
+    });
+  const addMember = (channelId: string) =>
+    openFormDialog({
+      title: "Add member",
+      fields: [{ id: "handle", label: "Handle", attrs: { required: true } }],
+      submitLabel: "Add",
+      onSubmit: async ({ handle }) => void (await session.client.channel(channelId).addMember(handle!.replace(/^@/, ""))),
+    });
+
+  return (
+    <>
+      <ConnectionBanner offline={session.client.connection.value === "offline"} pendingCount={session.client.unsent.value} />
+      <div class={`shell${route ? " show-channel" : ""}`}>
+        <Sidebar
+          me={me}
+          summaries={session.inbox.summaries.value}
+          presence={session.inbox.presence.value}
+          presenceKnown={session.client.connection.value === "online"}
+          activeId={route}
+          newDm={newDm}
+          editProfile={editProfile}
+          newGroup={newGroup}
+          logout={() => void logout()}
+          notifications={<NotificationsButton http={session.client.http} device={session.client.device} />}
+        />
+        <main class="main-pane">
+          {view ? (
+            <ChannelScreen key={route} session={session} conn={view} me={me} back={() => (location.hash = "#/")} addMember={addMember} />
+          ) : (
+            <EmptyState title={`Hello, ${me.displayName}`} text="Pick a conversation, or start a new one with “New direct message” or “New group”." />
+          )}
+        </main>
+      </div>
+    </>
+  );
+}
+
+export function EmptyState({ title, text }: { title: string; text: string }) {
+  return (
+    <div class="empty-state">
+      <h2>{title}</h2>
+      <p class="muted">{text}</p>
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import { useState } from "preact/hooks";
+import type { ChannelConnection, User } from "../src/client";
+import { Avatar } from "./avatar";
+import { confirmDialog, describeError } from "./dialogs";
+import { Icon, ICONS } from "./icon";
+
+/**
+ * A group's members, with Remove beside each other member (the server lets
+ * only the creator remove others and says so otherwise) and Leave group.
+ */
+export function MembersPanel({ conn, me, onClose, onLeft }: { conn: ChannelConnection; me: User; onClose(): void; onLeft(): void }) {
+  const members = [...conn.members.value].sort((a, b) => a.displayName.localeCompare(b.displayName));
+  const [problem, setProblem] = useState("");
+  const remove = async (user: User) => {
+    if (!(await confirmDialog({ title: `Remove ${user.displayName}?`, text: "They stop getting this group's messages.", confirmLabel: "Remove" }))) return;
+    try {
+      setProblem("");
+      await conn.removeMember(user.handle);
+    } catch (err) {
+      setProblem(describeError(err));
+    }
+  };
+  const leave = async () => {
+    if (!(await confirmDialog({ title: "Leave this group?", text: "You stop getting its messages; someone in it can add you again.", confirmLabel: "Leave group" }))) return;
+    try {
+      await conn.removeMember(me.handle);
+      onLeft();
+    } catch (err) {
+      setProblem(describeError(err));
+    }
+  };
+  return (
+    <section class="members-panel" aria-label="Members">
+      <div class="members-head">
+        <h3>{members.length} members</h3>
+        <button type="button" class="icon-button" aria-label="Close members" onClick={onClose}>
+          <Icon path={ICONS.close} />
+        </button>
+      </div>
+      <ul class="members-list">
+        {members.map((m) => (
+          <li key={m.id} class="member">
+            <Avatar id={m.id} name={m.displayName} />
+            <span class="member-names">
+              <strong>{m.id === me.id ? `${m.displayName} (you)` : m.displayName}</strong>
+              <span class="muted">@{m.handle}</span>
+            </span>
+            {m.id === me.id ? null : (
+              <button type="button" class="secondary small" aria-label={`Remove ${m.displayName}`} onClick={() => void remove(m)}>
+                Remove
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <p class="form-error" role="alert">
+        {problem}
+      </p>
+      <button type="button" class="secondary small danger-text" onClick={() => void leave()}>
+        Leave group
+      </button>
+    </section>
+  );
+}
