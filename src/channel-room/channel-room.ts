@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Env } from "../env";
-import { AppError, toResult, type Result } from "../errors";
+import { AppError, loggableError, toResult, type Result } from "../errors";
 import { readInbound } from "../mls/inbound";
 import type * as v from "valibot";
 import {
@@ -11,7 +11,12 @@ import {
   type SearchQuery as SearchQuerySchema,
   CLOSE_CODES,
   DEFAULT_PAGE,
-  PONG_FRAME, type MlsGroupResponse, type MlsSendInput, type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
+  PONG_FRAME,
+  UNSENT_ATTACHMENT_TTL_MS,
+  type UploadedAttachment,
+  type MlsGroupResponse,
+  type MlsSendInput,
+  type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
 import { attachmentOf, trySend, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
@@ -20,6 +25,9 @@ import { userHub } from "../user-hub/stub";
 import { openDb } from "../accounts/db";
 import { getUserById } from "../accounts/users";
 import { Drainer } from "./drainer";
+import { urlSigner } from "../attachments/signed-url";
+import { purgeExpiredAttachments } from "./attachment-purge";
+import { abandonUpload, completeUpload, ownUnsent, reserveUpload, setThumbnail, useUrlSigner, type NewUpload, type StoredInfo } from "./attachments";
 import { changesSince, deleteMessage, editMessage, react, type Change } from "./edits";
 import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
 import { listLeaves } from "./mls-leaves";
@@ -58,6 +66,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     super(ctx, env, schema, migrations);
     this.drainer = new Drainer(this.db, ctx.storage, env, (userId) => ctx.getWebSockets(`u:${userId}`).some((ws) => ws.readyState === WebSocket.OPEN));
     this.welcomes = new WelcomeSender(this.db, env, (at) => this.drainer.schedule(at));
+    useUrlSigner(this.db, urlSigner(env.ATTACHMENT_URL_KEY, this.config.attachmentUrlTtlMs));
     this.budgets = new RoomBudgets(this.config);
     this.presence = new PresenceCache((id) => userHub(env, id).presence(id));
   }
@@ -181,6 +190,41 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     });
   }
 
+  // ---- Attachments (the Worker streams the bytes to R2; the room keeps the rows) ----
+
+  async reserveUpload(userId: string, upload: NewUpload): Promise<Result<null>> {
+    return toResult(() => {
+      const now = Date.now();
+      this.ctx.storage.transactionSync(() => reserveUpload(this.db, userId, upload, this.config.attachmentQuotaBytes, now));
+      this.drainer.schedule(now + UNSENT_ATTACHMENT_TTL_MS);
+      return null;
+    });
+  }
+
+  async completeUpload(userId: string, id: string, info: StoredInfo): Promise<Result<UploadedAttachment>> {
+    return toResult(() => this.ctx.storage.transactionSync(() => completeUpload(this.db, userId, id, info, Date.now())));
+  }
+
+  /** Whether `id` is the caller's finished, unsent upload (before a thumbnail goes to R2 for it). */
+  async checkUnsent(userId: string, id: string): Promise<Result<null>> {
+    return toResult(() => {
+      if (!ownUnsent(this.db, userId, id, Date.now()).stored) throw new AppError("not_found", "no such attachment");
+      return null;
+    });
+  }
+
+  async setThumbnail(userId: string, id: string, thumbType: string, placeholder: string): Promise<Result<null>> {
+    return toResult(() => {
+      this.ctx.storage.transactionSync(() => setThumbnail(this.db, userId, id, thumbType, placeholder, Date.now()));
+      return null;
+    });
+  }
+
+  async abandonUpload(userId: string, id: string): Promise<void> {
+    abandonUpload(this.db, userId, id, Date.now());
+    this.drainer.schedule();
+  }
+
   /** Logout: this session's sockets close with 4401. */
   async closeSession(sessionId: string): Promise<void> {
     for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(CLOSE_CODES.sessionRevoked, "session revoked");
@@ -266,6 +310,14 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     this.drainer.alarmFired();
     await this.welcomes.deliver();
     await this.drainer.drain();
+    let next: number | null;
+    try {
+      next = await purgeExpiredAttachments(this.db, this.env.ATTACHMENTS, Date.now());
+    } catch (err) {
+      console.warn("attachment purge failed; will retry", loggableError(err));
+      next = Date.now() + 60_000;
+    }
+    if (next !== null) this.drainer.schedule(next);
   }
 
   // ---- Shared paths of socket and HTTP ----
