@@ -17,6 +17,10 @@ export default defineConfig({
           VAPID_PRIVATE_KEY: vapid.privateKey!,
           VAPID_SUBJECT: "mailto:tests@example.com",
           ID_SIGNING_KEY: "test-id-signing-key",
+          ATTACHMENT_URL_KEY: "test-attachment-url-key",
+          // Small attachment limits, so tests reach them with small files.
+          MAX_ATTACHMENT_BYTES: "1048576",
+          ATTACHMENT_QUOTA_BYTES: "3145728",
         },
       },
     }),

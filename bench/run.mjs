@@ -28,6 +28,7 @@ import { cleanSdk } from "./lib/sdk.mjs";
 import { ratios } from "./lib/stats.mjs";
 import { printTable, checkTargets } from "./lib/report.mjs";
 import { baselineTarget, serviceTarget, storeRelayTarget } from "./lib/targets.mjs";
+import { attachments } from "./scenarios/attachments.mjs";
 import { catchUp } from "./scenarios/catch-up.mjs";
 import { floodBesideGroup } from "./scenarios/flood.mjs";
 import { groupFanOut } from "./scenarios/group.mjs";
@@ -64,6 +65,7 @@ const FULL = {
   inbox: { senders: 10, rate: 100, durationMs: 5_000, settleMs: 10_000 },
   idle: { counts: [1000, 5000], channels: 10, waitMs: 3_000 },
   manyRooms: { channels: 1000, roomSize: 5, rate: 200, durationMs: 10_000, settleMs: 15_000, busy: { senders: 10, rate: 100 } },
+  attachments: { sizeMiB: 10, repeats: 5, image: { width: 4000, height: 3000 }, thumbs: 3 },
   deadlineMs: 20 * 60_000,
 };
 const SMOKE = {
@@ -76,6 +78,7 @@ const SMOKE = {
   inbox: { senders: 2, rate: 20, durationMs: 1_000, settleMs: 5_000 },
   idle: { counts: [8, 16], channels: 2, waitMs: 300 },
   manyRooms: { channels: 4, roomSize: 2, rate: 20, durationMs: 1_000, settleMs: 5_000, busy: { senders: 2, rate: 10 } },
+  attachments: { sizeMiB: 1, repeats: 1, image: { width: 400, height: 300 }, thumbs: 1 },
   deadlineMs: 5 * 60_000,
 };
 const config = smoke ? SMOKE : FULL;
@@ -191,6 +194,12 @@ const SCENARIOS = [
     name: "manyRooms",
     on: ["service"],
     run: (t) => manyRooms(t, people.service, groups.service, { ...config.manyRooms, log }),
+    finish: (r) => r,
+  },
+  {
+    name: "attachments",
+    on: ["service"],
+    run: (t) => attachments(t, people.service.slice(0, 2), { ...config.attachments, log }),
     finish: (r) => r,
   },
 ];

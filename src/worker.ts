@@ -9,6 +9,8 @@ import { meRoutes, userRoutes } from "./http/user-routes";
 import { channelRoutes, dmRoutes } from "./http/channel-routes";
 import { inboxRoutes, presenceRoutes } from "./http/inbox-routes";
 import { pushRoutes } from "./http/push-routes";
+import { attachmentRoutes } from "./http/attachment-routes";
+import { fileRoutes } from "./http/file-routes";
 import { referenceRoutes } from "./http/api-docs/reference-routes";
 import { e2eeRoutes } from "./http/e2ee-routes";
 import { MAX_BODY_BYTES } from "./protocol";
@@ -20,6 +22,9 @@ export { ChannelRoom } from "./channel-room/channel-room";
 export { UserHub } from "./user-hub/user-hub";
 
 const api = new Hono<AppEnv>()
+  // Signed downloads need no session; uploads stream files past the JSON body limit below.
+  .route("/files", fileRoutes)
+  .route("/channels", attachmentRoutes)
   .use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

@@ -1,10 +1,6 @@
-import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/durable-sqlite";
-import { migrate } from "drizzle-orm/durable-sqlite/migrator";
-import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
-import { AppError, toResult, type Result } from "../errors";
+import { AppError, loggableError, toResult, type Result } from "../errors";
 import { readInbound } from "../mls/inbound";
 import type * as v from "valibot";
 import {
@@ -15,15 +11,23 @@ import {
   type SearchQuery as SearchQuerySchema,
   CLOSE_CODES,
   DEFAULT_PAGE,
-  PING_FRAME,
-  PONG_FRAME, type MlsGroupResponse, type MlsSendInput, type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
-import { attachmentOf, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
+  PONG_FRAME,
+  UNSENT_ATTACHMENT_TTL_MS,
+  type UploadedAttachment,
+  type MlsGroupResponse,
+  type MlsSendInput,
+  type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
+import { attachmentOf, trySend, type SocketAttachment } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
+import { SocketObject, type Identity } from "../sockets/socket-object";
 import { userHub } from "../user-hub/stub";
 import { openDb } from "../accounts/db";
 import { getUserById } from "../accounts/users";
 import { Drainer } from "./drainer";
+import { urlSigner } from "../attachments/signed-url";
+import { purgeExpiredAttachments } from "./attachment-purge";
+import { abandonUpload, completeUpload, ownUnsent, reserveUpload, setThumbnail, useUrlSigner, type NewUpload, type StoredInfo } from "./attachments";
 import { changesSince, deleteMessage, editMessage, react, type Change } from "./edits";
 import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
 import { listLeaves } from "./mls-leaves";
@@ -34,7 +38,7 @@ import migrations from "./migrations/migrations.js";
 import { PresenceCache } from "./presence-cache";
 import { RoomBudgets } from "./room-budgets";
 import { markHeld, markRead, summaryFor } from "./reads";
-import { lastMessage, readMeta, requireMember, requireMeta, type RoomDb } from "./room-db";
+import { lastMessage, readMeta, requireMember, requireMeta } from "./room-db";
 import { searchMessages } from "./search";
 import * as schema from "./schema";
 import { originFromObjectId, parseSnowflake, Snowflake } from "./snowflake";
@@ -51,9 +55,7 @@ export type ChangeRequest = Extract<ChannelClientFrame, { type: "edit" | "delete
  * hibernatable sockets of everyone who has it open. The logic lives in plain
  * functions over the room's SQLite; this class decodes, calls them, and sends.
  */
-export class ChannelRoom extends DurableObject<Env> {
-  private readonly db: RoomDb;
-  private readonly config: Config;
+export class ChannelRoom extends SocketObject<typeof schema> {
   private ids!: Snowflake;
   private readonly presence: PresenceCache;
   private readonly drainer: Drainer;
@@ -61,21 +63,19 @@ export class ChannelRoom extends DurableObject<Env> {
   private readonly welcomes: WelcomeSender;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.db = drizzle(ctx.storage, { schema });
+    super(ctx, env, schema, migrations);
     this.drainer = new Drainer(this.db, ctx.storage, env, (userId) => ctx.getWebSockets(`u:${userId}`).some((ws) => ws.readyState === WebSocket.OPEN));
     this.welcomes = new WelcomeSender(this.db, env, (at) => this.drainer.schedule(at));
-    this.config = readConfig(env);
+    useUrlSigner(this.db, urlSigner(env.ATTACHMENT_URL_KEY, this.config.attachmentUrlTtlMs));
     this.budgets = new RoomBudgets(this.config);
     this.presence = new PresenceCache((id) => userHub(env, id).presence(id));
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
-    ctx.blockConcurrencyWhile(async () => {
-      await migrate(this.db, migrations);
-      const last = lastMessage(this.db);
-      const resume = last ? parseSnowflake(last.id) : undefined;
-      this.ids = new Snowflake(originFromObjectId(ctx.id.toString()), resume && { lastMs: resume.ms, seq: resume.seq });
-      await this.drainer.resume();
-    });
+  }
+
+  protected override async onStart(): Promise<void> {
+    const last = lastMessage(this.db);
+    const resume = last ? parseSnowflake(last.id) : undefined;
+    this.ids = new Snowflake(originFromObjectId(this.ctx.id.toString()), resume && { lastMs: resume.ms, seq: resume.seq });
+    await this.drainer.resume();
   }
 
   // ---- RPC from the Worker ----
@@ -190,6 +190,41 @@ export class ChannelRoom extends DurableObject<Env> {
     });
   }
 
+  // ---- Attachments (the Worker streams the bytes to R2; the room keeps the rows) ----
+
+  async reserveUpload(userId: string, upload: NewUpload): Promise<Result<null>> {
+    return toResult(() => {
+      const now = Date.now();
+      this.ctx.storage.transactionSync(() => reserveUpload(this.db, userId, upload, this.config.attachmentQuotaBytes, now));
+      this.drainer.schedule(now + UNSENT_ATTACHMENT_TTL_MS);
+      return null;
+    });
+  }
+
+  async completeUpload(userId: string, id: string, info: StoredInfo): Promise<Result<UploadedAttachment>> {
+    return toResult(() => this.ctx.storage.transactionSync(() => completeUpload(this.db, userId, id, info, Date.now())));
+  }
+
+  /** Whether `id` is the caller's finished, unsent upload (before a thumbnail goes to R2 for it). */
+  async checkUnsent(userId: string, id: string): Promise<Result<null>> {
+    return toResult(() => {
+      if (!ownUnsent(this.db, userId, id, Date.now()).stored) throw new AppError("not_found", "no such attachment");
+      return null;
+    });
+  }
+
+  async setThumbnail(userId: string, id: string, thumbType: string, placeholder: string): Promise<Result<null>> {
+    return toResult(() => {
+      this.ctx.storage.transactionSync(() => setThumbnail(this.db, userId, id, thumbType, placeholder, Date.now()));
+      return null;
+    });
+  }
+
+  async abandonUpload(userId: string, id: string): Promise<void> {
+    abandonUpload(this.db, userId, id, Date.now());
+    this.drainer.schedule();
+  }
+
   /** Logout: this session's sockets close with 4401. */
   async closeSession(sessionId: string): Promise<void> {
     for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(CLOSE_CODES.sessionRevoked, "session revoked");
@@ -197,24 +232,14 @@ export class ChannelRoom extends DurableObject<Env> {
 
   // ---- Sockets ----
 
-  override async fetch(req: Request): Promise<Response> {
-    const who = forwardedIdentity(req);
-    if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new AppError("bad_request", "expected a WebSocket upgrade").toResponse();
+  protected override async admit(who: Identity): Promise<string> {
     const meta = readMeta(this.db);
     const member = this.db.select().from(schema.members).where(eq(schema.members.userId, who.userId)).get();
-    if (!meta || !member?.active) return new AppError("not_found", "no such channel").toResponse();
-    if (this.ctx.getWebSockets(`u:${who.userId}`).length >= this.config.maxSocketsPerUser) {
-      return new AppError("rate_limited", "too many open sockets for this channel", 10_000).toResponse();
-    }
+    if (!meta || !member?.active) throw new AppError("not_found", "no such channel");
+    this.assertSocketRoom(this.ctx.getWebSockets(`u:${who.userId}`).length, "this channel");
     const channel = toChannel(this.db, meta);
-    // Read presence before accepting, so nothing can be broadcast to the socket ahead of its welcome.
     const presence: Presence[] = await this.presence.get(channel.members.map((m) => m.id));
-    const pair = new WebSocketPair();
-    const attachment: SocketAttachment = { ...who, connectedAt: Date.now() };
-    this.ctx.acceptWebSocket(pair[1], socketTags(attachment));
-    pair[1].serializeAttachment(attachment);
-    trySend(pair[1], JSON.stringify({ type: "welcome", channel: toChannel(this.db, meta), lastSeq: lastMessage(this.db)?.seq ?? 0, presence, reads: this.reads() }));
-    return upgradeResponse(req, pair[0]);
+    return JSON.stringify({ type: "welcome", channel: toChannel(this.db, meta), lastSeq: lastMessage(this.db)?.seq ?? 0, presence, reads: this.reads() });
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
@@ -276,28 +301,23 @@ export class ChannelRoom extends DurableObject<Env> {
     }
   }
 
-  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    try {
-      ws.close(code, reason);
-    } catch {
-      // already closed
-    }
+  protected override async onClose(): Promise<void> {
     // A member who leaves the channel no longer reads it live: their hub catches up now.
     this.drainer.schedule();
-  }
-
-  override async webSocketError(ws: WebSocket): Promise<void> {
-    try {
-      ws.close(CLOSE_CODES.lostState, "socket error");
-    } catch {
-      // already closed
-    }
   }
 
   override async alarm(): Promise<void> {
     this.drainer.alarmFired();
     await this.welcomes.deliver();
     await this.drainer.drain();
+    let next: number | null;
+    try {
+      next = await purgeExpiredAttachments(this.db, this.env.ATTACHMENTS, Date.now());
+    } catch (err) {
+      console.warn("attachment purge failed; will retry", loggableError(err));
+      next = Date.now() + 60_000;
+    }
+    if (next !== null) this.drainer.schedule(next);
   }
 
   // ---- Shared paths of socket and HTTP ----

@@ -1,8 +1,8 @@
-import { and, asc, eq, gt, lt, lte, min, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lt, lte, min, sql } from "drizzle-orm";
 import type { ChannelUpdate, DeliveredMessage } from "../user-hub/channel-update";
 import { channelView, summaryFrom, unreadCounts, type ChannelView, type UnreadCounts } from "./reads";
 import { readMeta, type MemberRow, type OutboxRow, type RoomDb } from "./room-db";
-import { deviceCursors, members, mentions, messages, outbox } from "./schema";
+import { attachments, deviceCursors, members, mentions, messages, outbox } from "./schema";
 import { inList } from "./seq-list";
 
 /** Messages carried per member per drain; enough for push previews and mentions. */
@@ -112,9 +112,19 @@ function recentMessages(db: RoomDb, seqs: number[]): DeliveredMessage[] {
   for (const r of db.select().from(mentions).where(inList(mentions.seq, rows.map((r) => r.seq))).all()) {
     mentioned.set(r.seq, [...(mentioned.get(r.seq) ?? []), r.userId]);
   }
+  const files = new Map<number, { name: string; type: string }[]>();
+  const carrying = rows.filter((r) => r.body.trim().length === 0).map((r) => r.seq);
+  if (carrying.length > 0) {
+    const found = db.select({ seq: attachments.seq, name: attachments.name, type: attachments.type }).from(attachments).where(and(inList(attachments.seq, carrying), isNull(attachments.expiresAt))).orderBy(asc(attachments.position)).all();
+    for (const f of found) files.set(f.seq!, [...(files.get(f.seq!) ?? []), { name: f.name, type: f.type }]);
+  }
   return rows.map(({ seq, senderId, body }) => {
+    const m: DeliveredMessage = { seq, senderId, body };
     const who = mentioned.get(seq);
-    return who ? { seq, senderId, body, mentions: who } : { seq, senderId, body };
+    if (who) m.mentions = who;
+    const f = files.get(seq);
+    if (f) m.attachments = f;
+    return m;
   });
 }
 

@@ -5,6 +5,7 @@ import { resolveMentions, setMentions } from "./mentions";
 import { getMessage } from "./messages";
 import { toMessages, toOneMessage } from "./message-view";
 import { recordChange, requireMember, requireMeta, type MessageRow, type RoomDb } from "./room-db";
+import { releaseAttachments } from "./attachments";
 import { mentions, messages, reactions } from "./schema";
 
 export interface Change {
@@ -61,6 +62,7 @@ export function deleteMessage(db: RoomDb, userId: string, seq: number, now: numb
   db.update(messages).set({ body: "", deleted: true, editedAt: null, replyTo: null, rev }).where(eq(messages.seq, seq)).run();
   db.delete(mentions).where(eq(mentions.seq, seq)).run();
   db.delete(reactions).where(eq(reactions.seq, seq)).run();
+  releaseAttachments(db, seq, now);
   return { change: "delete", message: reread(db, channelId, seq), changed: true };
 }
 

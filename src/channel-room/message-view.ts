@@ -3,6 +3,7 @@ import { REPLY_PREVIEW_CHARS, type Message, type Reaction, type ReplyPreview } f
 import type { MessageRow, RoomDb } from "./room-db";
 import { mentions, messages, reactions } from "./schema";
 import { inList } from "./seq-list";
+import { attachmentsOf } from "./attachments";
 
 /** A stored row as the protocol's Message, without what lives in other tables. */
 export function toMessage(channelId: string, row: MessageRow): Message {
@@ -27,7 +28,7 @@ export function toMessage(channelId: string, row: MessageRow): Message {
 }
 
 /**
- * Rows as full Messages: reactions, mentions and the quoted preview of what a
+ * Rows as full Messages: reactions, mentions, attachments and the quoted preview of what a
  * reply answers, each read in one query for the whole list. Empty lists are
  * left out, so a plain message looks the same wherever it is read.
  */
@@ -41,6 +42,7 @@ export function toMessages(db: RoomDb, channelId: string, rows: MessageRow[]): M
   for (const r of db.select().from(mentions).where(inList(mentions.seq, seqs)).orderBy(asc(mentions.userId)).all()) {
     mentioned.set(r.seq, [...(mentioned.get(r.seq) ?? []), r.userId]);
   }
+  const files = attachmentsOf(db, channelId, seqs);
   const quoted = previews(db, [...new Set(rows.flatMap((r) => (r.replyTo === null ? [] : [r.replyTo])))]);
   return rows.map((row) => {
     const m = toMessage(channelId, row);
@@ -50,6 +52,8 @@ export function toMessages(db: RoomDb, channelId: string, rows: MessageRow[]): M
     if (who) m.mentions = who;
     const r = reacted.get(row.seq);
     if (r) m.reactions = r;
+    const f = files.get(row.seq);
+    if (f) m.attachments = f;
     return m;
   });
 }

@@ -9,6 +9,7 @@ import { moveCursor } from "./cursors";
 import { resolveMentions, setMentions } from "./mentions";
 import { toMessage, toMessages, toOneMessage } from "./message-view";
 import { statements } from "./statements";
+import { claimAttachments } from "./attachments";
 
 export interface SendContext {
   channelId: string;
@@ -31,6 +32,8 @@ export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { m
   const existing = statements(db).byClientMsgId.get({ userId: ctx.userId, clientMsgId: input.clientMsgId });
   if (existing) return { message: toOneMessage(db, ctx.channelId, existing), created: false };
 
+  const files = input.attachments ?? [];
+  if (input.body.trim().length === 0 && files.length === 0) throw new AppError("bad_request", "body must not be empty");
   assertWithinRate(db, ctx);
   const last = lastMessage(db);
   const seq = (last?.seq ?? 0) + 1;
@@ -55,11 +58,12 @@ export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { m
     changeOf: null,
   };
   statements(db).insertMessage.run({ ...row, replyTo: row.replyTo });
+  if (files.length > 0) claimAttachments(db, ctx.userId, files, seq, ctx.now);
   const mentioned = resolveMentions(db, input.body);
   if (mentioned.length > 0) setMentions(db, seq, mentioned);
   if (ctx.device) moveCursor(db, ctx.userId, ctx.device, seq, rev);
-  // A new message has no reactions; only a reply needs another read (its quote).
-  if (row.replyTo === null) {
+  // A new message has no reactions; only a reply (its quote) or attachments need another read.
+  if (row.replyTo === null && files.length === 0) {
     const message = toMessage(ctx.channelId, row);
     if (mentioned.length > 0) message.mentions = [...mentioned].sort();
     return { message, created: true };

@@ -137,3 +137,33 @@ export const mlsWelcomes = sqliteTable(
 );
 
 export type OutboxInsert = typeof outbox.$inferInsert;
+
+/**
+ * Uploaded files (bytes in R2 under channels/<channelId>/<id>). An upload
+ * counts against its uploader's quota from the moment it is reserved, until
+ * the alarm purges it: `expiresAt` is when (a day after upload while unsent,
+ * null once a message carries it, now when that message is deleted).
+ */
+export const attachments = sqliteTable(
+  "attachments",
+  {
+    id: text("id").primaryKey(),
+    uploaderId: text("uploader_id").notNull(),
+    name: text("name").notNull(),
+    type: text("type").notNull(),
+    size: integer("size").notNull(),
+    width: integer("width"),
+    height: integer("height"),
+    /** The stored thumbnail's type; null when there is none. */
+    thumbType: text("thumb_type"),
+    placeholder: text("placeholder"),
+    /** False until every byte is in R2. */
+    stored: integer("stored", { mode: "boolean" }).notNull().default(false),
+    /** The message carrying it, and its place there. */
+    seq: integer("seq"),
+    position: integer("position"),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+  },
+  (t) => [index("attachments_seq_idx").on(t.seq), index("attachments_expires_idx").on(t.expiresAt), index("attachments_uploader_idx").on(t.uploaderId)],
+);

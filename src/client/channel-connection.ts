@@ -128,8 +128,8 @@ export class ChannelConnection {
   }
 
   /** Queues a message in the outbox; it goes out now if the socket is open, else on reconnect. */
-  send(body: string, replyTo?: number): PendingSend {
-    return this.#outbox.add(this.channelId, body, replyTo);
+  send(body: string, replyTo?: number, attachments?: string[]): PendingSend {
+    return this.#outbox.add(this.channelId, body, replyTo, Date.now(), attachments);
   }
 
   /** Sends a failed message again, with the same clientMsgId. */

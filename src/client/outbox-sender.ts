@@ -39,6 +39,7 @@ export class OutboxSender {
     for (const entry of this.#outbox.due(this.#channelId, now, this.#ackTimeoutMs, this.#openedAt)) {
       const frame: ChannelClientFrame = { type: "send", clientMsgId: entry.clientMsgId, body: entry.body };
       if (entry.replyTo !== undefined) frame.replyTo = entry.replyTo;
+      if (entry.attachments) frame.attachments = entry.attachments;
       if (send(frame)) this.#outbox.markSent(entry.clientMsgId, now);
     }
     if (this.#outbox.list(this.#channelId).some((e) => e.state === "pending")) this.#timer ??= setInterval(() => this.flush(), 1000);

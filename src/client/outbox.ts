@@ -8,6 +8,8 @@ export const PendingSendSchema = v.object({
   channelId: v.string(),
   body: v.string(),
   replyTo: v.optional(v.number()),
+  /** Ids of finished uploads (uploadAttachment) the message carries. */
+  attachments: v.optional(v.array(v.string())),
   createdAt: v.number(),
   state: v.picklist(["pending", "failed"]),
   /** Last time it went out on a socket; 0 if never. */
@@ -61,9 +63,10 @@ export class Outbox {
     for (const channelId of channels) this.events.emit("change", { channelId });
   }
 
-  add(channelId: string, body: string, replyTo?: number, now = Date.now()): PendingSend {
+  add(channelId: string, body: string, replyTo?: number, now = Date.now(), attachments: string[] = []): PendingSend {
     const entry: PendingSend = { clientMsgId: newClientMsgId(), channelId, body, createdAt: now, state: "pending", sentAt: 0, notBefore: 0 };
     if (replyTo !== undefined) entry.replyTo = replyTo;
+    if (attachments.length > 0) entry.attachments = attachments;
     this.#entries.set(entry.clientMsgId, entry);
     this.#changed(channelId);
     return entry;

@@ -8,11 +8,12 @@ import { AppError } from "../errors";
  * the first problem. hono-openapi's validator, so the schema also documents
  * the route's body, query or parameters in /api/openapi.json.
  */
-export function validate<T extends keyof ValidationTargets, S extends v.GenericSchema>(target: T, schema: S, failAs: "bad_request" | "not_found" = "bad_request") {
+export function validate<T extends keyof ValidationTargets, S extends v.GenericSchema>(target: T, schema: S, failAs: "bad_request" | "not_found" | "forbidden" = "bad_request") {
   return validator(target, schema, (result) => {
     if (result.success) return;
+    if (failAs === "not_found") throw new AppError("not_found", "no such channel");
     // valibot's Standard Schema issues are valibot issues.
-    throw failAs === "not_found" ? new AppError("not_found", "no such channel") : badRequest(result.error as readonly v.BaseIssue<unknown>[]);
+    throw failAs === "forbidden" ? new AppError("forbidden", "this link is invalid or has expired") : badRequest(result.error as readonly v.BaseIssue<unknown>[]);
   });
 }
 

@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { ClientMsgIdSchema, EmojiSchema, LimitSchema, MessageBodySchema, SeqSchema } from "./fields";
+import { AttachmentIdsSchema } from "./attachments";
+import { ClientMsgIdSchema, EmojiSchema, LimitSchema, MessageBodySchema, SendTextSchema, SeqSchema } from "./fields";
 import { MlsSendFrame } from "./e2ee";
 import { ErrorBodySchema } from "./errors";
 import { ChannelSchema, MessageSchema, PresenceSchema, UserSchema } from "./objects";
@@ -15,8 +16,9 @@ export const ChannelClientFrame = v.variant("type", [
   v.object({
     type: v.literal("send"),
     clientMsgId: ClientMsgIdSchema,
-    body: MessageBodySchema,
+    body: SendTextSchema,
     replyTo: v.optional(v.pipe(SeqSchema, v.minValue(1))),
+    attachments: v.optional(AttachmentIdsSchema),
   }),
   /** `changesAfter` (a room rev) also asks for a `changes` frame: edits, deletes and reactions of messages up to `after`. */
   v.object({ type: v.literal("sync"), after: SeqSchema, limit: v.optional(LimitSchema), changesAfter: v.optional(SeqSchema) }),

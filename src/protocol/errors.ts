@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   member_limit: 409,
   channel_limit: 409,
   payload_too_large: 413,
+  too_large: 413,
+  quota_exceeded: 413,
   rate_limited: 429,
   internal: 500,
 } as const;

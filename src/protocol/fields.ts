@@ -52,6 +52,15 @@ export const MessageBodySchema = v.pipe(
   v.check((s) => s.trim().length >= 1, "body must not be empty"),
   v.check((s) => s.trim().length <= MAX_MESSAGE_CHARS, `body must be at most ${MAX_MESSAGE_CHARS} characters`),
 );
+/**
+ * The body of a send: may be "" when the message carries attachments, a
+ * rule of two fields that sendMessage checks (a variant's options cannot be piped).
+ */
+export const SendTextSchema = v.pipe(
+  v.string("body must be a string"),
+  WellFormed,
+  v.check((s) => s.trim().length <= MAX_MESSAGE_CHARS, `body must be at most ${MAX_MESSAGE_CHARS} characters`),
+);
 export const SeqSchema = v.pipe(
   v.number("seq must be a number"),
   v.integer("seq must be an integer"),

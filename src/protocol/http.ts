@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { AttachmentIdsSchema } from "./attachments";
 import {
   ChannelIdSchema,
   ClientMsgIdSchema,
@@ -11,6 +12,7 @@ import {
   PasswordSchema,
   QueryIntSchema,
   SeqSchema,
+  SendTextSchema,
   VisibleName,
   WellFormed,
 } from "./fields";
@@ -43,8 +45,9 @@ export const HistoryQuery = v.pipe(
 );
 export const SendBody = v.object({
   clientMsgId: ClientMsgIdSchema,
-  body: MessageBodySchema,
+  body: SendTextSchema,
   replyTo: v.optional(v.pipe(SeqSchema, v.minValue(1))),
+  attachments: v.optional(AttachmentIdsSchema),
 });
 export const ReadBody = v.object({ seq: SeqSchema });
 /** `/channels/:id/messages/:seq`: a seq that cannot exist is as unknown as one that does not (404). */

@@ -7,4 +7,6 @@ export * from "./errors";
 export * from "./socket";
 export * from "./channel-frames";
 export * from "./inbox-frames";
+export * from "./attachments";
+export * from "./preview";
 export * from "./e2ee";

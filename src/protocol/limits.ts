@@ -15,3 +15,14 @@ export const MAX_REACTIONS_PER_MESSAGE = 20;
 export const MAX_SEARCH_CHARS = 256;
 export const MAX_SEARCH_TERMS = 16;
 export const MAX_SEARCH_OFFSET = 1000;
+/** Attachments (docs/protocol.md, Attachments): per message, file name length, thumbnails. */
+export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
+export const MAX_ATTACHMENT_NAME_CHARS = 200;
+/** A thumbnail's long side, whoever makes it. */
+export const THUMBNAIL_MAX_SIDE = 320;
+/** A client-made thumbnail's largest body. */
+export const MAX_THUMBNAIL_BYTES = 256 * 1024;
+/** The Worker makes thumbnails for images up to this many pixels (a 4000x3000 photo); larger ones get none from it. */
+export const MAX_SERVER_THUMBNAIL_PIXELS = 12_000_000;
+/** An upload never sent in a message is deleted this long after it was made. */
+export const UNSENT_ATTACHMENT_TTL_MS = 24 * 3600_000;

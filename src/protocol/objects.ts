@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { AttachmentSchema } from "./attachments";
 import { MlsPartSchema } from "./e2ee";
 
 /** The objects of docs/protocol.md, as the server sends them. */
@@ -52,6 +53,8 @@ export const MessageSchema = v.object({
   reactions: v.optional(v.array(ReactionSchema)),
   /** Change cursor: bumps on every edit, delete or reaction (see docs/protocol.md). */
   rev: v.optional(v.number()),
+  /** Files and photos, in the order sent; left out when there are none. */
+  attachments: v.optional(v.array(AttachmentSchema)),
   /** In an encrypted channel: the MLS message (and `body` is ""). */
   mls: v.optional(MlsPartSchema),
 });

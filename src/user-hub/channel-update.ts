@@ -1,4 +1,4 @@
-import type { Channel, Summary } from "../protocol";
+import type { Attachment, Channel, Summary } from "../protocol";
 
 /** A new message as the UserHub needs it: for push and mention counts. */
 export interface DeliveredMessage {
@@ -6,6 +6,8 @@ export interface DeliveredMessage {
   senderId: string;
   body: string;
   mentions?: string[];
+  /** Names and types only, for the push preview of a message without text. */
+  attachments?: Pick<Attachment, "name" | "type">[];
 }
 
 /**

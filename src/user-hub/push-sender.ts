@@ -19,7 +19,7 @@ export async function queueChannelPush(db: HubDb, channelId: string, message: De
   const row = db.select({ lastPushAt: channels.lastPushAt }).from(channels).where(eq(channels.channelId, channelId)).get();
   const notBefore = Math.max(now, (row?.lastPushAt ?? 0) + PUSH_COALESCE_MS);
   const topic = (await sha256Hex(channelId)).slice(0, 32);
-  const payload = pushPayload({ channelId, seq: message.seq, senderId: message.senderId, body: message.body });
+  const payload = pushPayload({ channelId, ...message });
   const devices = enqueuePush(db, payload, topic, "high", notBefore);
   if (devices > 0) db.update(channels).set({ lastPushAt: notBefore }).where(eq(channels.channelId, channelId)).run();
   return devices > 0;
@@ -32,7 +32,7 @@ export async function queueChannelPush(db: HubDb, channelId: string, message: De
  */
 export async function queueMentionPush(db: HubDb, channelId: string, message: DeliveredMessage, now: number): Promise<boolean> {
   const topic = (await sha256Hex(`${channelId}:${message.seq}`)).slice(0, 32);
-  const payload = { ...pushPayload({ channelId, seq: message.seq, senderId: message.senderId, body: message.body }), mention: true as const };
+  const payload = { ...pushPayload({ channelId, ...message }), mention: true as const };
   return enqueuePush(db, payload, topic, "high", now) > 0;
 }
 

@@ -1,19 +1,16 @@
-import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/durable-sqlite";
-import { migrate } from "drizzle-orm/durable-sqlite/migrator";
-import { readConfig, type Config } from "../config";
 import { openSession } from "../accounts/db";
 import type { Env } from "../env";
-import { AppError, toResult, type Result } from "../errors";
-import { CLOSE_CODES, InboxClientFrame, PING_FRAME, PONG_FRAME, type ClaimedKeyPackage, type MlsWelcome, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
-import { attachmentOf, forwardedBookmark, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "../sockets/attachment";
+import { toResult, type Result } from "../errors";
+import { CLOSE_CODES, InboxClientFrame, PONG_FRAME, type ClaimedKeyPackage, type MlsWelcome, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
+import { attachmentOf, forwardedBookmark, trySend } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
+import { SocketObject, type Identity } from "../sockets/socket-object";
 import { getUserById } from "../accounts/users";
 import type { ChannelUpdate, UpdateOutcome } from "./channel-update";
 import { HubBudgets, type HubBudgetKind } from "./hub-budgets";
-import { ensureState, readState, type HubDb } from "./hub-db";
+import { ensureState, readState } from "./hub-db";
 import migrations from "./migrations/migrations.js";
 import { decidePresence, toPresence } from "./presence";
 import { queueChannelPushes, sendDuePushes } from "./push-sender";
@@ -29,18 +26,12 @@ import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } f
  * One user: their channels' summaries, per-device cursors, presence and
  * push. Rooms tell it what changed; its inbox sockets hear about it.
  */
-export class UserHub extends DurableObject<Env> {
-  private readonly db: HubDb;
-  private readonly config: Config;
+export class UserHub extends SocketObject<typeof schema> {
   private readonly budgets: HubBudgets;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.db = drizzle(ctx.storage, { schema });
-    this.config = readConfig(env);
+    super(ctx, env, schema, migrations);
     this.budgets = new HubBudgets(this.config);
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
-    ctx.blockConcurrencyWhile(() => migrate(this.db, migrations));
   }
 
   // ---- RPC from rooms, other hubs and the Worker ----
@@ -111,21 +102,15 @@ export class UserHub extends DurableObject<Env> {
 
   // ---- Inbox sockets ----
 
-  override async fetch(req: Request): Promise<Response> {
-    const who = forwardedIdentity(req);
-    if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new AppError("bad_request", "expected a WebSocket upgrade").toResponse();
-    if (this.ctx.getWebSockets().length >= this.config.maxSocketsPerUser) {
-      return new AppError("rate_limited", "too many open inbox sockets", 10_000).toResponse();
-    }
+  protected override async admit(who: Identity, req: Request): Promise<string> {
+    this.assertSocketRoom(this.ctx.getWebSockets().length, "this inbox");
     ensureState(this.db, who.userId);
     const user = await getUserById(openSession(this.env.DB, forwardedBookmark(req)).db, who.userId);
-    const pair = new WebSocketPair();
-    const attachment: SocketAttachment = { ...who, connectedAt: Date.now() };
-    this.ctx.acceptWebSocket(pair[1], socketTags(attachment));
-    pair[1].serializeAttachment(attachment);
-    trySend(pair[1], JSON.stringify({ type: "welcome", user, channels: listSummaries(this.db) }));
+    return JSON.stringify({ type: "welcome", user, channels: listSummaries(this.db) });
+  }
+
+  protected override async onConnect(): Promise<void> {
     await this.checkPresence();
-    return upgradeResponse(req, pair[0]);
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
@@ -135,16 +120,7 @@ export class UserHub extends DurableObject<Env> {
     trySend(ws, PONG_FRAME);
   }
 
-  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    try {
-      ws.close(code, reason);
-    } catch {
-      // already closed
-    }
-    await this.checkPresence(ws);
-  }
-
-  override async webSocketError(ws: WebSocket): Promise<void> {
+  protected override async onClose(ws: WebSocket): Promise<void> {
     await this.checkPresence(ws);
   }
 

@@ -4,7 +4,7 @@ import type * as v from "valibot";
 import { ERROR_STATUS, ErrorResponse, type ErrorCode } from "../../protocol";
 
 /** A success status and its body's schema; `null` for an answer without a body (204, 101). */
-export type Answers = Partial<Record<200 | 201 | 101 | 204, v.GenericSchema | null>>;
+export type Answers = Partial<Record<200 | 201 | 101 | 204 | 206, v.GenericSchema | null>>;
 
 export interface RouteDoc {
   summary: string;
@@ -24,7 +24,7 @@ export interface RouteDoc {
 /** Where the tests find a route's answer schemas (hono-openapi keeps only JSON Schema). */
 export const ROUTE_DOC = Symbol("route-doc");
 
-const DESCRIPTION: Record<number, string> = { 101: "Switching Protocols: the socket is open", 200: "OK", 201: "Created", 204: "No Content" };
+const DESCRIPTION: Record<number, string> = { 101: "Switching Protocols: the socket is open", 200: "OK", 201: "Created", 204: "No Content", 206: "Partial Content" };
 
 /**
  * Documents a route in /api/openapi.json, beside the route:

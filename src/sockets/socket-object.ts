@@ -1,0 +1,88 @@
+import { DurableObject } from "cloudflare:workers";
+import { drizzle, type DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import { readConfig, type Config } from "../config";
+import type { Env } from "../env";
+import { AppError } from "../errors";
+import { CLOSE_CODES, PING_FRAME, PONG_FRAME } from "../protocol";
+import { forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "./attachment";
+
+type Migrations = Parameters<typeof migrate>[1];
+export type Identity = Omit<SocketAttachment, "connectedAt">;
+
+/**
+ * The plumbing both objects share, written once: their SQLite through drizzle
+ * with migrations before anything else runs, the runtime's ping
+ * auto-response, the upgrade preamble (identity from the Worker, refusals as
+ * HTTP answers, a hibernatable socket with its attachment and first frame),
+ * and close handling. Subclasses say what is theirs: `onStart`, `admit`,
+ * `onConnect`, `onClose`.
+ */
+export abstract class SocketObject<S extends Record<string, unknown>> extends DurableObject<Env> {
+  protected readonly db: DrizzleSqliteDODatabase<S>;
+  protected readonly config: Config;
+
+  constructor(ctx: DurableObjectState, env: Env, schema: S, migrations: Migrations) {
+    super(ctx, env);
+    this.db = drizzle(ctx.storage, { schema });
+    this.config = readConfig(env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    ctx.blockConcurrencyWhile(async () => {
+      await migrate(this.db, migrations);
+      // Past the await the subclass's constructor has run: its fields are set.
+      await this.onStart();
+    });
+  }
+
+  /** Runs on every wake-up, after the migrations, before any request. */
+  protected async onStart(): Promise<void> {}
+  /** Refuses an upgrade (throws AppError) or returns the socket's first frame, built before the socket exists. */
+  protected abstract admit(who: Identity, req: Request): Promise<string>;
+  /** After a socket is accepted and sent its first frame. */
+  protected async onConnect(): Promise<void> {}
+  /** After a socket closed or failed. */
+  protected async onClose(_ws: WebSocket): Promise<void> {}
+
+  /** Refuses with 429 when `open` sockets already reach the per-user limit. */
+  protected assertSocketRoom(open: number, what: string): void {
+    if (open >= this.config.maxSocketsPerUser) throw new AppError("rate_limited", `too many open sockets for ${what}`, 10_000);
+  }
+
+  override async fetch(req: Request): Promise<Response> {
+    const who = forwardedIdentity(req);
+    if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new AppError("bad_request", "expected a WebSocket upgrade").toResponse();
+    let welcome: string;
+    try {
+      // Before accepting, so nothing can be broadcast to the socket ahead of its first frame.
+      welcome = await this.admit(who, req);
+    } catch (err) {
+      if (err instanceof AppError) return err.toResponse();
+      throw err;
+    }
+    const pair = new WebSocketPair();
+    const attachment: SocketAttachment = { ...who, connectedAt: Date.now() };
+    this.ctx.acceptWebSocket(pair[1], socketTags(attachment));
+    pair[1].serializeAttachment(attachment);
+    trySend(pair[1], welcome);
+    await this.onConnect();
+    return upgradeResponse(req, pair[0]);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closed
+    }
+    await this.onClose(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    try {
+      ws.close(CLOSE_CODES.lostState, "socket error");
+    } catch {
+      // already closed
+    }
+    await this.onClose(ws);
+  }
+}
