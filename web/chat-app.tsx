@@ -47,7 +47,8 @@ export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: 
   const logout = async () => {
     await unsubscribePush(session.client.http, session.client.device);
     try {
-      await session.client.http.logout();
+      // Also forgets what this device cached of the account.
+      await session.client.logout();
     } catch {
       // The token is dropped locally either way.
     }

@@ -1,5 +1,5 @@
 import { signal } from "@preact/signals";
-import { ApiError, ChatClient, type ChannelConnection, type InboxConnection, type User } from "../src/client";
+import { ApiError, ChatClient, openIdbCache, type ChannelConnection, type InboxConnection, type User } from "../src/client";
 import { deviceId, outboxStorage } from "./session";
 
 /**
@@ -20,7 +20,9 @@ export class ChatSession {
     token: string,
     readonly me: User,
   ) {
-    this.client = new ChatClient({ baseUrl: "", token, user: me, device: deviceId(), outboxStorage });
+    // What was read stays in IndexedDB: a channel opens at once and syncs only the gap, and a
+    // reload without network still shows the cached channels and messages.
+    this.client = new ChatClient({ baseUrl: "", token, user: me, device: deviceId(), outboxStorage, cache: openIdbCache(me.id) });
     this.inbox = this.client.connectInbox();
     this.#offs.push(
       this.inbox.events.on("closed", ({ code }) => code === 4401 && (this.ended.value = true)),

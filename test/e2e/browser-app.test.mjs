@@ -256,7 +256,7 @@ describe("the web app: reading, unread and keyboard", { timeout: 900_000 }, () =
     assertNoProblems(alice, bob);
   });
 
-  test("installable: a manifest with icons, and a reload with the network cut still opens the app, marked offline", async () => {
+  test("installable: a manifest with icons, and a reload with the network cut still opens the app, marked offline, with the cached channel and its messages", async () => {
     const manifest = await (await fetch(`${stage.service.baseUrl}/manifest.webmanifest`)).json();
     assert.equal(manifest.name, "Edge Chat");
     assert.equal(manifest.display, "standalone");
@@ -264,6 +264,11 @@ describe("the web app: reading, unread and keyboard", { timeout: 900_000 }, () =
     for (const icon of manifest.icons) assert.equal((await fetch(`${stage.service.baseUrl}${icon.src}`)).status, 200, icon.src);
 
     const alice = await person("Alice Offline Start");
+    const bob = await person("Bob Offline Partner");
+    await startDm(bob.page, alice.handle);
+    await sendMessage(bob.page, "read before the network went");
+    await channelList(alice.page).getByRole("link", { name: /Bob Offline Partner/ }).click();
+    await inLog(alice.page, "read before the network went").waitFor();
     await alice.page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
     // The shell is cached once the worker controls the page.
     await alice.page.reload();
@@ -273,6 +278,9 @@ describe("the web app: reading, unread and keyboard", { timeout: 900_000 }, () =
     await alice.page.reload();
     await channelList(alice.page).waitFor();
     await alice.page.getByRole("status").filter({ hasText: "Offline" }).waitFor();
+    // The SDK's IndexedDB cache: the channel and what was read in it, with no network.
+    await channelList(alice.page).getByRole("link", { name: /Bob Offline Partner/ }).click();
+    await inLog(alice.page, "read before the network went").waitFor();
     await alice.network.online();
     await alice.page.getByRole("status").filter({ hasText: "Offline" }).waitFor({ state: "hidden" });
   });
