@@ -249,6 +249,9 @@ describe("rich messaging in the web app", { timeout: 600_000 }, () => {
     await seed(await tokenOf(bob.page), channelIdOf(bob.page), bodies);
 
     await openDmWith(alice.page, "Bob Writes");
+    // Nothing read yet: the channel opens on its "New messages" line above the newest page.
+    await log(alice.page).getByText("New messages", { exact: true }).waitFor();
+    await log(alice.page).evaluate((el) => (el.scrollTop = el.scrollHeight));
     await inLog(alice.page, "history 130").waitFor();
     assert.equal(await inLog(alice.page, "history 8").count(), 0, "only the newest page at first");
 
