@@ -173,6 +173,9 @@ describe("web app in Chromium", { timeout: 600_000 }, () => {
     await seed(await tokenOf(bob.page), channelIdOf(bob.page), Array.from({ length: total }, (_, i) => `history ${i + 1}`));
 
     await channelList(alice.page).getByRole("link", { name: /Bob History/ }).click();
+    // Nothing read yet: the channel opens on its "New messages" line above the newest page.
+    await log(alice.page).getByText("New messages", { exact: true }).waitFor();
+    await log(alice.page).evaluate((el) => (el.scrollTop = el.scrollHeight));
     await inLog(alice.page, `history ${total}`).waitFor();
     assert.equal(await inLog(alice.page, "history 1").count(), 0, "only the newest page at first");
 
