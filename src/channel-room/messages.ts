@@ -38,30 +38,10 @@ export function sendMessage(db: RoomDb, ctx: SendContext, input: SendInput): { m
   const last = lastMessage(db);
   const seq = (last?.seq ?? 0) + 1;
   if (input.replyTo !== undefined && input.replyTo >= seq) throw new AppError("bad_request", "replyTo must name an earlier message");
-  // Timestamps never go back, even if the clock does.
-  const { id, ms } = ctx.ids.next(Math.max(ctx.now, last?.createdAt ?? 0));
-  const rev = recordChange(db, { kind: "message", seq }, ctx.now);
-  const row: MessageRow = {
-    seq,
-    id,
-    senderId: ctx.userId,
-    body: input.body,
-    clientMsgId: input.clientMsgId,
-    createdAt: ms,
-    editedAt: null,
-    deleted: false,
-    replyTo: input.replyTo ?? null,
-    rev,
-    mlsKind: null,
-    mlsData: null,
-    epoch: null,
-    changeOf: null,
-  };
-  statements(db).insertMessage.run({ ...row, replyTo: row.replyTo });
+  const row = storeRow(db, ctx, last, { seq, body: input.body, clientMsgId: input.clientMsgId, replyTo: input.replyTo ?? null, mlsKind: null, mlsData: null, epoch: null, changeOf: null });
   if (files.length > 0) claimAttachments(db, ctx.userId, files, seq, ctx.now);
   const mentioned = resolveMentions(db, input.body);
   if (mentioned.length > 0) setMentions(db, seq, mentioned);
-  if (ctx.device) moveCursor(db, ctx.userId, ctx.device, seq, rev);
   // A new message has no reactions; only a reply (its quote) or attachments need another read.
   if (row.replyTo === null && files.length === 0) {
     const message = toMessage(ctx.channelId, row);
@@ -104,3 +84,21 @@ export function getMessage(db: RoomDb, seq: number): MessageRow | undefined {
   return db.select().from(messages).where(eq(messages.seq, seq)).get();
 }
 
+
+type NewRow = Pick<MessageRow, "seq" | "body" | "clientMsgId" | "replyTo" | "mlsKind" | "mlsData" | "epoch" | "changeOf">;
+
+/**
+ * Writes the next message row, plaintext or MLS: its Snowflake id and
+ * createdAt (never back, even if the clock is), its change rev, and the
+ * sender's device cursor. Call inside the send's storage transaction.
+ */
+export function storeRow(db: RoomDb, ctx: SendContext, last: MessageRow | undefined, fields: NewRow): MessageRow {
+  const { id, ms } = ctx.ids.next(Math.max(ctx.now, last?.createdAt ?? 0));
+  const rev = recordChange(db, { kind: "message", seq: fields.seq }, ctx.now);
+  const row: MessageRow = { ...fields, id, senderId: ctx.userId, createdAt: ms, editedAt: null, deleted: false, rev };
+  // The prepared statement is the plaintext hot path; MLS rows carry columns it leaves out.
+  if (row.mlsKind === null) statements(db).insertMessage.run(row);
+  else db.insert(messages).values(row).run();
+  if (ctx.device) moveCursor(db, ctx.userId, ctx.device, fields.seq, rev);
+  return row;
+}

@@ -2,13 +2,12 @@ import { eq, sql } from "drizzle-orm";
 import { AppError } from "../errors";
 import type { Inbound } from "../mls/inbound";
 import { MAX_GROUP_MEMBERS, type Message, type MlsSendInput, type User } from "../protocol";
-import { moveCursor } from "./cursors";
 import { activeMembers, upsertMember } from "./membership";
 import { toMessage, toOneMessage } from "./message-view";
-import { assertWithinRate, type SendContext } from "./messages";
+import { assertWithinRate, storeRow, type SendContext } from "./messages";
 import { leafOf, listLeaves, nextLeaves, replaceLeaves } from "./mls-leaves";
 import { lastMessage, recordChange, requireMember, requireMeta, type MessageRow, type MetaRow, type RoomDb } from "./room-db";
-import { members, messages, meta as metaTable, mlsWelcomes } from "./schema";
+import { members, meta as metaTable, mlsWelcomes } from "./schema";
 import { statements } from "./statements";
 
 export interface MlsAccepted {
@@ -116,27 +115,7 @@ function membershipEffect(db: RoomDb, m: MetaRow, actorId: string, senderLeaf: n
 }
 
 function insertRow(db: RoomDb, ctx: SendContext, input: MlsSendInput, seq: number, last: MessageRow | undefined, kind: "application" | "commit", epoch: number): MessageRow {
-  const { id, ms } = ctx.ids.next(Math.max(ctx.now, last?.createdAt ?? 0));
-  const rev = recordChange(db, { kind: "message", seq }, ctx.now);
-  const row: MessageRow = {
-    seq,
-    id,
-    senderId: ctx.userId,
-    body: "",
-    clientMsgId: input.clientMsgId,
-    createdAt: ms,
-    editedAt: null,
-    deleted: false,
-    replyTo: null,
-    rev,
-    mlsKind: kind,
-    mlsData: input.data,
-    epoch,
-    changeOf: input.changeOf ?? null,
-  };
-  db.insert(messages).values(row).run();
-  if (ctx.device) moveCursor(db, ctx.userId, ctx.device, seq, rev);
-  return row;
+  return storeRow(db, ctx, last, { seq, body: "", clientMsgId: input.clientMsgId, replyTo: null, mlsKind: kind, mlsData: input.data, epoch, changeOf: input.changeOf ?? null });
 }
 
 /** Welcomes not yet in their users' hubs, oldest first. */
