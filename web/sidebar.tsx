@@ -3,6 +3,7 @@ import type { Presence, Summary, User } from "../src/client";
 import { Avatar } from "./avatar";
 import { shortStamp } from "./format";
 import { Icon, ICONS } from "./icon";
+import { eventText } from "./event-text";
 import { channelName, dmPartner, memberName } from "./names";
 import type { ComponentChildren } from "preact";
 
@@ -120,6 +121,7 @@ const ChannelItem = memo(function ChannelItem({ summary, meId, active, presence 
 function preview(summary: Summary, meId: string): string {
   const last = summary.lastMessage;
   if (!last) return summary.channel.kind === "group" ? `${summary.channel.members.length} members` : "No messages yet";
+  if (last.event) return eventText(last.event, meId);
   const text = last.deleted ? "Message deleted" : last.body.replace(/\s+/g, " ").trim();
   if (last.senderId === meId) return `You: ${text}`;
   if (summary.channel.kind === "group") return `${memberName(summary.channel, last.senderId).split(" ")[0]}: ${text}`;
