@@ -16,6 +16,7 @@ export const ICONS = {
   trash: "M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3",
   pencil: "M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4",
   down: "M6 9l6 6 6-6",
+  lock: "M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5V11zM12 15v2",
 } as const;
 
 /** A small inline icon; with `label` it is an image screen readers name, else hidden from them. */

@@ -5,6 +5,7 @@ import { MAX_MESSAGE_CHARS } from "../src/protocol";
 import { formatTime } from "./format";
 import { Icon, ICONS } from "./icon";
 import { listNames, memberName } from "./names";
+import { isUndecryptable, UNDECRYPTABLE } from "./e2ee-views";
 import { MessageBody } from "./message-body";
 import { QUICK_REACTIONS } from "./message-menu";
 import { isEmojiOnly } from "./markdown";
@@ -84,7 +85,7 @@ export const MessageRow = memo(function MessageRow(p: MessageRowProps) {
             <EditForm message={message} handlers={handlers} />
           ) : (
             <>
-              {deleted ? <span class="msg-body">Message deleted</span> : <MessageBody text={message.body} members={channel?.members ?? []} meId={meId} />}
+              {deleted ? <span class="msg-body">Message deleted</span> : isUndecryptable(message) ? <span class="msg-body undecryptable">{UNDECRYPTABLE}</span> : <MessageBody text={message.body} members={channel?.members ?? []} meId={meId} />}
               <span class="msg-meta">
                 {message.editedAt && !deleted ? (
                   <span class="edited" title={`Edited ${formatTime(message.editedAt)}`}>
