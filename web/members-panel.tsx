@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { ChannelConnection, User } from "../src/client";
 import { Avatar } from "./avatar";
+import type { Conversation } from "./encryption";
 import { confirmDialog, describeError, openFormDialog } from "./dialogs";
 import { Icon, ICONS } from "./icon";
 
@@ -8,7 +9,7 @@ import { Icon, ICONS } from "./icon";
  * A group's members, with Remove beside each other member for the group's
  * creator (only they may remove others), Rename group and Leave group.
  */
-export function MembersPanel({ conn, me, onClose, onLeft }: { conn: ChannelConnection; me: User; onClose(): void; onLeft(): void }) {
+export function MembersPanel({ conn, conversation, me, onClose, onLeft }: { conn: ChannelConnection; conversation: Conversation | null; me: User; onClose(): void; onLeft(): void }) {
   const members = [...conn.members.value].sort((a, b) => a.displayName.localeCompare(b.displayName));
   const creatorId = conn.channel.value?.creatorId;
   const [problem, setProblem] = useState("");
@@ -23,7 +24,11 @@ export function MembersPanel({ conn, me, onClose, onLeft }: { conn: ChannelConne
     if (!(await confirmDialog({ title: `Remove ${user.displayName}?`, text: "They stop getting this group's messages.", confirmLabel: "Remove" }))) return;
     try {
       setProblem("");
-      await conn.removeMember(user.handle);
+      // In an encrypted group, removing is an MLS commit that drops every device of theirs.
+      if (conversation) {
+        await conversation.removeUser(user.id);
+        await conn.refresh();
+      } else await conn.removeMember(user.handle);
     } catch (err) {
       setProblem(describeError(err));
     }
@@ -31,7 +36,8 @@ export function MembersPanel({ conn, me, onClose, onLeft }: { conn: ChannelConne
   const leave = async () => {
     if (!(await confirmDialog({ title: "Leave this group?", text: "You stop getting its messages; someone in it can add you again.", confirmLabel: "Leave group" }))) return;
     try {
-      await conn.removeMember(me.handle);
+      if (conversation) await conversation.leave();
+      else await conn.removeMember(me.handle);
       onLeft();
     } catch (err) {
       setProblem(describeError(err));
