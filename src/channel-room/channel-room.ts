@@ -31,6 +31,7 @@ import { abandonUpload, completeUpload, ownUnsent, reserveUpload, setThumbnail, 
 import { changesSince, deleteMessage, editMessage, react, type Change } from "./edits";
 import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
 import { listLeaves } from "./mls-leaves";
+import { refuseIfBlocked, setPeerBlock } from "./dm-blocks";
 import { acceptMls, refuseIfEncrypted, type MlsAccepted } from "./mls-messages";
 import { WelcomeSender } from "./welcome-sender";
 import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
@@ -225,6 +226,11 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     this.drainer.schedule();
   }
 
+  /** A DM member blocked or unblocked the other (docs/protocol.md "Blocks"). */
+  async setPeerBlock(blockerId: string, on: boolean): Promise<void> {
+    setPeerBlock(this.db, readMeta(this.db), blockerId, on);
+  }
+
   /** Logout: this session's sockets close with 4401. */
   async closeSession(sessionId: string): Promise<void> {
     for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(CLOSE_CODES.sessionRevoked, "session revoked");
@@ -327,6 +333,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     const now = Date.now();
     const meta = requireMeta(this.db);
     refuseIfEncrypted(meta, "send MLS messages (type \"mls\")");
+    refuseIfBlocked(this.db, meta, userId);
     const result = this.ctx.storage.transactionSync(() =>
       sendMessage(this.db, { channelId: meta.channelId, userId, device, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now }, input),
     );
@@ -347,6 +354,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
    */
   private async storeMls(userId: string, device: string, input: MlsSendInput, from: WebSocket | null): Promise<MlsAccepted> {
     const meta = requireMeta(this.db);
+    refuseIfBlocked(this.db, meta, userId);
     const inbound = readInbound(input.data, meta.channelId);
     const profiles = new Map<string, User>();
     if (inbound.kind === "commit") {
