@@ -34,6 +34,8 @@ export interface Config {
   maxAttachmentBytes: number;
   /** Bytes of attachments one user may keep in one channel (ATTACHMENT_QUOTA_BYTES). */
   attachmentQuotaBytes: number;
+  /** Bytes of attachments one user may keep in all channels together (USER_ATTACHMENT_QUOTA_BYTES). */
+  userAttachmentQuotaBytes: number;
   /** How long a signed attachment URL works (ATTACHMENT_URL_TTL_MS). */
   attachmentUrlTtlMs: number;
 }
@@ -69,6 +71,7 @@ export function readConfig(env: Partial<Env>): Config {
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 25 * 1024 * 1024),
     attachmentQuotaBytes: int(env.ATTACHMENT_QUOTA_BYTES, 1024 * 1024 * 1024),
+    userAttachmentQuotaBytes: int(env.USER_ATTACHMENT_QUOTA_BYTES, 5 * 1024 * 1024 * 1024),
     attachmentUrlTtlMs: Math.max(60_000, int(env.ATTACHMENT_URL_TTL_MS, 24 * 3600_000)),
   };
 }

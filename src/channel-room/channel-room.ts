@@ -318,7 +318,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     await this.drainer.drain();
     let next: number | null;
     try {
-      next = await purgeExpiredAttachments(this.db, this.env.ATTACHMENTS, Date.now());
+      next = await purgeExpiredAttachments(this.db, this.env.ATTACHMENTS, (uploaderId, channelId, ids) => userHub(this.env, uploaderId).releaseStorage(channelId, ids), Date.now());
     } catch (err) {
       console.warn("attachment purge failed; will retry", loggableError(err));
       next = Date.now() + 60_000;

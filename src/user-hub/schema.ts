@@ -99,3 +99,18 @@ export const welcomes = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.channelId, t.seq] })],
 );
+
+/**
+ * Every attachment this user keeps, in any channel, for the per-user quota
+ * (USER_ATTACHMENT_QUOTA_BYTES). Booked before the room's row counts it, and
+ * released when the room purges the file, so the sum is what R2 may hold.
+ */
+export const storedFiles = sqliteTable(
+  "stored_files",
+  {
+    channelId: text("channel_id").notNull(),
+    attachmentId: text("attachment_id").notNull(),
+    size: integer("size").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.attachmentId] })],
+);

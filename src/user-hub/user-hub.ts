@@ -23,6 +23,7 @@ import { listWelcomes, storeWelcome } from "./welcomes";
 import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } from "./summaries";
 import { block, blockedIds, hasBlocked, unblock } from "./blocks";
 import { closeDm, reserveChannel } from "./channel-count";
+import { releaseStorage, reserveStorage } from "./storage";
 
 /**
  * One user: their channels' summaries, per-device cursors, presence and
@@ -64,6 +65,20 @@ export class UserHub extends SocketObject<typeof schema> {
       this.budgets.spend(kind);
       return null;
     });
+  }
+
+  /** Before an upload's bytes go to R2: past the user's quota across all channels, 413 quota_exceeded. */
+  async reserveStorage(userId: string, channelId: string, attachmentId: string, size: number): Promise<Result<null>> {
+    ensureState(this.db, userId);
+    return toResult(() => {
+      this.ctx.storage.transactionSync(() => reserveStorage(this.db, channelId, attachmentId, size, this.config.userAttachmentQuotaBytes));
+      return null;
+    });
+  }
+
+  /** A room purged these files of this user (expired, failed, or their message deleted). */
+  async releaseStorage(channelId: string, attachmentIds: string[]): Promise<void> {
+    releaseStorage(this.db, channelId, attachmentIds);
   }
 
   async listChannels(userId: string): Promise<Summary[]> {
