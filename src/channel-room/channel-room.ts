@@ -32,6 +32,7 @@ import { changesSince, deleteMessage, editMessage, react, type Change } from "./
 import { addMember, createChannel, refreshProfile, removeMember, renameChannel, toChannel, memberToUser, type CreateChannelInput } from "./membership";
 import { appendAdded, appendEvent, userRef } from "./timeline";
 import { listLeaves } from "./mls-leaves";
+import { refuseIfBlocked, setPeerBlock } from "./dm-blocks";
 import { acceptMls, refuseIfEncrypted, type MlsAccepted } from "./mls-messages";
 import { WelcomeSender } from "./welcome-sender";
 import { historyAfter, historyBefore, sendMessage, type Page, type SendContext, type SendInput } from "./messages";
@@ -257,6 +258,11 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     this.drainer.schedule();
   }
 
+  /** A DM member blocked or unblocked the other (docs/protocol.md "Blocks"). */
+  async setPeerBlock(blockerId: string, on: boolean): Promise<void> {
+    setPeerBlock(this.db, readMeta(this.db), blockerId, on);
+  }
+
   /** Logout: this session's sockets close with 4401. */
   async closeSession(sessionId: string): Promise<void> {
     for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(CLOSE_CODES.sessionRevoked, "session revoked");
@@ -359,6 +365,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     const now = Date.now();
     const meta = requireMeta(this.db);
     refuseIfEncrypted(meta, "send MLS messages (type \"mls\")");
+    refuseIfBlocked(this.db, meta, userId);
     const result = this.ctx.storage.transactionSync(() =>
       sendMessage(this.db, { channelId: meta.channelId, userId, device, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now }, input),
     );
@@ -379,6 +386,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
    */
   private async storeMls(userId: string, device: string, input: MlsSendInput, from: WebSocket | null): Promise<MlsAccepted> {
     const meta = requireMeta(this.db);
+    refuseIfBlocked(this.db, meta, userId);
     const inbound = readInbound(input.data, meta.channelId);
     const profiles = new Map<string, User>();
     if (inbound.kind === "commit") {
