@@ -14,9 +14,10 @@ function refusal(url: string, allowInsecure: boolean): string | undefined {
 }
 
 describe("checkPushEndpoint", () => {
-  it("accepts https: endpoints either way", () => {
+  it("accepts https: endpoints of public host names either way", () => {
     expect(refusal("https://fcm.googleapis.com/fcm/send/abc", false)).toBeUndefined();
     expect(refusal("https://updates.push.services.mozilla.com/wpush/v2/x", true)).toBeUndefined();
+    expect(refusal("https://web.push.apple.com:443/x", false)).toBeUndefined();
   });
 
   it("refuses plain http, even to localhost, unless insecure endpoints are allowed", () => {
@@ -31,6 +32,51 @@ describe("checkPushEndpoint", () => {
     expect(refusal("http://10.0.0.1/x", true)).toBe("bad_request");
     expect(refusal("http://localhost.example.com/x", true)).toBe("bad_request");
     expect(refusal("http://127.0.0.1.nip.io/x", true)).toBe("bad_request");
+  });
+
+  it("refuses https to IP literals, v4 in any spelling and v6, with or without insecure endpoints", () => {
+    const literals = [
+      "https://169.254.169.254/latest/meta-data",
+      "https://10.0.0.1/x",
+      "https://10.0.0.1:8443/x",
+      "https://8.8.8.8/x",
+      "https://0x7f000001/x",
+      "https://2130706433/x",
+      "https://127.1/x",
+      "https://[::1]/x",
+      "https://[fd00::1]/x",
+      "https://[::ffff:169.254.169.254]/x",
+      "https://[2001:4860:4860::8888]/x",
+    ];
+    for (const url of literals) {
+      expect(refusal(url, false), url).toBe("bad_request");
+      expect(refusal(url, true), url).toBe("bad_request");
+    }
+  });
+
+  it("refuses local, single-label and internal names", () => {
+    const names = [
+      "https://localhost/x",
+      "https://localhost./x",
+      "https://LOCALHOST/x",
+      "https://push/x",
+      "https://metadata/x",
+      "https://printer.local/x",
+      "https://db.internal/x",
+      "https://metadata.google.internal/x",
+      "https://a.localhost/x",
+      "https://router.home.arpa/x",
+    ];
+    for (const url of names) {
+      expect(refusal(url, false), url).toBe("bad_request");
+      expect(refusal(url, true), url).toBe("bad_request");
+    }
+  });
+
+  it("refuses a port other than the default and credentials in the URL", () => {
+    expect(refusal("https://push.example.com:8443/x", false)).toBe("bad_request");
+    expect(refusal("https://push.example.com:80/x", true)).toBe("bad_request");
+    expect(refusal("https://user:pw@push.example.com/x", false)).toBe("bad_request");
   });
 
   it("refuses other schemes and non-URLs as bad_request", () => {

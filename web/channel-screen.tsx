@@ -14,6 +14,9 @@ import { MessageList } from "./message-list";
 import type { RowHandlers } from "./message-row";
 import { dmPartner, memberName } from "./names";
 import { quoteText } from "./rich-text";
+import { messagePreview } from "../src/protocol";
+import { UploadQueue } from "./upload-queue";
+import { attachmentActions } from "./message-attachments";
 import { useSearch } from "./search-panel";
 import { timeline } from "./timeline";
 import { listNames } from "./names";
@@ -54,6 +57,11 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
   const atBottom = useRef(true);
   const newestSeen = useRef(messages.at(-1)?.seq ?? 0);
   const composer = useRef<ComposerHandle>(null);
+  // Uploads belong to this channel: leaving it cancels those not sent.
+  const uploads = useMemo(() => new UploadQueue((o) => session.upload(conn.channelId, o)), [conn]);
+  useEffect(() => () => uploads.cancelAll(), [uploads]);
+  const [original, setOriginal] = useState(false);
+  const attach = (files: Iterable<File>) => setNote(uploads.add(files, original));
   const typingNames = conn.typing.value.map((id) => memberName(channel, id));
   const typing = typingNames.length === 0 ? "" : `${listNames(typingNames)} ${typingNames.length === 1 ? "is" : "are"} typing…`;
   // Where the reader left off when the channel was opened (before read() moves it): the "New messages" line.
@@ -144,10 +152,11 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
         icon: ICONS.reply,
         run: () => {
           const name = message.senderId === me.id ? "yourself" : memberName(conn.channel.peek(), message.senderId);
-          setReply({ seq: message.seq, name, text: quoteText(message.body, 200) });
+          setReply({ seq: message.seq, name, text: quoteText(messagePreview(message), 200) });
           composer.current?.focus();
         },
       },
+      ...attachmentActions(message.attachments, () => actionsButton(message.id)),
     ];
     if (message.senderId === me.id) {
       actions.push({ label: "Edit", icon: ICONS.pencil, run: () => startEdit(message) }, { label: "Delete", icon: ICONS.trash, danger: true, run: () => void confirmDelete(message) });
@@ -215,7 +224,16 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
   const lastOwn = () => [...conn.messages.peek()].reverse().find((m) => m.senderId === me.id && !m.deleted);
 
   return (
-    <section class="channel-view" aria-label="Conversation">
+    <section
+      class="channel-view"
+      aria-label="Conversation"
+      onDragOver={(e) => e.dataTransfer?.types.includes("Files") && e.preventDefault()}
+      onDrop={(e) => {
+        if (!e.dataTransfer?.files.length) return;
+        e.preventDefault();
+        attach(e.dataTransfer.files);
+      }}
+    >
       <div class="channel-top">
         <ChannelHeader channel={channel} meId={me.id} presence={presence} presenceKnown={online} search={search.box} back={back} addMember={() => addMember(conn.channelId)} members={() => setMembersOpen(!membersOpen)} membersOpen={membersOpen} />
         {search.panel}
@@ -268,10 +286,15 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
       </p>
       <Composer
         handle={composer}
-        send={(body, replyTo) => {
+        send={(body, replyTo, attachments) => {
           setToBottom((n) => n + 1);
-          conn.send(body, replyTo);
+          conn.send(body, replyTo, attachments);
         }}
+        uploads={uploads}
+        attach={attach}
+        original={original}
+        setOriginal={setOriginal}
+        setNote={setNote}
         typing={() => conn.notifyTyping()}
         members={channel?.members ?? []}
         meId={me.id}

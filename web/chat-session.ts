@@ -1,5 +1,6 @@
 import { signal } from "@preact/signals";
-import { ApiError, ChatClient, openIdbCache, type ChannelConnection, type InboxConnection, type User } from "../src/client";
+import { ApiError, ChatClient, openIdbCache, uploadAttachment, type AttachmentUploadOptions, type ChannelConnection, type InboxConnection, type User } from "../src/client";
+import type { UploadedAttachment } from "../src/protocol";
 import { deviceId, outboxStorage } from "./session";
 
 /**
@@ -52,6 +53,11 @@ export class ChatSession {
       this.client.closeChannel(conn.channelId);
       return false;
     }
+  }
+
+  /** Uploads a file to a channel with this session's token (progress through XMLHttpRequest). */
+  upload(channelId: string, o: Omit<AttachmentUploadOptions, "baseUrl" | "token" | "channelId">): Promise<UploadedAttachment> {
+    return uploadAttachment({ ...o, baseUrl: "", token: this.client.http.token ?? "", channelId });
   }
 
   close(): void {

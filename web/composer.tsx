@@ -6,6 +6,8 @@ import { Icon, ICONS } from "./icon";
 import { EmojiPicker } from "./emoji-picker";
 import { MentionList } from "./mention-picker";
 import { mentionCandidates, mentionQuery } from "./rich-text";
+import type { UploadQueue } from "./upload-queue";
+import { UploadTray } from "./upload-tray";
 
 /** The message being answered, as the reply bar quotes it. */
 export interface ReplyTarget {
@@ -19,7 +21,15 @@ export interface ComposerHandle {
 }
 
 export interface ComposerProps {
-  send(body: string, replyTo?: number): void;
+  send(body: string, replyTo?: number, attachments?: string[]): void;
+  /** This channel's uploads; files picked, pasted or dropped go there. */
+  uploads: UploadQueue;
+  /** Adds files to the uploads (scaled unless "original" is ticked). */
+  attach(files: Iterable<File>): void;
+  /** "Original": photos go unscaled. */
+  original: boolean;
+  setOriginal(on: boolean): void;
+  setNote(note: string): void;
   typing(): void;
   members: readonly User[];
   meId: string;
@@ -35,7 +45,8 @@ export interface ComposerProps {
  * The message box: Enter sends, Shift+Enter breaks the line; typing is
  * reported (throttled by the SDK); `@` offers members to mention; a reply
  * shows its quote above the box until sent or cancelled (Escape). Its text
- * is its own state: typing re-renders the composer only.
+ * is its own state: typing re-renders the composer only. Files come from
+ * the attach button or a paste; a message may be files alone.
  */
 export function Composer(p: ComposerProps) {
   const input = useRef<HTMLTextAreaElement>(null);
@@ -43,6 +54,7 @@ export function Composer(p: ComposerProps) {
   const [active, setActive] = useState(0);
   const dismissed = useRef<number | null>(null);
   const [picking, setPicking] = useState(false);
+  const filePicker = useRef<HTMLInputElement>(null);
   useImperativeHandle(p.handle, () => ({ focus: () => input.current?.focus() }), []);
 
   const refresh = () => {
@@ -69,8 +81,11 @@ export function Composer(p: ComposerProps) {
   const submit = () => {
     const el = input.current!;
     const body = el.value;
-    if (body.trim().length === 0) return;
-    p.send(body, p.reply?.seq);
+    const attachments = p.uploads.ready();
+    if (attachments === null) return p.setNote("Waiting for uploads to finish…");
+    if (body.trim().length === 0 && attachments.length === 0) return;
+    p.send(body.trim().length === 0 ? "" : body, p.reply?.seq, attachments.length > 0 ? attachments : undefined);
+    p.uploads.clearSent();
     el.value = "";
     setMention(null);
     p.setReply(null);
@@ -122,6 +137,7 @@ export function Composer(p: ComposerProps) {
           </>
         ) : null}
       </div>
+      <UploadTray queue={p.uploads} />
       <div class="composer-box">
         <MentionList candidates={mention?.candidates ?? null} active={active} choose={choose} />
         <form
@@ -154,6 +170,27 @@ export function Composer(p: ComposerProps) {
             onFocus={refresh}
             onKeyUp={(e) => (e.key === "ArrowLeft" || e.key === "ArrowRight" || e.key === "Home" || e.key === "End") && refresh()}
             onBlur={() => setMention(null)}
+            onPaste={(e) => {
+              // A pasted screenshot or copied file becomes an upload; pasted text stays text.
+              const files = e.clipboardData?.files;
+              if (files && files.length > 0) {
+                e.preventDefault();
+                p.attach(files);
+              }
+            }}
+          />
+          <button type="button" class="icon-button attach" aria-label="Attach files" title="Attach files" onClick={() => filePicker.current?.click()}>
+            <Icon path={ICONS.paperclip} />
+          </button>
+          <input
+            ref={filePicker}
+            type="file"
+            multiple
+            hidden
+            onChange={(e) => {
+              p.attach(e.currentTarget.files ?? []);
+              e.currentTarget.value = "";
+            }}
           />
           <button type="button" class="icon-button emoji-button" aria-label="Emoji" aria-expanded={picking ? "true" : "false"} onClick={() => setPicking(!picking)}>
             <Icon path={ICONS.smile} />
@@ -179,9 +216,14 @@ export function Composer(p: ComposerProps) {
           }}
         />
       ) : null}
-      <p class="composer-note" role="status">
-        {p.note}
-      </p>
+      <div class="composer-foot">
+        <p class="composer-note" role="status">
+          {p.note}
+        </p>
+        <label class="original-toggle" title="Send photos as they are instead of scaled to 2560 px">
+          <input type="checkbox" checked={p.original} onChange={(e) => p.setOriginal(e.currentTarget.checked)} /> Original size
+        </label>
+      </div>
     </div>
   );
 }

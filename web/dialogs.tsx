@@ -21,7 +21,7 @@ export function mountModal(make: (close: () => void) => ComponentChildren): void
 }
 
 /** A native modal <dialog>, opened on mount; Escape calls `onCancel`. */
-export function Modal({ labelledBy, onCancel, children }: { labelledBy: string; onCancel(): void; children: ComponentChildren }) {
+export function Modal({ labelledBy, onCancel, children, class: className }: { labelledBy: string; onCancel(): void; children: ComponentChildren; class?: string }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current!;
@@ -31,6 +31,7 @@ export function Modal({ labelledBy, onCancel, children }: { labelledBy: string; 
   return (
     <dialog
       ref={ref}
+      class={className}
       aria-labelledby={labelledBy}
       onCancel={(e) => {
         e.preventDefault();

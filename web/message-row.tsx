@@ -1,10 +1,11 @@
 import { memo } from "preact/compat";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Channel, Message, PendingSend } from "../src/client";
-import { MAX_MESSAGE_CHARS } from "../src/protocol";
+import { MAX_MESSAGE_CHARS, messagePreview } from "../src/protocol";
 import { formatTime } from "./format";
 import { Icon, ICONS } from "./icon";
 import { listNames, memberName } from "./names";
+import { MessageAttachments } from "./message-attachments";
 import { MessageBody } from "./message-body";
 import { QUICK_REACTIONS } from "./message-menu";
 import { isEmojiOnly } from "./markdown";
@@ -32,7 +33,7 @@ export interface Quote {
 /** What a reply quotes: the held message as it is now, else the server's preview. */
 export function quoteOf(seq: number, preview: Message["replyPreview"], channel: Channel | null, handlers: RowHandlers): Quote {
   const held = handlers.bySeq(seq);
-  if (held) return { seq, name: memberName(channel, held.senderId), text: quoteText(held.body), deleted: held.deleted === true };
+  if (held) return { seq, name: memberName(channel, held.senderId), text: quoteText(messagePreview(held)), deleted: held.deleted === true };
   if (preview) return { seq, name: memberName(channel, preview.senderId), text: quoteText(preview.body), deleted: preview.deleted === true };
   return { seq, name: "", text: "An earlier message", deleted: false };
 }
@@ -84,7 +85,8 @@ export const MessageRow = memo(function MessageRow(p: MessageRowProps) {
             <EditForm message={message} handlers={handlers} />
           ) : (
             <>
-              {deleted ? <span class="msg-body">Message deleted</span> : <MessageBody text={message.body} members={channel?.members ?? []} meId={meId} />}
+              {deleted ? null : <MessageAttachments files={message.attachments} />}
+              {deleted ? <span class="msg-body">Message deleted</span> : message.body === "" ? null : <MessageBody text={message.body} members={channel?.members ?? []} meId={meId} />}
               <span class="msg-meta">
                 {message.editedAt && !deleted ? (
                   <span class="edited" title={`Edited ${formatTime(message.editedAt)}`}>
@@ -108,7 +110,7 @@ export const MessageRow = memo(function MessageRow(p: MessageRowProps) {
           >
             <Icon path={ICONS.more} />
             {/* Named by content, not aria-label: a label containing "message" would also answer getByLabel("Message") (the composer). */}
-            <span class="visually-hidden">{`Actions for ${mine ? "your" : `${sender}'s`} message at ${time}, “${quoteText(message.body, 40)}”`}</span>
+            <span class="visually-hidden">{`Actions for ${mine ? "your" : `${sender}'s`} message at ${time}, “${quoteText(messagePreview(message), 40)}”`}</span>
           </button>
         )}
       </div>
@@ -235,7 +237,8 @@ export const PendingRow = memo(function PendingRow({ pending, continued, quote, 
         <div class="bubble">
           {quote ? <QuoteBlock quote={quote} handlers={handlers} /> : null}
           <span class="visually-hidden">You: </span>
-          <span class="msg-body">{pending.body}</span>
+          {pending.attachments ? <span class="msg-files muted">{pending.attachments.length === 1 ? "1 attachment" : `${pending.attachments.length} attachments`}</span> : null}
+          {pending.body === "" ? null : <span class="msg-body">{pending.body}</span>}
           <span class="msg-meta">
             {failed ? <Icon path={ICONS.alert} label="Not sent" /> : <Icon path={ICONS.clock} label="Sending" />}
             <time>{formatTime(pending.createdAt)}</time>

@@ -1,5 +1,6 @@
 import { memo } from "preact/compat";
 import type { Presence, Summary, User } from "../src/client";
+import { messagePreview } from "../src/protocol";
 import { Avatar } from "./avatar";
 import { shortStamp } from "./format";
 import { Icon, ICONS } from "./icon";
@@ -120,7 +121,8 @@ const ChannelItem = memo(function ChannelItem({ summary, meId, active, presence 
 function preview(summary: Summary, meId: string): string {
   const last = summary.lastMessage;
   if (!last) return summary.channel.kind === "group" ? `${summary.channel.members.length} members` : "No messages yet";
-  const text = last.deleted ? "Message deleted" : last.body.replace(/\s+/g, " ").trim();
+  // A message of files alone says what it carries ("Photo", "File: a.pdf").
+  const text = last.deleted ? "Message deleted" : messagePreview(last).replace(/\s+/g, " ").trim();
   if (last.senderId === meId) return `You: ${text}`;
   if (summary.channel.kind === "group") return `${memberName(summary.channel, last.senderId).split(" ")[0]}: ${text}`;
   return text;

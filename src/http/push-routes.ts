@@ -3,7 +3,7 @@ import { readConfig } from "../config";
 import type { AppEnv } from "../env";
 import { AppError, unwrap } from "../errors";
 import { DeviceParam, PushKeyResponse, PushSubscriptionBody } from "../protocol";
-import { checkPushEndpoint } from "../push";
+import { checkPushEndpoint, checkPushKeys } from "../push";
 import { userHub } from "../user-hub/stub";
 import { requireAuth } from "./auth-middleware";
 import { validate } from "./validate";
@@ -15,9 +15,10 @@ export const pushRoutes = new Hono<AppEnv>()
     if (!c.env.VAPID_PUBLIC_KEY) throw new AppError("not_found", "push is not configured on this server");
     return c.json({ publicKey: c.env.VAPID_PUBLIC_KEY });
   })
-  .post("/subscriptions", doc({ tag: "Push", summary: "Subscribe this device to Web Push", answers: { 201: null } }), validate("json", PushSubscriptionBody), async (c) => {
+  .post("/subscriptions", doc({ tag: "Push", summary: "Subscribe this device to Web Push (at most 10 per user: the least recently used goes)", answers: { 201: null }, errors: ["rate_limited"] }), validate("json", PushSubscriptionBody), async (c) => {
     const { device, subscription } = c.req.valid("json");
     checkPushEndpoint(subscription.endpoint, readConfig(c.env).pushInsecureEndpoints);
+    await checkPushKeys(subscription.keys);
     unwrap(await userHub(c.env, c.var.userId).subscribePush(c.var.userId, device, subscription));
     return c.body(null, 201);
   })

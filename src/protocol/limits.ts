@@ -3,6 +3,8 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_MESSAGE_CHARS = 4000;
 export const MAX_GROUP_MEMBERS = 100;
+/** Push subscriptions per user; a new device past it replaces the least recently used. */
+export const MAX_PUSH_SUBSCRIPTIONS = 10;
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 200;
 export const MAX_USER_SEARCH = 20;

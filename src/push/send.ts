@@ -1,4 +1,4 @@
-import { encryptAes128gcm, type PushKeys } from "./encrypt";
+import { encryptAes128gcm, MAX_PLAINTEXT_BYTES, type PushKeys } from "./encrypt";
 import type { VapidKeys } from "./keys";
 import { vapidAuthorization } from "./vapid";
 
@@ -22,12 +22,18 @@ export interface PushResult {
   retryAfterMs?: number;
 }
 
+/** The subscription's keys cannot encrypt (not a P-256 point, wrong sizes): no retry can succeed. */
+export class PushEncryptionError extends Error {
+  override readonly name = "PushEncryptionError";
+}
+
 const TOPIC = /^[A-Za-z0-9_-]{1,32}$/;
 
 /**
  * Encrypts, signs and POSTs one Web Push message. The endpoint is trusted:
  * checkPushEndpoint() vetted it when the subscription was stored.
- * Network failures reject; every HTTP answer resolves with its status.
+ * Network failures reject, unusable keys reject with PushEncryptionError;
+ * every HTTP answer resolves with its status.
  */
 export async function sendWebPush(
   subscription: PushTarget,
@@ -38,7 +44,12 @@ export async function sendWebPush(
   if (options.topic !== undefined && !TOPIC.test(options.topic)) {
     throw new Error("push topic must be 1 to 32 base64url characters");
   }
-  const body = await encryptAes128gcm(new TextEncoder().encode(JSON.stringify(payload)), subscription.keys);
+  const plaintext = new TextEncoder().encode(JSON.stringify(payload));
+  // Our payload's fault, not the subscription's: checked apart from the keys.
+  if (plaintext.length > MAX_PLAINTEXT_BYTES) throw new Error(`push payload is ${plaintext.length} bytes, at most ${MAX_PLAINTEXT_BYTES}`);
+  const body = await encryptAes128gcm(plaintext, subscription.keys).catch((err: unknown) => {
+    throw new PushEncryptionError(err instanceof Error ? err.message : "encryption failed");
+  });
   const headers: Record<string, string> = {
     Authorization: await vapidAuthorization(subscription.endpoint, vapid),
     TTL: String(Math.max(0, Math.floor(options.ttl))),

@@ -1,4 +1,5 @@
-import { and, asc, eq, lte, min } from "drizzle-orm";
+import { and, asc, eq, lte, min, ne } from "drizzle-orm";
+import { MAX_PUSH_SUBSCRIPTIONS } from "../protocol";
 import type { PushPayload } from "../push";
 import type { HubDb } from "./hub-db";
 import { pushQueue, pushSubscriptions } from "./schema";
@@ -10,9 +11,21 @@ const MAX_ATTEMPTS = 6;
 export type Subscription = typeof pushSubscriptions.$inferSelect;
 export type QueuedPush = typeof pushQueue.$inferSelect;
 
+/**
+ * Stores (or replaces) a device's subscription. Past MAX_PUSH_SUBSCRIPTIONS
+ * the least recently used others go, so one user cannot make a message fan
+ * out into any number of POSTs, and a new device always gets in.
+ */
 export function subscribe(db: HubDb, device: string, sub: { endpoint: string; keys: { p256dh: string; auth: string } }, now: number): void {
-  const values = { endpoint: sub.endpoint, p256dh: sub.keys.p256dh, auth: sub.keys.auth, createdAt: now };
+  const values = { endpoint: sub.endpoint, p256dh: sub.keys.p256dh, auth: sub.keys.auth, createdAt: now, lastUsedAt: now };
   db.insert(pushSubscriptions).values({ device, ...values }).onConflictDoUpdate({ target: pushSubscriptions.device, set: values }).run();
+  const others = db
+    .select({ device: pushSubscriptions.device })
+    .from(pushSubscriptions)
+    .where(ne(pushSubscriptions.device, device))
+    .orderBy(asc(pushSubscriptions.lastUsedAt), asc(pushSubscriptions.createdAt))
+    .all();
+  for (const old of others.slice(0, Math.max(0, others.length - (MAX_PUSH_SUBSCRIPTIONS - 1)))) unsubscribe(db, old.device);
 }
 
 export function unsubscribe(db: HubDb, device: string): boolean {
@@ -57,18 +70,25 @@ export function clearPushQueue(db: HubDb): void {
   db.delete(pushQueue).run();
 }
 
+export type PushOutcome = { status: number; retryAfterMs?: number } | "network-error" | "bad-subscription";
+
 /**
  * Applies the push service's answer: delivered or refused for good → gone;
- * subscription expired (404/410) → subscription deleted; 429/5xx/network →
- * retried with backoff (at least Retry-After), up to MAX_ATTEMPTS.
+ * subscription expired (404/410) or keys that cannot encrypt → subscription
+ * deleted; 429/5xx/network → retried with backoff (at least Retry-After), up
+ * to MAX_ATTEMPTS. A delivery counts as a use of the subscription.
  */
-export function settlePush(db: HubDb, item: QueuedPush, outcome: { status: number; retryAfterMs?: number } | "network-error", now: number): void {
-  const status = outcome === "network-error" ? 0 : outcome.status;
-  if (status === 404 || status === 410) {
-    db.delete(pushSubscriptions).where(eq(pushSubscriptions.device, item.device)).run();
-    db.delete(pushQueue).where(eq(pushQueue.device, item.device)).run();
+export function settlePush(db: HubDb, item: QueuedPush, outcome: PushOutcome, now: number): void {
+  if (outcome === "bad-subscription") {
+    unsubscribe(db, item.device);
     return;
   }
+  const status = outcome === "network-error" ? 0 : outcome.status;
+  if (status === 404 || status === 410) {
+    unsubscribe(db, item.device);
+    return;
+  }
+  if (status >= 200 && status < 300) db.update(pushSubscriptions).set({ lastUsedAt: now }).where(eq(pushSubscriptions.device, item.device)).run();
   const retryable = status === 0 || status === 429 || status >= 500;
   if (!retryable || item.attempts + 1 >= MAX_ATTEMPTS) {
     db.delete(pushQueue).where(eq(pushQueue.id, item.id)).run();

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
-import { sha256Hex } from "../accounts/encoding";
 import type { Env } from "../env";
-import { pushPayload, sendWebPush } from "../push";
+import { idKey } from "../placement/signed-id";
+import { PushEncryptionError, pushPayload, pushTopic, sendWebPush } from "../push";
 import type { DeliveredMessage } from "./channel-update";
 import type { HubDb } from "./hub-db";
 import { duePushes, enqueuePush, PUSH_COALESCE_MS, settlePush, subscriptionOf } from "./push-queue";
@@ -15,10 +15,10 @@ const PUSH_TTL_S = 24 * 3600;
  * at once if the channel has not pushed within the coalescing window, else at
  * the window's end, replacing whatever was waiting for that channel.
  */
-export async function queueChannelPush(db: HubDb, channelId: string, message: DeliveredMessage, now: number): Promise<boolean> {
+export async function queueChannelPush(db: HubDb, key: CryptoKey, userId: string, channelId: string, message: DeliveredMessage, now: number): Promise<boolean> {
   const row = db.select({ lastPushAt: channels.lastPushAt }).from(channels).where(eq(channels.channelId, channelId)).get();
   const notBefore = Math.max(now, (row?.lastPushAt ?? 0) + PUSH_COALESCE_MS);
-  const topic = (await sha256Hex(channelId)).slice(0, 32);
+  const topic = await pushTopic(key, userId, channelId);
   const payload = pushPayload({ channelId, ...message });
   const devices = enqueuePush(db, payload, topic, "high", notBefore);
   if (devices > 0) db.update(channels).set({ lastPushAt: notBefore }).where(eq(channels.channelId, channelId)).run();
@@ -30,8 +30,8 @@ export async function queueChannelPush(db: HubDb, channelId: string, message: De
  * channel's coalescing window: its own topic (per message) means nothing
  * replaces it, and the channel's window is left as it was.
  */
-export async function queueMentionPush(db: HubDb, channelId: string, message: DeliveredMessage, now: number): Promise<boolean> {
-  const topic = (await sha256Hex(`${channelId}:${message.seq}`)).slice(0, 32);
+export async function queueMentionPush(db: HubDb, key: CryptoKey, userId: string, channelId: string, message: DeliveredMessage, now: number): Promise<boolean> {
+  const topic = await pushTopic(key, userId, channelId, message.seq);
   const payload = { ...pushPayload({ channelId, ...message }), mention: true as const };
   return enqueuePush(db, payload, topic, "high", now) > 0;
 }
@@ -40,12 +40,13 @@ export async function queueMentionPush(db: HubDb, channelId: string, message: De
  * The pushes for an offline user's new messages: each mention of them at once,
  * and the latest message through the channel's coalescing (unless it was a mention).
  */
-export async function queueChannelPushes(db: HubDb, channelId: string, userId: string, fresh: DeliveredMessage[], now: number): Promise<boolean> {
+export async function queueChannelPushes(db: HubDb, env: Env, channelId: string, userId: string, fresh: DeliveredMessage[], now: number): Promise<boolean> {
   let queued = false;
+  const key = await idKey(env);
   const mentioning = fresh.filter((m) => m.mentions?.includes(userId));
-  for (const m of mentioning) queued = (await queueMentionPush(db, channelId, m, now)) || queued;
+  for (const m of mentioning) queued = (await queueMentionPush(db, key, userId, channelId, m, now)) || queued;
   const latest = fresh.at(-1);
-  if (latest && !mentioning.includes(latest)) queued = (await queueChannelPush(db, channelId, latest, now)) || queued;
+  if (latest && !mentioning.includes(latest)) queued = (await queueChannelPush(db, key, userId, channelId, latest, now)) || queued;
   return queued;
 }
 
@@ -71,8 +72,9 @@ export async function sendDuePushes(db: HubDb, env: Env, now: number): Promise<v
           { ttl: PUSH_TTL_S, urgency: item.urgency as "high", topic: item.topic ?? undefined },
         );
         settlePush(db, item, result, Date.now());
-      } catch {
-        settlePush(db, item, "network-error", Date.now());
+      } catch (err) {
+        // Keys that cannot encrypt never will: the subscription goes instead of being retried.
+        settlePush(db, item, err instanceof PushEncryptionError ? "bad-subscription" : "network-error", Date.now());
       }
     }),
   );

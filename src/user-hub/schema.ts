@@ -44,6 +44,8 @@ export const pushSubscriptions = sqliteTable("push_subscriptions", {
   p256dh: text("p256dh").notNull(),
   auth: text("auth").notNull(),
   createdAt: integer("created_at").notNull(),
+  /** Last subscribe or delivered push: past MAX_PUSH_SUBSCRIPTIONS the least recently used goes. */
+  lastUsedAt: integer("last_used_at").notNull().default(0),
 });
 
 /** Pushes waiting to be sent or retried (429/5xx), so a slow push service never blocks anything. */

@@ -44,7 +44,7 @@ export class UserHub extends SocketObject<typeof schema> {
     this.broadcast(applied.events.map((e) => JSON.stringify(e)));
     if (applied.fresh.length > 0 && !state.online) {
       // Queued, not sent here: a slow push service never holds up the room's drain.
-      const queued = await queueChannelPushes(this.db, update.channelId, update.userId, applied.fresh, Date.now());
+      const queued = await queueChannelPushes(this.db, this.env, update.channelId, update.userId, applied.fresh, Date.now());
       if (queued) await this.checkPresence();
     }
     if (applied.events.some((e) => e.type === "channel") && update.membership === "active" && update.summary.channel?.kind === "dm") {

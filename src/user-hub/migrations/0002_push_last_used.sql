@@ -1,0 +1,1 @@
+ALTER TABLE `push_subscriptions` ADD `last_used_at` integer DEFAULT 0 NOT NULL;
