@@ -1,5 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { ChannelRoom } from "../src/channel-room/channel-room";
 import { group, users } from "./helpers/channels";
 import { openSocket } from "./helpers/socket";
 
@@ -7,7 +8,12 @@ import { openSocket } from "./helpers/socket";
 // batch=1 gets them in one `messages` frame, a socket of the baseline protocol
 // one `message` frame each; both in seq order, and never the sender's own.
 
-const roomOf = (channelId: string) => env.CHANNEL_ROOM.get(env.CHANNEL_ROOM.idFromName(channelId)) as DurableObjectStub;
+const roomOf = (channelId: string) => env.CHANNEL_ROOM.get(env.CHANNEL_ROOM.idFromName(channelId));
+
+/** Runs `body` inside the room, in one task of it (so what it sends leaves as one burst). */
+function insideRoom(channelId: string, body: (room: ChannelRoom) => Promise<void>): Promise<void> {
+  return runInDurableObject(roomOf(channelId), (instance) => body(instance as unknown as ChannelRoom));
+}
 
 describe("batch frames for a busy channel", () => {
   it("sends a burst as one messages frame to batch sockets and as message frames to the others, in order", async () => {
@@ -18,7 +24,7 @@ describe("batch frames for a busy channel", () => {
     await batching.next("welcome");
     await baseline.next("welcome");
     // Three sends in one task of the room: one burst.
-    await runInDurableObject(roomOf(channel.id), async (room: any) => {
+    await insideRoom(channel.id, async (room) => {
       for (let i = 1; i <= 3; i++) await room.send(a!.user.id, { clientMsgId: `burst-${i}`, body: `burst ${i}` });
     });
     const batch = await batching.next("messages");
@@ -36,7 +42,7 @@ describe("batch frames for a busy channel", () => {
     const reader = await openSocket(`/channels/${channel.id}/socket?batch=1`, b!.token, "laptop");
     await sender.next("welcome");
     await reader.next("welcome");
-    await runInDurableObject(roomOf(channel.id), async (room: any) => {
+    await insideRoom(channel.id, async (room) => {
       await room.send(a!.user.id, { clientMsgId: "e-1", body: "typo" });
       await room.change(a!.user.id, { type: "edit", seq: 1, body: "fixed" });
       await room.send(b!.user.id, { clientMsgId: "e-2", body: "from b" });

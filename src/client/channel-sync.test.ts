@@ -79,6 +79,20 @@ describe("ChannelSync", () => {
     expect(sync.cursor.value).toBe(3);
   });
 
+  it("holds a batch of live messages at once, and asks for nothing when the batch continues the held run", () => {
+    const { sync, sent, send, held } = engine();
+    sync.restore({ messages: range(1, 3), cursor: 3, changeRev: 3, lastSeq: 3, hasOlder: false });
+    sync.connected(3, send);
+    sync.history({ type: "history", messages: [], hasMore: false });
+    sent.length = 0;
+    held.length = 0;
+    sync.live(range(4, 7));
+    expect(seqs(sync.messages.value)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(sync.cursor.value).toBe(7);
+    expect(held).toEqual([4, 5, 6, 7]);
+    expect(sent).toEqual([]);
+  });
+
   it("a page read before a change cannot bring back the old version", async () => {
     const old = message(2, { body: "old", rev: 2 });
     const { sync, send } = engine([message(1), old]);
