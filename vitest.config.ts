@@ -21,6 +21,7 @@ export default defineConfig({
           // Small attachment limits, so tests reach them with small files.
           MAX_ATTACHMENT_BYTES: "1048576",
           ATTACHMENT_QUOTA_BYTES: "3145728",
+          USER_ATTACHMENT_QUOTA_BYTES: "5242880",
         },
       },
     }),

@@ -27,12 +27,15 @@ export interface Config {
   profileBudget: BudgetRule;
   channelCreateBudget: BudgetRule;
   pushSubscribeBudget: BudgetRule;
+  blockBudget: BudgetRule;
   /** Origins besides the request's own that may open sockets (ALLOWED_ORIGINS). */
   allowedOrigins: string[];
   /** Largest upload (MAX_ATTACHMENT_BYTES). */
   maxAttachmentBytes: number;
   /** Bytes of attachments one user may keep in one channel (ATTACHMENT_QUOTA_BYTES). */
   attachmentQuotaBytes: number;
+  /** Bytes of attachments one user may keep in all channels together (USER_ATTACHMENT_QUOTA_BYTES). */
+  userAttachmentQuotaBytes: number;
   /** How long a signed attachment URL works (ATTACHMENT_URL_TTL_MS). */
   attachmentUrlTtlMs: number;
 }
@@ -64,9 +67,11 @@ export function readConfig(env: Partial<Env>): Config {
     profileBudget: { limit: int(env.PROFILE_RATE_LIMIT, 5), windowMs: 60_000 },
     channelCreateBudget: { limit: int(env.CHANNEL_CREATE_RATE_LIMIT, 30), windowMs: 60_000 },
     pushSubscribeBudget: { limit: int(env.PUSH_SUBSCRIBE_RATE_LIMIT, 10), windowMs: 60_000 },
+    blockBudget: { limit: int(env.BLOCK_RATE_LIMIT, 30), windowMs: 60_000 },
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 25 * 1024 * 1024),
     attachmentQuotaBytes: int(env.ATTACHMENT_QUOTA_BYTES, 1024 * 1024 * 1024),
+    userAttachmentQuotaBytes: int(env.USER_ATTACHMENT_QUOTA_BYTES, 5 * 1024 * 1024 * 1024),
     attachmentUrlTtlMs: Math.max(60_000, int(env.ATTACHMENT_URL_TTL_MS, 24 * 3600_000)),
   };
 }

@@ -2,6 +2,7 @@ import type { Env } from "../env";
 import { AppError, unwrap } from "../errors";
 import { isImageType, MAX_SERVER_THUMBNAIL_PIXELS, type UploadedAttachment } from "../protocol";
 import type { channelRoom } from "../channel-room/stub";
+import { userHub } from "../user-hub/stub";
 import type { StoredInfo } from "../channel-room/attachments";
 import { exactly, readExactly } from "./body";
 import { imageInfo } from "./image-info";
@@ -27,14 +28,17 @@ export function mimeType(header: string | null): string {
 }
 
 /**
- * Stores one upload: books it in the room (membership, quota), streams the
+ * Stores one upload: books it in the room (membership, the channel's quota)
+ * and then in the uploader's hub (the quota across channels), streams the
  * bytes to R2, and only then marks it sendable. Anything that fails on the
- * way leaves the row expired, and the room's alarm deletes whatever reached R2.
+ * way leaves the row expired, and the room's alarm deletes whatever reached
+ * R2 and releases the booking.
  */
 export async function receiveUpload(env: Env, room: ReturnType<typeof channelRoom>, u: Upload): Promise<UploadedAttachment> {
   const id = newAttachmentId();
   unwrap(await room.reserveUpload(u.userId, { id, name: u.name, type: u.type, size: u.length }));
   try {
+    unwrap(await userHub(env, u.userId).reserveStorage(u.userId, u.channelId, id, u.length));
     const info = await store(env.ATTACHMENTS, id, u);
     return unwrap(await room.completeUpload(u.userId, id, info));
   } catch (err) {

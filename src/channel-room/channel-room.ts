@@ -32,6 +32,7 @@ import { abandonUpload, completeUpload, ownUnsent, reserveUpload, setThumbnail, 
 import { changesSince, deleteMessage, editMessage, react, type Change } from "./edits";
 import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
 import { listLeaves } from "./mls-leaves";
+import { refuseIfBlocked, setPeerBlock } from "./dm-blocks";
 import { acceptMls, refuseIfEncrypted, type MlsAccepted } from "./mls-messages";
 import { WelcomeSender } from "./welcome-sender";
 import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
@@ -228,6 +229,11 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     this.drainer.schedule();
   }
 
+  /** A DM member blocked or unblocked the other (docs/protocol.md "Blocks"). */
+  async setPeerBlock(blockerId: string, on: boolean): Promise<void> {
+    setPeerBlock(this.db, readMeta(this.db), blockerId, on);
+  }
+
   /** Logout: this session's sockets close with 4401. */
   async closeSession(sessionId: string): Promise<void> {
     this.closeSockets(`s:${sessionId}`, CLOSE_CODES.sessionRevoked, "session revoked");
@@ -318,7 +324,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     await this.drainer.drain();
     let next: number | null;
     try {
-      next = await purgeExpiredAttachments(this.db, this.env.ATTACHMENTS, Date.now());
+      next = await purgeExpiredAttachments(this.db, this.env.ATTACHMENTS, (uploaderId, channelId, ids) => userHub(this.env, uploaderId).releaseStorage(channelId, ids), Date.now());
     } catch (err) {
       console.warn("attachment purge failed; will retry", loggableError(err));
       next = Date.now() + 60_000;
@@ -333,6 +339,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     const now = Date.now();
     const meta = requireMeta(this.db);
     refuseIfEncrypted(meta, "send MLS messages (type \"mls\")");
+    refuseIfBlocked(this.db, meta, userId);
     const result = this.ctx.storage.transactionSync(() =>
       sendMessage(this.db, { channelId: meta.channelId, userId, device, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now }, input),
     );
@@ -354,6 +361,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
    */
   private async storeMls(userId: string, device: string, input: MlsSendInput, from: WebSocket | null): Promise<MlsAccepted> {
     const meta = requireMeta(this.db);
+    refuseIfBlocked(this.db, meta, userId);
     const inbound = readInbound(input.data, meta.channelId);
     const profiles = new Map<string, User>();
     if (inbound.kind === "commit") {

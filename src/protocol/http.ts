@@ -35,6 +35,7 @@ export const GroupBody = v.pipe(v.object({
   members: v.pipe(v.array(HandleSchema, "members must be an array of handles"), v.maxLength(MAX_GROUP_MEMBERS * 2, "too many members")),
 }), deviceWhenEncrypted(), v.check((b) => !b.encrypted || b.members.length === 0, "members: an encrypted group starts with its creator alone; add members by an MLS commit"));
 export const AddMemberBody = v.object({ handle: HandleSchema });
+export const BlockBody = v.object({ handle: HandleSchema });
 export const HistoryQuery = v.pipe(
   v.object({
     after: v.optional(QueryIntSchema),

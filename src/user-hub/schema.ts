@@ -25,6 +25,24 @@ export const channels = sqliteTable("channels", {
   pushedSeq: integer("pushed_seq").notNull().default(0),
   /** Last push sent for this channel while offline, for coalescing. */
   lastPushAt: integer("last_push_at").notNull().default(0),
+  /** A DM the user closed: out of the inbox and the channel count until a new message arrives. */
+  closed: integer("closed", { mode: "boolean" }).notNull().default(false),
+});
+
+/**
+ * Channels that count against MAX_CHANNELS_PER_USER: ones the user created
+ * or spoke in, not ones others added them to (so strangers cannot fill it).
+ * Written before the room's first update arrives, so a row may lead its channel.
+ */
+export const countedChannels = sqliteTable("counted_channels", {
+  channelId: text("channel_id").primaryKey(),
+  since: integer("since").notNull(),
+});
+
+/** Users this user blocked: they cannot open a DM with or add this user, and are not pushed. */
+export const blocks = sqliteTable("blocks", {
+  userId: text("user_id").primaryKey(),
+  createdAt: integer("created_at").notNull(),
 });
 
 /** Per-device cursors: the highest seq each device holds in each channel. */
@@ -80,4 +98,19 @@ export const welcomes = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.channelId, t.seq] })],
+);
+
+/**
+ * Every attachment this user keeps, in any channel, for the per-user quota
+ * (USER_ATTACHMENT_QUOTA_BYTES). Booked before the room's row counts it, and
+ * released when the room purges the file, so the sum is what R2 may hold.
+ */
+export const storedFiles = sqliteTable(
+  "stored_files",
+  {
+    channelId: text("channel_id").notNull(),
+    attachmentId: text("attachment_id").notNull(),
+    size: integer("size").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.attachmentId] })],
 );
