@@ -28,6 +28,8 @@ export interface Config {
   channelCreateBudget: BudgetRule;
   pushSubscribeBudget: BudgetRule;
   blockBudget: BudgetRule;
+  userSearchBudget: BudgetRule;
+  searchAllBudget: BudgetRule;
   /** Origins besides the request's own that may open sockets (ALLOWED_ORIGINS). */
   allowedOrigins: string[];
   /** Largest upload (MAX_ATTACHMENT_BYTES). */
@@ -68,6 +70,8 @@ export function readConfig(env: Partial<Env>): Config {
     channelCreateBudget: { limit: int(env.CHANNEL_CREATE_RATE_LIMIT, 30), windowMs: 60_000 },
     pushSubscribeBudget: { limit: int(env.PUSH_SUBSCRIBE_RATE_LIMIT, 10), windowMs: 60_000 },
     blockBudget: { limit: int(env.BLOCK_RATE_LIMIT, 30), windowMs: 60_000 },
+    userSearchBudget: { limit: int(env.USER_SEARCH_RATE_LIMIT, 120), windowMs: 60_000 },
+    searchAllBudget: { limit: int(env.SEARCH_ALL_RATE_LIMIT, 30), windowMs: 60_000 },
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 25 * 1024 * 1024),
     attachmentQuotaBytes: int(env.ATTACHMENT_QUOTA_BYTES, 1024 * 1024 * 1024),

@@ -2,13 +2,15 @@ import { Budget } from "../budgets/budget";
 import type { Config } from "../config";
 
 /** What one user may spend across all their channels, kept by their hub. */
-export type HubBudgetKind = "profile" | "channelCreate" | "pushSubscribe" | "block";
+export type HubBudgetKind = "profile" | "channelCreate" | "pushSubscribe" | "block" | "userSearch" | "searchAll";
 
 const WHAT: Record<HubBudgetKind, string> = {
   profile: "profile changes",
   channelCreate: "new channels",
   pushSubscribe: "push subscriptions",
   block: "blocks and unblocks",
+  userSearch: "people searches",
+  searchAll: "searches of all channels",
 };
 
 export class HubBudgets {
@@ -20,6 +22,8 @@ export class HubBudgets {
       channelCreate: new Budget(config.channelCreateBudget),
       pushSubscribe: new Budget(config.pushSubscribeBudget),
       block: new Budget(config.blockBudget),
+      userSearch: new Budget(config.userSearchBudget),
+      searchAll: new Budget(config.searchAllBudget),
     };
   }
 
