@@ -137,11 +137,12 @@ export class HttpClient {
   }
 
   /** The ws:/wss: URL of a socket endpoint, e.g. socketUrl("/inbox/socket", device). */
-  socketUrl(path: string, device: string): string {
+  socketUrl(path: string, device: string, extra: Record<string, string> = {}): string {
     const base = this.baseUrl || globalThis.location?.origin || "";
     const url = new URL(`${base}/api${path}`);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("device", device);
+    for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v);
     return url.toString();
   }
 
