@@ -5,8 +5,8 @@ import { lastSeen } from "./format";
 import { Icon, ICONS } from "./icon";
 import { channelName, dmPartner, listNames } from "./names";
 
-/** A conversation's header: back (on phones), avatar, name, presence or members, search, and "Add member" in groups. */
-export function ChannelHeader(p: { channel: Channel | null; meId: string; presence: Presence | undefined; presenceKnown: boolean; search: ComponentChildren; back(): void; addMember(): void; members(): void; membersOpen: boolean }) {
+/** A conversation's header: back (on phones), avatar, name (with a lock that opens the safety codes when end-to-end encrypted), presence or members, search, and "Add member" in groups. */
+export function ChannelHeader(p: { channel: Channel | null; meId: string; presence: Presence | undefined; presenceKnown: boolean; search: ComponentChildren; back(): void; addMember(): void; members(): void; membersOpen: boolean; verify(): void }) {
   const { channel } = p;
   const name = channel ? channelName(channel, p.meId) : "Loading…";
   const partner = channel ? dmPartner(channel, p.meId) : undefined;
@@ -28,7 +28,14 @@ export function ChannelHeader(p: { channel: Channel | null; meId: string; presen
         {channel ? partner ? <Avatar id={partner.id} name={name} presence={p.presenceKnown ? (p.presence?.state ?? "offline") : undefined} /> : <Avatar id={channel.id} name={name} /> : null}
       </span>
       <div class="channel-heading">
-        <h2 class="channel-title">{name}</h2>
+        <h2 class="channel-title">
+          {name}
+          {channel?.encrypted ? (
+            <button type="button" class="icon-button lock" aria-label="End-to-end encrypted" title="End-to-end encrypted: compare safety codes" onClick={p.verify}>
+              <Icon path={ICONS.lock} />
+            </button>
+          ) : null}
+        </h2>
         <p class="channel-subtitle muted">{subtitle}</p>
       </div>
       {p.search}

@@ -4,6 +4,8 @@ import { ApiError } from "../src/client";
 import { EmptyState } from "./chat-app";
 import type { ChatSession } from "./chat-session";
 import { ChannelHeader } from "./channel-header";
+import { useChannelOps, useConversation } from "./channel-ops";
+import { decryptedTimeline, isUndecryptable } from "./e2ee-views";
 import { Composer, type ComposerHandle, type ReplyTarget } from "./composer";
 import { confirmDialog } from "./dialogs";
 import { EmojiPicker } from "./emoji-picker";
@@ -20,6 +22,7 @@ import { attachmentActions } from "./message-attachments";
 import { useSearch } from "./search-panel";
 import { timeline } from "./timeline";
 import { listNames } from "./names";
+import { openVerifyDialog } from "./verify-dialog";
 
 const HIGHLIGHT_MS = 3000;
 
@@ -37,7 +40,10 @@ export interface ChannelScreenProps {
  */
 export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScreenProps) {
   const channel = conn.channel.value;
-  const messages = conn.messages.value;
+  const encrypted = (channel ?? session.inbox.summaryOf(conn.channelId)?.channel)?.encrypted === true;
+  const conversation = useConversation(session, conn, encrypted);
+  // An encrypted channel shows what this device decrypted, and says which messages it cannot read.
+  const messages = !encrypted ? conn.messages.value : conversation ? decryptedTimeline(conn.messages.value, conversation.views.value, conversation.processed.value) : [];
   const [notFound, setNotFound] = useState(false);
   const [menu, setMenu] = useState<MenuState | null>(null);
   const [menuPlace, setMenuPlace] = useState(0);
@@ -61,7 +67,7 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
   const uploads = useMemo(() => new UploadQueue((o) => session.upload(conn.channelId, o)), [conn]);
   useEffect(() => () => uploads.cancelAll(), [uploads]);
   const [original, setOriginal] = useState(false);
-  const attach = (files: Iterable<File>) => setNote(uploads.add(files, original));
+  const attach = (files: Iterable<File>) => setNote(encrypted ? "Files cannot be sent in an end-to-end encrypted conversation yet." : uploads.add(files, original));
   const typingNames = conn.typing.value.map((id) => memberName(channel, id));
   const typing = typingNames.length === 0 ? "" : `${listNames(typingNames)} ${typingNames.length === 1 ? "is" : "are"} typing…`;
   // Where the reader left off when the channel was opened (before read() moves it): the "New messages" line.
@@ -104,6 +110,8 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
   };
 
   const problem = (err: unknown, what: string) => setNote(err instanceof ApiError ? `${what}: ${err.message}` : `${what}: check your connection.`);
+  const ops = useChannelOps(conn, conversation, (err) => problem(err, "Could not send"));
+  const notInGroup = conversation?.inGroup.value === false;
 
   const jumpTo = async (seq: number) => {
     setMenu(null);
@@ -117,10 +125,10 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
     setJump((j) => ({ seq, n: (j?.n ?? 0) + 1 }));
   };
 
-  const react = (message: Message, emoji: string, on: boolean) => void conn.react(message.seq, emoji, on).catch((err) => problem(err, "Could not react"));
+  const react = (message: Message, emoji: string, on: boolean) => void ops.react(message.seq, emoji, on).catch((err) => problem(err, "Could not react"));
 
   const openPicker = (message: Message) => {
-    const current = conn.messageAt(message.seq) ?? message;
+    const current = ops.messageAt(message.seq) ?? message;
     const mine = new Set((current.reactions ?? []).filter((r) => r.userIds.includes(me.id)).map((r) => r.emoji));
     setMenu({
       messageId: message.id,
@@ -136,7 +144,7 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
     const yes = await confirmDialog({ title: "Delete this message?", text: "It is removed for everyone in this conversation.", confirmLabel: "Delete" });
     if (!yes) return actionsButton(message.id)?.focus({ preventScroll: true });
     try {
-      await conn.delete(message.seq);
+      await ops.delete(message.seq);
     } catch (err) {
       problem(err, "Could not delete the message");
     }
@@ -144,7 +152,7 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
   };
 
   const openActions = (message: Message) => {
-    if (dismissed.was(message.id)) return;
+    if (dismissed.was(message.id) || isUndecryptable(message)) return;
     const actions: MenuAction[] = [
       { label: "React", icon: ICONS.smile, keepOpen: true, run: () => openPicker(message) },
       {
@@ -172,7 +180,7 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
       onQuote: (seq) => void jumpTo(seq),
       onSaveEdit: async (message, body) => {
         try {
-          await conn.edit(message.seq, body);
+          await ops.edit(message.seq, body);
         } catch (err) {
           problem(err, "Could not save the edit");
           throw err;
@@ -184,13 +192,13 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
       },
       onRetry: (id) => conn.retry(id),
       onDiscard: (id) => conn.discard(id),
-      bySeq: (seq) => conn.messageAt(seq),
+      bySeq: (seq) => ops.messageAt(seq),
     }),
-    [conn],
+    [conn, ops],
   );
 
   const search = useSearch({
-    search: (q) => conn.search(q),
+    search: (q) => ops.search(q),
     senderName: (id) => (id === me.id ? "You" : memberName(conn.channel.peek(), id)),
     jump: (m) => void jumpTo(m.seq),
   });
@@ -213,7 +221,7 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
   );
 
   // An edit whose message was deleted meanwhile (on another device) has nothing left to edit.
-  if (editingSeq !== null && conn.messageAt(editingSeq)?.deleted) setEditingSeq(null);
+  if (editingSeq !== null && ops.messageAt(editingSeq)?.deleted) setEditingSeq(null);
 
   if (notFound) return <EmptyState title="Conversation not found" text="It does not exist, or you are not a member of it." />;
 
@@ -221,7 +229,7 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
   // While offline nobody's presence is known (the SDK empties it): the header says so rather than "online".
   const online = session.client.connection.value === "online";
   const presence = partner && online ? (session.inbox.presence.value.get(partner.id) ?? conn.presence.value.get(partner.id)) : undefined;
-  const lastOwn = () => [...conn.messages.peek()].reverse().find((m) => m.senderId === me.id && !m.deleted);
+  const lastOwn = () => [...messages].reverse().find((m) => m.senderId === me.id && !m.deleted);
 
   return (
     <section
@@ -235,7 +243,7 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
       }}
     >
       <div class="channel-top">
-        <ChannelHeader channel={channel} meId={me.id} presence={presence} presenceKnown={online} search={search.box} back={back} addMember={() => addMember(conn.channelId)} members={() => setMembersOpen(!membersOpen)} membersOpen={membersOpen} />
+        <ChannelHeader channel={channel} meId={me.id} presence={presence} presenceKnown={online} search={search.box} back={back} addMember={() => addMember(conn.channelId)} members={() => setMembersOpen(!membersOpen)} membersOpen={membersOpen} verify={() => conversation && openVerifyDialog(conversation, channel, me.id)} />
         {search.panel}
       </div>
       <MessageList
@@ -288,7 +296,7 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
         handle={composer}
         send={(body, replyTo, attachments) => {
           setToBottom((n) => n + 1);
-          conn.send(body, replyTo, attachments);
+          ops.send(body, replyTo, attachments);
         }}
         uploads={uploads}
         attach={attach}
@@ -304,14 +312,14 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
           const m = lastOwn();
           if (m) startEdit(m);
         }}
-        note={note}
+        note={notInGroup ? "This device is not in this encrypted conversation yet: a member (or another of your devices in it) has to add it." : note}
       />
-      {membersOpen && channel?.kind === "group" ? <MembersPanel conn={conn} me={me} onClose={() => setMembersOpen(false)} onLeft={back} /> : null}
+      {membersOpen && channel?.kind === "group" ? <MembersPanel conn={conn} conversation={conversation} me={me} onClose={() => setMembersOpen(false)} onLeft={back} /> : null}
       {reactingTo ? (
         <EmojiPicker
           label="React with an emoji"
           onPick={(emoji) => {
-            const current = conn.messageAt(reactingTo.seq) ?? reactingTo;
+            const current = ops.messageAt(reactingTo.seq) ?? reactingTo;
             const on = !(current.reactions ?? []).some((r) => r.emoji === emoji && r.userIds.includes(me.id));
             setReactingTo(null);
             react(current, emoji, on);

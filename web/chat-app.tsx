@@ -65,14 +65,15 @@ export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: 
         onProfile(user);
       },
     });
+  const go = (channelId: string) => (location.hash = `#/c/${encodeURIComponent(channelId)}`);
   const newDm = () =>
     openFormDialog({
       title: "New direct message",
-      fields: [{ id: "handle", label: "Handle", hint: "Whose handle? For example: alice", attrs: { required: true } }],
+      fields: [{ id: "handle", label: "Handle", hint: "Whose handle? For example: alice", attrs: { required: true } }, ENCRYPTED_FIELD],
       submitLabel: "Start chat",
-      onSubmit: async ({ handle }) => {
-        const channel = await session.client.http.openDm(handle!.replace(/^@/, ""));
-        location.hash = `#/c/${encodeURIComponent(channel.id)}`;
+      onSubmit: async ({ handle, encrypted }) => {
+        const who = handle!.replace(/^@/, "");
+        go(encrypted ? await session.e2ee.openDm(who) : (await session.client.http.openDm(who)).id);
       },
     });
   const newGroup = () =>
@@ -81,11 +82,12 @@ export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: 
       fields: [
         { id: "title", label: "Group name", attrs: { required: true, maxlength: 100 } },
         { id: "members", label: "Members", hint: "Handles, separated by commas or spaces" },
+        ENCRYPTED_FIELD,
       ],
       submitLabel: "Create group",
-      onSubmit: async ({ title, members }) => {
-        const channel = await session.client.http.createGroup({ title: title!, members: parseHandles(members ?? "") });
-        location.hash = `#/c/${encodeURIComponent(channel.id)}`;
+      onSubmit: async ({ title, members, encrypted }) => {
+        const handles = parseHandles(members ?? "");
+        go(encrypted ? await session.e2ee.createGroup(title!, handles) : (await session.client.http.createGroup({ title: title!, members: handles })).id);
       },
     });
   const addMember = (channelId: string) =>
@@ -93,7 +95,14 @@ export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: 
       title: "Add member",
       fields: [{ id: "handle", label: "Handle", attrs: { required: true } }],
       submitLabel: "Add",
-      onSubmit: async ({ handle }) => void (await session.client.channel(channelId).addMember(handle!.replace(/^@/, ""))),
+      onSubmit: async ({ handle }) => {
+        const who = handle!.replace(/^@/, "");
+        const conn = session.client.channel(channelId);
+        if (conn.channel.peek()?.encrypted) {
+          await (await session.e2ee.conversation(channelId)).add([who]);
+          await conn.refresh();
+        } else await conn.addMember(who);
+      },
     });
 
   return (
@@ -123,6 +132,14 @@ export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: 
     </>
   );
 }
+
+/** Starting a DM or group: MLS, for good (the server then holds only ciphertext). */
+const ENCRYPTED_FIELD = {
+  id: "encrypted",
+  label: "End-to-end encrypted",
+  hint: "Only the members' devices can read it; the server cannot search it. This cannot be turned off later.",
+  checkbox: true,
+} as const;
 
 export function EmptyState({ title, text }: { title: string; text: string }) {
   return (

@@ -1,6 +1,7 @@
 import { signal } from "@preact/signals";
 import { ApiError, ChatClient, openIdbCache, uploadAttachment, type AttachmentUploadOptions, type ChannelConnection, type InboxConnection, type User } from "../src/client";
 import type { UploadedAttachment } from "../src/protocol";
+import { Encryption } from "./encryption";
 import { deviceId, outboxStorage } from "./session";
 
 /**
@@ -12,6 +13,8 @@ import { deviceId, outboxStorage } from "./session";
 export class ChatSession {
   readonly client: ChatClient;
   readonly inbox: InboxConnection;
+  /** This device's MLS member state, for end-to-end encrypted channels. */
+  readonly e2ee: Encryption;
   /** Set when the server ended the session (the inbox closed with 4401). */
   readonly ended = signal(false);
   readonly #offs: Array<() => void> = [];
@@ -25,6 +28,7 @@ export class ChatSession {
     // reload without network still shows the cached channels and messages.
     this.client = new ChatClient({ baseUrl: "", token, user: me, device: deviceId(), outboxStorage, cache: openIdbCache(me.id) });
     this.inbox = this.client.connectInbox();
+    this.e2ee = new Encryption(this.client, me, this.inbox);
     this.#offs.push(
       this.inbox.events.on("closed", ({ code }) => code === 4401 && (this.ended.value = true)),
       this.client.unsent.subscribe(() => this.#closeIdleChannels()),

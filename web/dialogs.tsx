@@ -7,6 +7,8 @@ export interface DialogField {
   label: string;
   hint?: string;
   attrs?: Record<string, string | number | boolean>;
+  /** A checkbox (label after it); its value is "on" when checked, else "". */
+  checkbox?: true;
 }
 
 /** Mounts a modal component in its own container on <body>; `close` unmounts it. */
@@ -81,13 +83,21 @@ function FormDialog({ title, fields, submitLabel, onSubmit, close }: FormDialogP
     <Modal labelledBy={id} onCancel={close}>
       <form class="dialog-form" onSubmit={submit}>
         <h2 id={id}>{title}</h2>
-        {fields.map((f, i) => (
+        {fields.map((f, i) =>
+          f.checkbox ? (
+            <div class="field checkbox-field" key={f.id}>
+              <input type="checkbox" id={`${id}-${f.id}`} name={f.id} {...f.attrs} />
+              <label for={`${id}-${f.id}`}>{f.label}</label>
+              {f.hint ? <small class="hint">{f.hint}</small> : null}
+            </div>
+          ) : (
           <div class="field" key={f.id}>
             <label for={`${id}-${f.id}`}>{f.label}</label>
             <input ref={i === 0 ? first : undefined} id={`${id}-${f.id}`} name={f.id} autocomplete="off" autocapitalize="none" spellcheck={false} {...f.attrs} />
             {f.hint ? <small class="hint">{f.hint}</small> : null}
           </div>
-        ))}
+          ),
+        )}
         <p class="form-error" role="alert">
           {error}
         </p>

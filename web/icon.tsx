@@ -16,6 +16,7 @@ export const ICONS = {
   trash: "M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3",
   pencil: "M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4",
   down: "M6 9l6 6 6-6",
+  lock: "M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5V11zM12 15v2",
   image: "M4 5h16v14H4zM4 16l5-5 4 4 2-2 5 5M15.5 9.5h.01",
   paperclip: "M20 11.5l-7.8 7.8a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4L15 6.9",
 } as const;

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { ChannelConnection, User } from "../src/client";
 import { Avatar } from "./avatar";
+import type { Conversation } from "./encryption";
 import { confirmDialog, describeError } from "./dialogs";
 import { Icon, ICONS } from "./icon";
 
@@ -8,14 +9,18 @@ import { Icon, ICONS } from "./icon";
  * A group's members, with Remove beside each other member (the server lets
  * only the creator remove others and says so otherwise) and Leave group.
  */
-export function MembersPanel({ conn, me, onClose, onLeft }: { conn: ChannelConnection; me: User; onClose(): void; onLeft(): void }) {
+export function MembersPanel({ conn, conversation, me, onClose, onLeft }: { conn: ChannelConnection; conversation: Conversation | null; me: User; onClose(): void; onLeft(): void }) {
   const members = [...conn.members.value].sort((a, b) => a.displayName.localeCompare(b.displayName));
   const [problem, setProblem] = useState("");
   const remove = async (user: User) => {
     if (!(await confirmDialog({ title: `Remove ${user.displayName}?`, text: "They stop getting this group's messages.", confirmLabel: "Remove" }))) return;
     try {
       setProblem("");
-      await conn.removeMember(user.handle);
+      // In an encrypted group, removing is an MLS commit that drops every device of theirs.
+      if (conversation) {
+        await conversation.removeUser(user.id);
+        await conn.refresh();
+      } else await conn.removeMember(user.handle);
     } catch (err) {
       setProblem(describeError(err));
     }
@@ -23,7 +28,8 @@ export function MembersPanel({ conn, me, onClose, onLeft }: { conn: ChannelConne
   const leave = async () => {
     if (!(await confirmDialog({ title: "Leave this group?", text: "You stop getting its messages; someone in it can add you again.", confirmLabel: "Leave group" }))) return;
     try {
-      await conn.removeMember(me.handle);
+      if (conversation) await conversation.leave();
+      else await conn.removeMember(me.handle);
       onLeft();
     } catch (err) {
       setProblem(describeError(err));

@@ -5,6 +5,7 @@ import { MAX_MESSAGE_CHARS, messagePreview } from "../src/protocol";
 import { formatTime } from "./format";
 import { Icon, ICONS } from "./icon";
 import { listNames, memberName } from "./names";
+import { isUndecryptable, UNDECRYPTABLE } from "./e2ee-views";
 import { MessageAttachments } from "./message-attachments";
 import { MessageBody } from "./message-body";
 import { QUICK_REACTIONS } from "./message-menu";
@@ -86,7 +87,7 @@ export const MessageRow = memo(function MessageRow(p: MessageRowProps) {
           ) : (
             <>
               {deleted ? null : <MessageAttachments files={message.attachments} />}
-              {deleted ? <span class="msg-body">Message deleted</span> : message.body === "" ? null : <MessageBody text={message.body} members={channel?.members ?? []} meId={meId} />}
+              {deleted ? <span class="msg-body">Message deleted</span> : isUndecryptable(message) ? <span class="msg-body undecryptable">{UNDECRYPTABLE}</span> : message.body === "" ? null : <MessageBody text={message.body} members={channel?.members ?? []} meId={meId} />}
               <span class="msg-meta">
                 {message.editedAt && !deleted ? (
                   <span class="edited" title={`Edited ${formatTime(message.editedAt)}`}>

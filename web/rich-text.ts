@@ -40,6 +40,14 @@ function searchTerms(query: string): string[] {
   return [...fold(query).matchAll(WORD)].map((m) => m[0]);
 }
 
+/** Whether every word of a search starts a word of `text` (as the server's index matches). */
+export function matchesQuery(text: string, query: string): boolean {
+  const terms = searchTerms(query);
+  if (terms.length === 0) return false;
+  const words = [...fold(text).matchAll(WORD)].map((m) => m[0]);
+  return terms.every((t) => words.some((w) => w.startsWith(t)));
+}
+
 /**
  * A stretch of `text` around its first search hit, at most about `max`
  * characters, with the words that match a term (by prefix, ignoring case and

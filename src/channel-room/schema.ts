@@ -34,6 +34,8 @@ export const members = sqliteTable("members", {
   /** Drain retry state: next attempt time and consecutive failures. */
   retryAt: integer("retry_at").notNull().default(0),
   failures: integer("failures").notNull().default(0),
+  /** In a DM: this member blocked the other, whose sends are refused (403) until unblocked. */
+  blocksPeer: integer("blocks_peer", { mode: "boolean" }).notNull().default(false),
 });
 
 export const messages = sqliteTable(

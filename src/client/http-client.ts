@@ -128,12 +128,21 @@ export class HttpClient {
     await this.#call(null, "DELETE", `/push/subscriptions/${enc(device)}`);
   }
 
+  /**
+   * Any JSON call, unparsed: the transport of the e2ee module (src/client/e2ee),
+   * which validates what it reads itself. Errors are ApiErrors as elsewhere.
+   */
+  json(method: string, path: string, body?: unknown): Promise<unknown> {
+    return this.#call(v.unknown(), method, path, body === undefined ? {} : { body });
+  }
+
   /** The ws:/wss: URL of a socket endpoint, e.g. socketUrl("/inbox/socket", device). */
-  socketUrl(path: string, device: string): string {
+  socketUrl(path: string, device: string, extra: Record<string, string> = {}): string {
     const base = this.baseUrl || globalThis.location?.origin || "";
     const url = new URL(`${base}/api${path}`);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("device", device);
+    for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v);
     return url.toString();
   }
 

@@ -1,5 +1,5 @@
 import { batch, computed, signal, type ReadonlySignal } from "@preact/signals-core";
-import type { Channel, InboxServerFrame, Presence, Summary, User } from "../protocol";
+import type { Channel, InboxServerFrame, MlsWelcome, Presence, Summary, User } from "../protocol";
 import { InboxServerFrame as InboxServerFrameSchema } from "../protocol";
 import type { InboxSnapshot } from "./chat-cache";
 import type { ConnectionStatus } from "./connection-status";
@@ -29,6 +29,8 @@ export type InboxEvents = {
   change: void;
   error: { code: string; message: string };
   closed: { code: number; reason: string };
+  /** A commit added devices of this user to an encrypted channel (for the e2ee module to join). */
+  mlsWelcome: MlsWelcome;
 };
 
 /**
@@ -145,6 +147,9 @@ export class InboxConnection {
         return;
       case "error":
         this.events.emit("error", { code: frame.code, message: frame.message });
+        return;
+      case "mls_welcome":
+        this.events.emit("mlsWelcome", frame.welcome);
         return;
       case "pong":
         return;

@@ -45,6 +45,8 @@ export const ChannelServerFrame = v.variant("type", [
     reads: v.optional(v.array(v.object({ userId: v.string(), seq: v.number() }))),
   }),
   v.object({ type: v.literal("message"), message: MessageSchema }),
+  /** Only to sockets opened with `batch=1`: new messages that left the room together, in seq order. */
+  v.object({ type: v.literal("messages"), messages: v.array(MessageSchema) }),
   v.object({ type: v.literal("ack"), clientMsgId: v.string(), message: MessageSchema }),
   v.object({ type: v.literal("history"), messages: v.array(MessageSchema), hasMore: v.boolean() }),
   v.object({ type: v.literal("typing"), userId: v.string() }),

@@ -35,6 +35,7 @@ export const GroupBody = v.pipe(v.object({
   members: v.pipe(v.array(HandleSchema, "members must be an array of handles"), v.maxLength(MAX_GROUP_MEMBERS * 2, "too many members")),
 }), deviceWhenEncrypted(), v.check((b) => !b.encrypted || b.members.length === 0, "members: an encrypted group starts with its creator alone; add members by an MLS commit"));
 export const AddMemberBody = v.object({ handle: HandleSchema });
+export const BlockBody = v.object({ handle: HandleSchema });
 export const HistoryQuery = v.pipe(
   v.object({
     after: v.optional(QueryIntSchema),
@@ -72,7 +73,8 @@ export const PresenceQuery = v.object({
     v.maxLength(200, "at most 200 ids"),
   ),
 });
-export const SocketQuery = v.object({ device: DeviceSchema });
+/** `batch=1`: the client takes `messages` frames (several messages in one; docs/protocol.md, channel stream). */
+export const SocketQuery = v.object({ device: DeviceSchema, batch: v.optional(v.literal("1", "batch must be 1 when given")) });
 /**
  * D1's read-replication bookmark: answered on every HTTP response, sent back by
  * clients so their next read sees at least their own writes. Opaque; checked

@@ -1,4 +1,5 @@
 import type { Channel, Message, MlsWelcome } from "../../protocol";
+import { Emitter } from "../emitter";
 import { EncryptedChannel, type PendingCommit, type Received } from "./channel";
 import type { SealedContent } from "./content";
 import type { MlsDevice } from "./device";
@@ -22,7 +23,15 @@ const ADDS_PER_COMMIT = 10;
  * from the rest of the SDK.
  */
 export class E2eeSession {
+  /**
+   * Every message this device processed, once, in seq order per channel
+   * (also those read inside a commit's catch-up): an app keeps what it
+   * decrypted here, since the ratchet cannot open a message twice.
+   */
+  readonly events = new Emitter<{ received: { channelId: string; message: Message; received: Received } }>();
   private readonly channels = new Map<string, EncryptedChannel>();
+  /** One operation at a time: each reads and replaces the group state, and interleaved they would lose a step. */
+  private queue: Promise<unknown> = Promise.resolve();
   /** Per channel: the highest seq this device has processed. */
   private readonly cursors = new Map<string, number>();
   /** Commits the room refused as stale and this device rebuilt (another commit won the epoch). */
@@ -64,7 +73,11 @@ export class E2eeSession {
   }
 
   /** Adds every device of these users that is not in the group yet: one KeyPackage claimed per device. */
-  async addUsers(channelId: string, handles: string[]): Promise<Message> {
+  addUsers(channelId: string, handles: string[]): Promise<Message> {
+    return this.serial(() => this.addUsersNow(channelId, handles));
+  }
+
+  private async addUsersNow(channelId: string, handles: string[]): Promise<Message> {
     const group = await this.require(channelId);
     const have = new Set(group.members().map((m) => `${m.userId}\u0000${m.device}`));
     const keyPackages: string[] = [];
@@ -82,16 +95,16 @@ export class E2eeSession {
   }
 
   /** Removes every device of a user (the channel's creator), or one's own other device. */
-  async removeDevices(channelId: string, which: (m: { userId: string; device: string }) => boolean): Promise<Message> {
-    return this.commit(channelId, (g) => {
+  removeDevices(channelId: string, which: (m: { userId: string; device: string }) => boolean): Promise<Message> {
+    return this.serial(() => this.commit(channelId, (g) => {
       const leaves = g.members().filter((m) => m.leaf !== g.ownLeaf && which(m)).map((m) => m.leaf);
       if (leaves.length === 0) throw new Error("no such device in the group");
       return g.remove(leaves);
-    });
+    }));
   }
 
   selfUpdate(channelId: string): Promise<Message> {
-    return this.commit(channelId, (g) => g.selfUpdate());
+    return this.serial(() => this.commit(channelId, (g) => g.selfUpdate()));
   }
 
   /**
@@ -101,7 +114,7 @@ export class E2eeSession {
   private async commit(channelId: string, build: (g: EncryptedChannel) => Promise<PendingCommit>): Promise<Message> {
     const group = await this.require(channelId);
     for (let attempt = 0; ; attempt++) {
-      await this.sync(channelId);
+      await this.syncNow(channelId);
       const pending = await build(group);
       try {
         const { message } = await this.call("POST", `/channels/${channelId}/mls`, {
@@ -120,30 +133,48 @@ export class E2eeSession {
     }
   }
 
-  async send(channelId: string, content: SealedContent, clientMsgId: string = crypto.randomUUID()): Promise<Message> {
-    const group = await this.require(channelId);
-    const sealed = await group.encrypt(clientMsgId, content);
-    const { message } = await this.call("POST", `/channels/${channelId}/mls`, { device: this.device.device, ...sealed });
-    return message;
+  send(channelId: string, content: SealedContent, clientMsgId: string = crypto.randomUUID()): Promise<Message> {
+    return this.serial(async () => {
+      const group = await this.require(channelId);
+      const sealed = await group.encrypt(clientMsgId, content);
+      const { message } = await this.call("POST", `/channels/${channelId}/mls`, { device: this.device.device, ...sealed });
+      return message;
+    });
   }
 
   /** Reads and processes everything after this device's cursor, in seq order. */
-  async sync(channelId: string): Promise<Received[]> {
+  sync(channelId: string): Promise<Received[]> {
+    return this.serial(() => this.syncNow(channelId));
+  }
+
+  /** The highest seq this device processed in a channel (0 before any). */
+  cursor(channelId: string): number {
+    return this.cursors.get(channelId) ?? 0;
+  }
+
+  private async syncNow(channelId: string): Promise<Received[]> {
     const group = await this.require(channelId);
     const out: Received[] = [];
     for (;;) {
       const after = this.cursors.get(channelId) ?? 0;
       const page = await this.call("GET", `/channels/${channelId}/messages?after=${after}&limit=200`);
       for (const m of page.messages as Message[]) {
-        out.push(await group.receive(m));
+        if (m.seq <= this.cursor(channelId)) continue;
+        const received = await group.receive(m);
+        out.push(received);
         await this.moveCursor(channelId, m.seq);
+        this.events.emit("received", { channelId, message: m, received });
       }
       if (!page.hasMore) return out;
     }
   }
 
   /** Joins every channel a Welcome in this user's UserHub was made for, that this device is not in yet. */
-  async joinWelcomed(): Promise<EncryptedChannel[]> {
+  joinWelcomed(): Promise<EncryptedChannel[]> {
+    return this.serial(() => this.joinWelcomedNow());
+  }
+
+  private async joinWelcomedNow(): Promise<EncryptedChannel[]> {
     const { welcomes } = (await this.call("GET", "/e2ee/welcomes")) as { welcomes: MlsWelcome[] };
     const joined: EncryptedChannel[] = [];
     for (const w of welcomes) {
@@ -159,6 +190,12 @@ export class E2eeSession {
       }
     }
     return joined;
+  }
+
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** Saved with the group state: a reloaded device must not feed a ratchet the same message twice. */

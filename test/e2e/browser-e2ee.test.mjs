@@ -1,0 +1,135 @@
+// End-to-end encrypted channels in the web app, in real Chromium against the
+// real service: two people on three devices (Bob on two browser contexts)
+// talk in an encrypted group started with the "End-to-end encrypted"
+// checkbox; the header shows the lock; the verify view shows the same safety
+// code for a device on both sides; a member added later reads on but sees
+// earlier messages as undecryptable; a removed member reads nothing after;
+// search finds words in the decrypted local copy.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { openApp, sendMessage, tokenOf } from "./helpers/browser.mjs";
+import { assertNoProblems, channelList, inLog, log, startStage } from "./helpers/stage.mjs";
+
+const UNDECRYPTABLE = /cannot be decrypted on this device/;
+
+let stage;
+
+/** Waits until this page's device has KeyPackages on the server (the app publishes them when it starts). */
+async function published(who) {
+  const token = await tokenOf(who.page);
+  const device = await who.page.evaluate(() => sessionStorage.getItem("chat.device"));
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${stage.service.baseUrl}/api/e2ee/key-packages?device=${encodeURIComponent(device)}`, { headers: { Authorization: `Bearer ${token}` } });
+    if (res.ok && (await res.json()).count > 0) return device;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${who.displayName}'s device never published KeyPackages`);
+}
+
+/** A second device of someone: a new browser context, logged in through the form. */
+async function secondDevice(who) {
+  const app = await openApp(stage.browser, stage.service.baseUrl);
+  await app.page.getByLabel("Handle").fill(who.handle);
+  await app.page.getByLabel("Password").fill("correct horse battery");
+  await app.page.getByRole("button", { name: "Log in" }).click();
+  await channelList(app.page).waitFor();
+  return { ...app, handle: who.handle, displayName: `${who.displayName} (second device)` };
+}
+
+async function openChannel(who, title) {
+  await channelList(who.page).getByRole("link", { name: new RegExp(title) }).click();
+  await log(who.page).waitFor();
+}
+
+/** The safety codes the verify view lists, by row name ("This device (web-…)", "Bob (web-…)"). */
+async function safetyCodes(who) {
+  await who.page.getByRole("button", { name: "End-to-end encrypted" }).click();
+  const dialog = who.page.getByRole("dialog", { name: "Verify safety codes" });
+  const list = dialog.getByRole("list", { name: "Safety codes" });
+  await list.waitFor();
+  const codes = {};
+  for (const item of await list.getByRole("listitem").all()) {
+    codes[await item.getAttribute("aria-label")] = (await item.locator(".safety-code").textContent()).trim();
+  }
+  await dialog.getByRole("button", { name: "Done" }).click();
+  return codes;
+}
+
+describe("the web app: end-to-end encrypted channels", { timeout: 600_000 }, () => {
+  before(async () => {
+    stage = await startStage({ SEND_RATE_LIMIT: "100000" });
+  });
+  after(async () => {
+    await stage?.close();
+  });
+
+  test("two people on three devices talk in an encrypted group; a member added later cannot read what came before; a removed one cannot read what follows", async () => {
+    const alice = await stage.person("Alice Cipher");
+    const bob = await stage.person("Bob Cipher");
+    const bob2 = await secondDevice(bob);
+    const carol = await stage.person("Carol Cipher");
+    const bobDevice = await published(bob);
+    await published(bob2);
+    await published(carol);
+
+    await alice.page.getByRole("button", { name: "New group" }).click();
+    const dialog = alice.page.getByRole("dialog", { name: "New group" });
+    await dialog.getByLabel("Group name").fill("Lighthouse");
+    await dialog.getByLabel("Members").fill(bob.handle);
+    await dialog.getByRole("checkbox", { name: "End-to-end encrypted" }).check();
+    await dialog.getByRole("button", { name: "Create group" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await log(alice.page).waitFor();
+    await alice.page.getByRole("button", { name: "End-to-end encrypted" }).waitFor();
+
+    await sendMessage(alice.page, "the key is under the third stone");
+    await inLog(alice.page, "the key is under the third stone").waitFor();
+    for (const device of [bob, bob2]) {
+      await openChannel(device, "Lighthouse");
+      await device.page.getByRole("button", { name: "End-to-end encrypted" }).waitFor();
+      await inLog(device.page, "the key is under the third stone").waitFor();
+    }
+    await sendMessage(bob2.page, "got it, from my laptop");
+    for (const device of [alice, bob, bob2]) await inLog(device.page, "got it, from my laptop").waitFor();
+
+    // The verify view: Alice sees for Bob's first device the code Bob's device shows for itself.
+    const aliceSees = await safetyCodes(alice);
+    const bobSees = await safetyCodes(bob);
+    assert.equal(Object.keys(aliceSees).length, 3, "Alice's device and Bob's two");
+    const bobOwn = bobSees[`This device (${bobDevice})`];
+    assert.match(bobOwn, /^(\d{5} ){11}\d{5}$/);
+    assert.equal(aliceSees[`Bob Cipher (${bobDevice})`], bobOwn);
+
+    // Search in an encrypted channel runs on the decrypted copy (the server holds no words).
+    await bob.page.getByRole("searchbox", { name: "Search messages" }).fill("stone");
+    await bob.page.getByRole("searchbox", { name: "Search messages" }).press("Enter");
+    const results = bob.page.getByRole("region", { name: "Search results" });
+    await results.getByRole("button", { name: /third stone/ }).waitFor();
+    await results.getByRole("button", { name: "Close search results" }).click();
+
+    // Carol joins later: she reads what follows, not what came before.
+    await alice.page.getByRole("button", { name: "Add member" }).click();
+    const add = alice.page.getByRole("dialog", { name: "Add member" });
+    await add.getByLabel("Handle").fill(carol.handle);
+    await add.getByRole("button", { name: "Add" }).click();
+    await add.waitFor({ state: "detached" });
+    await sendMessage(alice.page, "welcome carol");
+    await openChannel(carol, "Lighthouse");
+    await inLog(carol.page, "welcome carol").waitFor();
+    assert.ok((await log(carol.page).getByText(UNDECRYPTABLE).count()) >= 2, "the two earlier messages say they cannot be decrypted");
+    assert.equal(await inLog(carol.page, "the key is under the third stone").count(), 0);
+
+    // Alice removes Carol: Carol's devices leave the group and cannot read what follows.
+    await alice.page.getByRole("button", { name: "Members", exact: true }).click();
+    const panel = alice.page.getByRole("region", { name: "Members" });
+    await panel.getByRole("button", { name: "Remove Carol Cipher" }).click();
+    await alice.page.getByRole("dialog", { name: "Remove Carol Cipher?" }).getByRole("button", { name: "Remove" }).click();
+    await panel.getByText("Carol Cipher").waitFor({ state: "detached" });
+    await sendMessage(alice.page, "carol must not read this");
+    for (const device of [bob, bob2]) await inLog(device.page, "carol must not read this").waitFor();
+    await channelList(carol.page).getByRole("link", { name: /Lighthouse/ }).waitFor({ state: "detached" });
+    assert.equal(await inLog(carol.page, "carol must not read this").count(), 0);
+
+    assertNoProblems(alice, bob, bob2, carol);
+  });
+});
