@@ -32,6 +32,8 @@ async function upgrade(token: string, path: string): Promise<ApiResponse> {
 let victim: TestUser;
 const CHANNEL_CALLS: ChannelCall[] = [
   { name: "GET /channels/:id", run: (t, id) => api("GET", `/channels/${id}`, { token: t }) },
+  // The control row renames to the title it has: changes nothing.
+  { name: "PATCH /channels/:id", run: (t, id) => api("PATCH", `/channels/${id}`, { token: t, json: { title: "private" } }) },
   { name: "POST /channels/:id/members", run: (t, id) => api("POST", `/channels/${id}/members`, { token: t, json: { handle: victim.handle } }) },
   { name: "DELETE /channels/:id/members/:handle", run: (t, id) => api("DELETE", `/channels/${id}/members/${victim.handle}`, { token: t }) },
   { name: "GET /channels/:id/messages?after", run: (t, id) => api("GET", `/channels/${id}/messages?after=0`, { token: t }) },
@@ -138,6 +140,14 @@ describe("access control matrix", () => {
 
   it("changed nothing for any refused call: messages, members and reactions are as the members left them", async () => {
     const page = await api("GET", `/channels/${channelId}/messages?after=0`, { token: owner.token });
+    // Timeline lines: the setup's removal and leave, the control row's removal and re-add; none from an outsider.
+    expect(page.body.messages.filter((m: any) => m.event).map((m: any) => [m.event.type, m.senderId])).toEqual([
+      ["removed", owner.user.id],
+      ["left", outsiders["a member who left"]!.user.id],
+      ["removed", owner.user.id],
+      ["added", owner.user.id],
+    ]);
+    page.body.messages = page.body.messages.filter((m: any) => !m.event);
     expect(page.body.messages.map((m: any) => [m.clientMsgId, m.senderId])).toEqual([
       ["o1", owner.user.id],
       ["m1", member.user.id],

@@ -16,7 +16,7 @@ import {
   type UploadedAttachment,
   type MlsGroupResponse,
   type MlsSendInput,
-  type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
+  type Channel, type Message, type Presence, type Summary, type TimelineEvent, type User } from "../protocol";
 import { attachmentOf } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
@@ -30,12 +30,13 @@ import { urlSigner } from "../attachments/signed-url";
 import { purgeExpiredAttachments } from "./attachment-purge";
 import { abandonUpload, completeUpload, ownUnsent, reserveUpload, setThumbnail, useUrlSigner, type NewUpload, type StoredInfo } from "./attachments";
 import { changesSince, deleteMessage, editMessage, react, type Change } from "./edits";
-import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
+import { addMember, createChannel, refreshProfile, removeMember, renameChannel, toChannel, memberToUser, type CreateChannelInput } from "./membership";
+import { appendAdded, appendEvent, userRef } from "./timeline";
 import { listLeaves } from "./mls-leaves";
 import { refuseIfBlocked, setPeerBlock } from "./dm-blocks";
 import { acceptMls, refuseIfEncrypted, type MlsAccepted } from "./mls-messages";
 import { WelcomeSender } from "./welcome-sender";
-import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
+import { historyAfter, historyBefore, sendMessage, type Page, type SendContext, type SendInput } from "./messages";
 import migrations from "./migrations/migrations.js";
 import { PresenceCache } from "./presence-cache";
 import { RoomBudgets } from "./room-budgets";
@@ -100,14 +101,39 @@ export class ChannelRoom extends SocketObject<typeof schema> {
 
   async addMember(actorId: string, user: User): Promise<Result<Channel>> {
     return toResult(async () => {
-      requireMember(this.db, actorId);
+      const actor = requireMember(this.db, actorId);
       this.budgets.membership.spend(actorId, "membership changes");
-      const { added } = this.ctx.storage.transactionSync(() => addMember(this.db, actorId, user, Date.now()));
+      const now = Date.now();
+      const { added, line } = this.ctx.storage.transactionSync(() => {
+        const { added } = addMember(this.db, actorId, user, now);
+        return { added, line: added ? appendAdded(this.db, this.eventContext(actorId, now), actor, user) : null };
+      });
       if (added) {
         this.fanout.toAll(JSON.stringify({ type: "member", event: "joined", user }));
+        this.broadcastLine(line);
         await this.drainer.drain();
       }
       return toChannel(this.db);
+    });
+  }
+
+  /** Any member renames a group: every socket gets the channel and the timeline line, every member's hub the new title. */
+  async rename(actorId: string, title: string): Promise<Result<Channel>> {
+    return toResult(async () => {
+      const actor = requireMember(this.db, actorId);
+      this.budgets.membership.spend(actorId, "membership changes");
+      const now = Date.now();
+      const { renamed, line } = this.ctx.storage.transactionSync(() => {
+        const { renamed } = renameChannel(this.db, actorId, title, now);
+        return { renamed, line: renamed ? appendEvent(this.db, this.eventContext(actorId, now), { type: "renamed", actor: userRef(actor), title }) : null };
+      });
+      const channel = toChannel(this.db);
+      if (renamed) {
+        this.fanout.toAll(JSON.stringify({ type: "channel", channel }));
+        this.broadcastLine(line);
+        await this.drainer.drain();
+      }
+      return channel;
     });
   }
 
@@ -118,11 +144,17 @@ export class ChannelRoom extends SocketObject<typeof schema> {
 
   async removeMember(actorId: string, targetId: string): Promise<Result<null>> {
     return toResult(async () => {
-      requireMember(this.db, actorId);
+      const actor = requireMember(this.db, actorId);
       this.budgets.membership.spend(actorId, "membership changes");
-      const removed = this.ctx.storage.transactionSync(() => removeMember(this.db, actorId, targetId, Date.now()));
+      const now = Date.now();
+      const { removed, line } = this.ctx.storage.transactionSync(() => {
+        const removed = removeMember(this.db, actorId, targetId, now);
+        const event: TimelineEvent = actorId === targetId ? { type: "left", actor: userRef(actor) } : { type: "removed", actor: userRef(actor), user: userRef(removed) };
+        return { removed, line: appendEvent(this.db, this.eventContext(actorId, now), event) };
+      });
       this.closeSockets(`u:${targetId}`, CLOSE_CODES.notAMember, "no longer a member");
       this.fanout.toAll(JSON.stringify({ type: "member", event: "left", user: memberToUser(removed) }));
+      this.broadcastLine(line);
       await this.drainer.drain();
       return null;
     });
@@ -413,6 +445,16 @@ export class ChannelRoom extends SocketObject<typeof schema> {
       this.drainer.schedule();
     } else if (from) this.fanout.toOne(from, frame);
     return result;
+  }
+
+  /** What storeRow needs to append a timeline line for `actorId` (no rate limit: membership has its own budget). */
+  private eventContext(actorId: string, now: number): SendContext {
+    return { channelId: requireMeta(this.db).channelId, userId: actorId, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now };
+  }
+
+  /** A timeline line reaches every open socket as a new message (the members' hubs hear of it by the drain). */
+  private broadcastLine(line: Message | null): void {
+    if (line) this.fanout.message(JSON.stringify(line), null);
   }
 
   private isMember(userId: string): boolean {

@@ -58,6 +58,8 @@ export const messages = sqliteTable(
     epoch: integer("epoch"),
     /** An encrypted edit, delete or reaction of message `changeOf`: never unread. */
     changeOf: integer("change_of"),
+    /** A timeline line (a member added, left or removed, the group renamed), as JSON; body "". Never unread, never pushed. */
+    event: text("event"),
   },
   (t) => [
     // Rows no unread count includes (commits, encrypted changes): counted without scanning the rest.
@@ -67,6 +69,8 @@ export const messages = sqliteTable(
     index("messages_rev_idx").on(t.rev),
     // Tombstones only: unread counts skip them without scanning live messages.
     index("messages_deleted_idx").on(t.seq).where(sql`deleted = 1`),
+    // Timeline lines only: unread counts skip them without scanning messages.
+    index("messages_event_idx").on(t.seq).where(sql`event IS NOT NULL`),
   ],
 );
 

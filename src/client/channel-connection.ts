@@ -173,6 +173,11 @@ export class ChannelConnection {
     return (this.#channel.value = await this.#http.addMember(this.channelId, handle));
   }
 
+  /** Renames a group; `channel` follows (other members' devices get it as a `channel` frame). */
+  async rename(title: string): Promise<Channel> {
+    return (this.#channel.value = await this.#http.renameChannel(this.channelId, title));
+  }
+
   /** Removes a member (or, with one's own handle, leaves). */
   async removeMember(handle: string): Promise<void> {
     await this.#http.removeMember(this.channelId, handle);
@@ -280,6 +285,9 @@ export class ChannelConnection {
         return;
       case "member":
         this.#onMember(frame.event, frame.user);
+        return;
+      case "channel":
+        this.#channel.value = frame.channel;
         return;
       case "error":
         this.#onError(frame);

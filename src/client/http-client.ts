@@ -70,6 +70,9 @@ export class HttpClient {
   async channel(id: string): Promise<Channel> {
     return (await this.#call(R.ChannelResponse, "GET", `/channels/${enc(id)}`)).channel;
   }
+  async renameChannel(channelId: string, title: string): Promise<Channel> {
+    return (await this.#call(R.ChannelResponse, "PATCH", `/channels/${enc(channelId)}`, { body: { title } })).channel;
+  }
   async addMember(channelId: string, handle: string): Promise<Channel> {
     return (await this.#call(R.ChannelResponse, "POST", `/channels/${enc(channelId)}/members`, { body: { handle } })).channel;
   }

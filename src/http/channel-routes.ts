@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { dmChannelId, encryptedDmChannelId, groupChannelId } from "../channel-room/channel-id";
 import type { AppEnv } from "../env";
 import { AppError, unwrap } from "../errors";
-import { AddMemberBody, ChannelIdSchema, ChannelResponse, ChannelsResponse, DeviceSchema, DmBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, MessageResponse, MessagesPage, MlsGroupResponse, MlsSendBody, ReadBody, SendBody, SummaryResponse } from "../protocol";
+import { AddMemberBody, ChannelIdSchema, ChannelResponse, ChannelsResponse, DeviceSchema, DmBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, MessageResponse, MessagesPage, MlsGroupResponse, MlsSendBody, ReadBody, RenameBody, SendBody, SummaryResponse } from "../protocol";
 import { channelRoom } from "../channel-room/stub";
 import { userHub } from "../user-hub/stub";
 import { hintForRequest } from "../placement/location-hint";
@@ -67,6 +67,9 @@ export const channelRoutes = new Hono<AppEnv>()
   .get("/", doc({ tag: "Channels", summary: "My channels, most recent activity first", answers: { 200: ChannelsResponse } }), async (c) => c.json({ channels: await userHub(c.env, c.var.userId).listChannels(c.var.userId) }))
   .get("/:id", doc({ tag: "Channels", summary: "A channel I am in", answers: { 200: ChannelResponse }, errors: ["not_found"] }), channelParam, async (c) => {
     return c.json({ channel: unwrap(await channelRoom(c.env, c.req.valid("param").id).getChannel(c.var.userId)) });
+  })
+  .patch("/:id", doc({ tag: "Channels", summary: "Rename a group (members only)", answers: { 200: ChannelResponse }, errors: ["not_found", "rate_limited"] }), channelParam, validate("json", RenameBody), async (c) => {
+    return c.json({ channel: unwrap(await channelRoom(c.env, c.req.valid("param").id).rename(c.var.userId, c.req.valid("json").title)) });
   })
   .post("/:id/members", doc({ tag: "Channels", summary: "Add a member to a group", answers: { 200: ChannelResponse }, errors: ["forbidden", "not_found", "member_limit", "rate_limited"] }), channelParam, validate("json", AddMemberBody), async (c) => {
     const room = channelRoom(c.env, c.req.valid("param").id);

@@ -52,6 +52,8 @@ export const ChannelServerFrame = v.variant("type", [
   v.object({ type: v.literal("typing"), userId: v.string() }),
   v.object({ type: v.literal("receipt"), userId: v.string(), seq: v.number() }),
   v.object({ type: v.literal("member"), event: v.picklist(["joined", "left"]), user: UserSchema }),
+  /** The channel itself changed (a group renamed): its new state. */
+  v.object({ type: v.literal("channel"), channel: ChannelSchema }),
   v.object({ type: v.literal("pong") }),
   /** A message was edited, deleted or reacted to; sent to every socket, the actor's included. */
   v.object({ type: v.literal("changed"), change: ChangeKindSchema, message: MessageSchema }),
