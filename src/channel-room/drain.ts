@@ -106,7 +106,7 @@ function recentMessages(db: RoomDb, seqs: number[]): DeliveredMessage[] {
     .where(and(gt(messages.seq, seqs[0]! - 1), lte(messages.seq, seqs[seqs.length - 1]!)))
     .all()
     // Commits and encrypted changes are nobody's new message: no push, no unread.
-    .filter((r) => !r.deleted && r.mlsKind !== "commit" && r.changeOf === null);
+    .filter((r) => !r.deleted && r.mlsKind !== "commit" && r.mlsKind !== "proposal" && r.changeOf === null);
   if (rows.length === 0) return [];
   const mentioned = new Map<number, string[]>();
   for (const r of db.select().from(mentions).where(inList(mentions.seq, rows.map((r) => r.seq))).all()) {
