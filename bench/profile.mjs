@@ -115,6 +115,38 @@ try {
   console.log(`\n${sent} messages at ${rate} msg/s into ${memberCount} members (${inboxMode ? "inbox sockets" : "channel sockets"}); delivery p50/p99 ${inboxMode ? "-" : `${summarize(p.delivery).p50}/${summarize(p.delivery).p99}`} ms, ack p99 ${summarize(p.ack).p99} ms`);
   console.log(`profiled ${Math.round(total)} ms, busy (not idle) ${Math.round(busy)} ms\n\nself time by place (share of busy time):`);
   for (const r of [...byPlace].sort((a, b) => b[1] - a[1])) console.log(row(r));
+  // Inclusive time of the entry points (what each object method costs with everything it calls).
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map();
+  for (const [id, ms] of self) {
+    const seen = new Set();
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+      const f = byId.get(cur).callFrame;
+      if (!f.url.includes("worker.js")) continue;
+      const key = `${f.functionName || "(anonymous)"}:${f.lineNumber + 1}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + ms);
+    }
+  }
+  console.log("\ninclusive time (with callees), top 25:");
+  for (const r of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(row(r));
+  // Who calls the functions named in PROFILE_CALLERS (comma-separated), by the caller's name.
+  for (const name of (process.env.PROFILE_CALLERS ?? "").split(",").filter(Boolean)) {
+    const callers = new Map();
+    for (const [id, ms] of self) {
+      let cur = id;
+      while (cur !== undefined && byId.get(cur).callFrame.functionName !== name) cur = parent.get(cur);
+      if (cur === undefined) continue;
+      const up = [];
+      for (let c = parent.get(cur); c !== undefined && up.length < 3; c = parent.get(c)) up.push(byId.get(c).callFrame.functionName || "(anon)");
+      const key = up.join(" < ");
+      callers.set(key, (callers.get(key) ?? 0) + ms);
+    }
+    console.log(`\ncallers of ${name}:`);
+    for (const r of [...callers].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(row(r));
+  }
   console.log("\ntop functions:");
   for (const r of [...byFn].filter(([k]) => !k.startsWith("(idle)")).sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(row(r));
 } finally {

@@ -27,6 +27,7 @@ export interface Config {
   profileBudget: BudgetRule;
   channelCreateBudget: BudgetRule;
   pushSubscribeBudget: BudgetRule;
+  blockBudget: BudgetRule;
   /** Origins besides the request's own that may open sockets (ALLOWED_ORIGINS). */
   allowedOrigins: string[];
   /** Largest upload (MAX_ATTACHMENT_BYTES). */
@@ -66,6 +67,7 @@ export function readConfig(env: Partial<Env>): Config {
     profileBudget: { limit: int(env.PROFILE_RATE_LIMIT, 5), windowMs: 60_000 },
     channelCreateBudget: { limit: int(env.CHANNEL_CREATE_RATE_LIMIT, 30), windowMs: 60_000 },
     pushSubscribeBudget: { limit: int(env.PUSH_SUBSCRIBE_RATE_LIMIT, 10), windowMs: 60_000 },
+    blockBudget: { limit: int(env.BLOCK_RATE_LIMIT, 30), windowMs: 60_000 },
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 25 * 1024 * 1024),
     attachmentQuotaBytes: int(env.ATTACHMENT_QUOTA_BYTES, 1024 * 1024 * 1024),

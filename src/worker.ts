@@ -13,6 +13,7 @@ import { attachmentRoutes } from "./http/attachment-routes";
 import { fileRoutes } from "./http/file-routes";
 import { referenceRoutes } from "./http/api-docs/reference-routes";
 import { e2eeRoutes } from "./http/e2ee-routes";
+import { blockRoutes } from "./http/block-routes";
 import { MAX_BODY_BYTES } from "./protocol";
 import { deleteExpired } from "./accounts/cleanup";
 import { openDb } from "./accounts/db";
@@ -43,6 +44,7 @@ const api = new Hono<AppEnv>()
   .route("/presence", presenceRoutes)
   .route("/push", pushRoutes)
   .route("/e2ee", e2eeRoutes)
+  .route("/blocks", blockRoutes)
   .route("/", referenceRoutes((): Hono<any, any, any> => app));
 
 export const app = new Hono<AppEnv>()

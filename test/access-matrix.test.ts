@@ -32,6 +32,8 @@ async function upgrade(token: string, path: string): Promise<ApiResponse> {
 let victim: TestUser;
 const CHANNEL_CALLS: ChannelCall[] = [
   { name: "GET /channels/:id", run: (t, id) => api("GET", `/channels/${id}`, { token: t }) },
+  // The control row renames to the title it has: changes nothing.
+  { name: "PATCH /channels/:id", run: (t, id) => api("PATCH", `/channels/${id}`, { token: t, json: { title: "private" } }) },
   { name: "POST /channels/:id/members", run: (t, id) => api("POST", `/channels/${id}/members`, { token: t, json: { handle: victim.handle } }) },
   { name: "DELETE /channels/:id/members/:handle", run: (t, id) => api("DELETE", `/channels/${id}/members/${victim.handle}`, { token: t }) },
   { name: "GET /channels/:id/messages?after", run: (t, id) => api("GET", `/channels/${id}/messages?after=0`, { token: t }) },
@@ -45,6 +47,8 @@ const CHANNEL_CALLS: ChannelCall[] = [
   { name: "GET /channels/:id/changes", run: (t, id) => api("GET", `/channels/${id}/changes?after=0`, { token: t }) },
   { name: "GET /channels/:id/search", run: (t, id) => api("GET", `/channels/${id}/search?q=secret`, { token: t }) },
   { name: "GET /channels/:id/socket", run: (t, id) => upgrade(t, `/channels/${id}/socket`) },
+  // DMs only: a member closing this group gets 400, so the control row leaves it out.
+  { name: "POST /channels/:id/close", run: (t, id) => api("POST", `/channels/${id}/close`, { token: t }) },
 ];
 
 /** Endpoints outside a channel that need a session. */
@@ -62,6 +66,9 @@ const USER_CALLS: { name: string; run(token: string): Promise<ApiResponse> }[] =
   { name: "GET /push/key", run: (t) => api("GET", "/push/key", { token: t }) },
   { name: "POST /push/subscriptions", run: (t) => api("POST", "/push/subscriptions", { token: t, json: { device: "d1", subscription: { endpoint: "https://push.example/x", keys: { p256dh: "B".repeat(87), auth: "A".repeat(22) } } } }) },
   { name: "DELETE /push/subscriptions/:device", run: (t) => api("DELETE", "/push/subscriptions/d1", { token: t }) },
+  { name: "GET /blocks", run: (t) => api("GET", "/blocks", { token: t }) },
+  { name: "POST /blocks", run: (t) => api("POST", "/blocks", { token: t, json: { handle: victim.handle } }) },
+  { name: "DELETE /blocks/:handle", run: (t) => api("DELETE", `/blocks/${victim.handle}`, { token: t }) },
   { name: "POST /auth/logout", run: (t) => api("POST", "/auth/logout", { token: t }) },
 ];
 
@@ -89,7 +96,7 @@ describe("access control matrix", () => {
   });
 
   it("lets a member through every call it refuses to others (the matrix's control row)", async () => {
-    for (const call of CHANNEL_CALLS.filter((c) => !c.name.startsWith("DELETE /channels/:id/members"))) {
+    for (const call of CHANNEL_CALLS.filter((c) => !c.name.startsWith("DELETE /channels/:id/members") && c.name !== "POST /channels/:id/close")) {
       const res = await call.run(member.token, channelId);
       expect(res.status, call.name).toBeLessThan(300);
     }
@@ -133,6 +140,14 @@ describe("access control matrix", () => {
 
   it("changed nothing for any refused call: messages, members and reactions are as the members left them", async () => {
     const page = await api("GET", `/channels/${channelId}/messages?after=0`, { token: owner.token });
+    // Timeline lines: the setup's removal and leave, the control row's removal and re-add; none from an outsider.
+    expect(page.body.messages.filter((m: any) => m.event).map((m: any) => [m.event.type, m.senderId])).toEqual([
+      ["removed", owner.user.id],
+      ["left", outsiders["a member who left"]!.user.id],
+      ["removed", owner.user.id],
+      ["added", owner.user.id],
+    ]);
+    page.body.messages = page.body.messages.filter((m: any) => !m.event);
     expect(page.body.messages.map((m: any) => [m.clientMsgId, m.senderId])).toEqual([
       ["o1", owner.user.id],
       ["m1", member.user.id],

@@ -42,6 +42,10 @@ const ENDPOINTS: Endpoint[] = [
   { method: "GET", path: "/push/key" },
   { method: "POST", path: "/push/subscriptions", fields: ["device", "subscription"] },
   { method: "DELETE", path: "/push/subscriptions/:device" },
+  { method: "GET", path: "/blocks" },
+  { method: "POST", path: "/blocks", fields: ["handle"] },
+  { method: "DELETE", path: "/blocks/:handle" },
+  { method: "POST", path: "/channels/:id/close" },
 ];
 
 /** Percent-encodes any string, lone surrogates included, and sometimes raw bytes that are not UTF-8. */

@@ -6,6 +6,8 @@ export interface DialogField {
   id: string;
   label: string;
   hint?: string;
+  /** What the field holds when the dialog opens (selected, to type over). */
+  value?: string;
   attrs?: Record<string, string | number | boolean>;
   /** A checkbox (label after it); its value is "on" when checked, else "". */
   checkbox?: true;
@@ -63,7 +65,11 @@ function FormDialog({ title, fields, submitLabel, onSubmit, close }: FormDialogP
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLInputElement>(null);
-  useEffect(() => first.current?.focus(), []);
+  useEffect(() => {
+    for (const f of fields) if (f.value !== undefined) (document.getElementById(`${id}-${f.id}`) as HTMLInputElement).value = f.value;
+    first.current?.focus();
+    first.current?.select();
+  }, []);
   const submit = async (event: Event) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;

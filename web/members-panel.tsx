@@ -2,16 +2,24 @@ import { useState } from "preact/hooks";
 import type { ChannelConnection, User } from "../src/client";
 import { Avatar } from "./avatar";
 import type { Conversation } from "./encryption";
-import { confirmDialog, describeError } from "./dialogs";
+import { confirmDialog, describeError, openFormDialog } from "./dialogs";
 import { Icon, ICONS } from "./icon";
 
 /**
- * A group's members, with Remove beside each other member (the server lets
- * only the creator remove others and says so otherwise) and Leave group.
+ * A group's members, with Remove beside each other member for the group's
+ * creator (only they may remove others), Rename group and Leave group.
  */
 export function MembersPanel({ conn, conversation, me, onClose, onLeft }: { conn: ChannelConnection; conversation: Conversation | null; me: User; onClose(): void; onLeft(): void }) {
   const members = [...conn.members.value].sort((a, b) => a.displayName.localeCompare(b.displayName));
+  const creatorId = conn.channel.value?.creatorId;
   const [problem, setProblem] = useState("");
+  const rename = () =>
+    openFormDialog({
+      title: "Rename group",
+      fields: [{ id: "title", label: "Group name", value: conn.channel.peek()?.title ?? "", attrs: { required: true, maxlength: 100 } }],
+      submitLabel: "Rename",
+      onSubmit: async ({ title }) => void (await conn.rename(title!)),
+    });
   const remove = async (user: User) => {
     if (!(await confirmDialog({ title: `Remove ${user.displayName}?`, text: "They stop getting this group's messages.", confirmLabel: "Remove" }))) return;
     try {
@@ -49,9 +57,12 @@ export function MembersPanel({ conn, conversation, me, onClose, onLeft }: { conn
             <Avatar id={m.id} name={m.displayName} />
             <span class="member-names">
               <strong>{m.id === me.id ? `${m.displayName} (you)` : m.displayName}</strong>
-              <span class="muted">@{m.handle}</span>
+              <span class="muted">
+                @{m.handle}
+                {m.id === creatorId ? " · creator" : ""}
+              </span>
             </span>
-            {m.id === me.id ? null : (
+            {m.id === me.id || me.id !== creatorId ? null : (
               <button type="button" class="secondary small" aria-label={`Remove ${m.displayName}`} onClick={() => void remove(m)}>
                 Remove
               </button>
@@ -62,9 +73,14 @@ export function MembersPanel({ conn, conversation, me, onClose, onLeft }: { conn
       <p class="form-error" role="alert">
         {problem}
       </p>
-      <button type="button" class="secondary small danger-text" onClick={() => void leave()}>
-        Leave group
-      </button>
+      <div class="members-actions">
+        <button type="button" class="secondary small" onClick={rename}>
+          Rename group
+        </button>
+        <button type="button" class="secondary small danger-text" onClick={() => void leave()}>
+          Leave group
+        </button>
+      </div>
     </section>
   );
 }

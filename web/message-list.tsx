@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Channel } from "../src/client";
 import { MessageRow, PendingRow, quoteOf, type RowHandlers } from "./message-row";
+import { formatTime } from "./format";
 import { layout, visibleRange, type Layout } from "./virtual-layout";
 import type { Entry } from "./timeline";
 
@@ -209,6 +210,12 @@ function EntryView({ entry: e, p }: { entry: Entry; p: MessageListProps }) {
       );
     case "seen":
       return <div class="seen">{e.text}</div>;
+    case "event":
+      return (
+        <p class="timeline-event" data-seq={e.message.seq}>
+          {e.text} <time class="muted">{formatTime(e.message.createdAt)}</time>
+        </p>
+      );
     case "empty":
       return <p class="empty-log muted">No messages yet. Say hello!</p>;
     case "gap": {

@@ -4,6 +4,7 @@ import { messagePreview } from "../src/protocol";
 import { Avatar } from "./avatar";
 import { shortStamp } from "./format";
 import { Icon, ICONS } from "./icon";
+import { eventText } from "./event-text";
 import { channelName, dmPartner, memberName } from "./names";
 import type { ComponentChildren } from "preact";
 
@@ -121,6 +122,7 @@ const ChannelItem = memo(function ChannelItem({ summary, meId, active, presence 
 function preview(summary: Summary, meId: string): string {
   const last = summary.lastMessage;
   if (!last) return summary.channel.kind === "group" ? `${summary.channel.members.length} members` : "No messages yet";
+  if (last.event) return eventText(last.event, meId);
   // A message of files alone says what it carries ("Photo", "File: a.pdf").
   const text = last.deleted ? "Message deleted" : messagePreview(last).replace(/\s+/g, " ").trim();
   if (last.senderId === meId) return `You: ${text}`;

@@ -1,5 +1,6 @@
 import type { Channel, Message, PendingSend } from "../src/client";
 import { dayKey, dayLabel } from "./format";
+import { eventText } from "./event-text";
 import { listNames, memberName } from "./names";
 
 /** One row of the message log, by a stable id (message id, clientMsgId, day, gap). */
@@ -7,11 +8,15 @@ export type Entry =
   | { kind: "top"; id: "top"; text: string }
   | { kind: "day"; id: string; label: string }
   | { kind: "message"; id: string; message: Message; continued: boolean }
+  | { kind: "event"; id: string; message: Message; text: string }
   | { kind: "pending"; id: string; pending: PendingSend; continued: boolean }
   | { kind: "seen"; id: "seen"; text: string }
   | { kind: "unread"; id: "unread" }
   | { kind: "gap"; id: string; after: number; missing: number }
   | { kind: "empty"; id: "empty" };
+
+/** Rows a person reads as what someone said (timeline lines are not). */
+const said = (m: Message) => m.event === undefined;
 
 export interface TimelineInput {
   meId: string;
@@ -37,7 +42,7 @@ export function timeline(t: TimelineInput): Entry[] {
   const entries: Entry[] = [{ kind: "top", id: "top", text: topText(t) }];
   const gapAfter = new Map(t.gaps.map((g) => [g.after, g]));
   const seen = seenLine(t);
-  const firstUnread = t.unreadAfter === null ? undefined : t.messages.find((m) => m.seq > t.unreadAfter! && m.senderId !== t.meId);
+  const firstUnread = t.unreadAfter === null ? undefined : t.messages.find((m) => m.seq > t.unreadAfter! && m.senderId !== t.meId && said(m));
   let prev: { senderId: string; at: number } | null = null;
   let prevDay = "";
   const add = (at: number, senderId: string, make: (continued: boolean) => Entry) => {
@@ -56,7 +61,11 @@ export function timeline(t: TimelineInput): Entry[] {
       entries.push({ kind: "unread", id: "unread" });
       prev = null;
     }
-    add(message.createdAt, message.senderId, (continued) => ({ kind: "message", id: `m:${message.id}`, message, continued }));
+    if (message.event) {
+      // A line ("Ana added Bo") between messages: the next message shows its sender again.
+      add(message.createdAt, "", () => ({ kind: "event", id: `m:${message.id}`, message, text: eventText(message.event!, t.meId) }));
+      prev = null;
+    } else add(message.createdAt, message.senderId, (continued) => ({ kind: "message", id: `m:${message.id}`, message, continued }));
     if (seen && message.seq === seen.seq) entries.push({ kind: "seen", id: "seen", text: seen.text });
     const gap = gapAfter.get(message.seq);
     if (gap) {
@@ -80,7 +89,7 @@ function topText(t: TimelineInput): string {
 /** "Seen by Ann and Bo" under this user's newest message that others have read. */
 function seenLine(t: TimelineInput): { seq: number; text: string } | null {
   let lastMine: Message | undefined;
-  for (let i = t.messages.length - 1; i >= 0 && !lastMine; i--) if (t.messages[i]!.senderId === t.meId) lastMine = t.messages[i];
+  for (let i = t.messages.length - 1; i >= 0 && !lastMine; i--) if (t.messages[i]!.senderId === t.meId && said(t.messages[i]!)) lastMine = t.messages[i];
   if (!lastMine) return null;
   const names: string[] = [];
   for (const [userId, seq] of t.receipts) {

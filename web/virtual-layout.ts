@@ -8,7 +8,7 @@ export interface Layout {
   index: Map<string, number>;
 }
 
-const ESTIMATE: Record<Entry["kind"], number> = { top: 30, day: 44, message: 52, pending: 52, seen: 22, unread: 40, gap: 56, empty: 60 };
+const ESTIMATE: Record<Entry["kind"], number> = { top: 30, day: 44, message: 52, event: 32, pending: 52, seen: 22, unread: 40, gap: 56, empty: 60 };
 
 export function layout(entries: readonly Entry[], measured: ReadonlyMap<string, number>): Layout {
   const tops = new Array<number>(entries.length + 1);

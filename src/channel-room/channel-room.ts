@@ -16,8 +16,8 @@ import {
   type UploadedAttachment,
   type MlsGroupResponse,
   type MlsSendInput,
-  type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
-import { attachmentOf, trySend, type SocketAttachment } from "../sockets/attachment";
+  type Channel, type Message, type Presence, type Summary, type TimelineEvent, type User } from "../protocol";
+import { attachmentOf } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
 import { SocketObject, type Identity } from "../sockets/socket-object";
@@ -25,15 +25,18 @@ import { userHub } from "../user-hub/stub";
 import { openDb } from "../accounts/db";
 import { getUserById } from "../accounts/users";
 import { Drainer } from "./drainer";
+import { Fanout } from "./fanout";
 import { urlSigner } from "../attachments/signed-url";
 import { purgeExpiredAttachments } from "./attachment-purge";
 import { abandonUpload, completeUpload, ownUnsent, reserveUpload, setThumbnail, useUrlSigner, type NewUpload, type StoredInfo } from "./attachments";
 import { changesSince, deleteMessage, editMessage, react, type Change } from "./edits";
-import { addMember, createChannel, refreshProfile, removeMember, toChannel, memberToUser, type CreateChannelInput } from "./membership";
+import { addMember, createChannel, refreshProfile, removeMember, renameChannel, toChannel, memberToUser, type CreateChannelInput } from "./membership";
+import { appendAdded, appendEvent, userRef } from "./timeline";
 import { listLeaves } from "./mls-leaves";
+import { refuseIfBlocked, setPeerBlock } from "./dm-blocks";
 import { acceptMls, refuseIfEncrypted, type MlsAccepted } from "./mls-messages";
 import { WelcomeSender } from "./welcome-sender";
-import { historyAfter, historyBefore, sendMessage, type Page, type SendInput } from "./messages";
+import { historyAfter, historyBefore, sendMessage, type Page, type SendContext, type SendInput } from "./messages";
 import migrations from "./migrations/migrations.js";
 import { PresenceCache } from "./presence-cache";
 import { RoomBudgets } from "./room-budgets";
@@ -61,9 +64,11 @@ export class ChannelRoom extends SocketObject<typeof schema> {
   private readonly drainer: Drainer;
   private readonly budgets: RoomBudgets;
   private readonly welcomes: WelcomeSender;
+  private readonly fanout: Fanout;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, schema, migrations);
+    this.fanout = new Fanout(ctx);
     this.drainer = new Drainer(this.db, ctx.storage, env, (userId) => ctx.getWebSockets(`u:${userId}`).some((ws) => ws.readyState === WebSocket.OPEN));
     this.welcomes = new WelcomeSender(this.db, env, (at) => this.drainer.schedule(at));
     useUrlSigner(this.db, urlSigner(env.ATTACHMENT_URL_KEY, this.config.attachmentUrlTtlMs));
@@ -96,14 +101,39 @@ export class ChannelRoom extends SocketObject<typeof schema> {
 
   async addMember(actorId: string, user: User): Promise<Result<Channel>> {
     return toResult(async () => {
-      requireMember(this.db, actorId);
+      const actor = requireMember(this.db, actorId);
       this.budgets.membership.spend(actorId, "membership changes");
-      const { added } = this.ctx.storage.transactionSync(() => addMember(this.db, actorId, user, Date.now()));
+      const now = Date.now();
+      const { added, line } = this.ctx.storage.transactionSync(() => {
+        const { added } = addMember(this.db, actorId, user, now);
+        return { added, line: added ? appendAdded(this.db, this.eventContext(actorId, now), actor, user) : null };
+      });
       if (added) {
-        this.broadcast(JSON.stringify({ type: "member", event: "joined", user }));
+        this.fanout.toAll(JSON.stringify({ type: "member", event: "joined", user }));
+        this.broadcastLine(line);
         await this.drainer.drain();
       }
       return toChannel(this.db);
+    });
+  }
+
+  /** Any member renames a group: every socket gets the channel and the timeline line, every member's hub the new title. */
+  async rename(actorId: string, title: string): Promise<Result<Channel>> {
+    return toResult(async () => {
+      const actor = requireMember(this.db, actorId);
+      this.budgets.membership.spend(actorId, "membership changes");
+      const now = Date.now();
+      const { renamed, line } = this.ctx.storage.transactionSync(() => {
+        const { renamed } = renameChannel(this.db, actorId, title, now);
+        return { renamed, line: renamed ? appendEvent(this.db, this.eventContext(actorId, now), { type: "renamed", actor: userRef(actor), title }) : null };
+      });
+      const channel = toChannel(this.db);
+      if (renamed) {
+        this.fanout.toAll(JSON.stringify({ type: "channel", channel }));
+        this.broadcastLine(line);
+        await this.drainer.drain();
+      }
+      return channel;
     });
   }
 
@@ -114,11 +144,17 @@ export class ChannelRoom extends SocketObject<typeof schema> {
 
   async removeMember(actorId: string, targetId: string): Promise<Result<null>> {
     return toResult(async () => {
-      requireMember(this.db, actorId);
+      const actor = requireMember(this.db, actorId);
       this.budgets.membership.spend(actorId, "membership changes");
-      const removed = this.ctx.storage.transactionSync(() => removeMember(this.db, actorId, targetId, Date.now()));
-      for (const ws of this.ctx.getWebSockets(`u:${targetId}`)) ws.close(CLOSE_CODES.notAMember, "no longer a member");
-      this.broadcast(JSON.stringify({ type: "member", event: "left", user: memberToUser(removed) }));
+      const now = Date.now();
+      const { removed, line } = this.ctx.storage.transactionSync(() => {
+        const removed = removeMember(this.db, actorId, targetId, now);
+        const event: TimelineEvent = actorId === targetId ? { type: "left", actor: userRef(actor) } : { type: "removed", actor: userRef(actor), user: userRef(removed) };
+        return { removed, line: appendEvent(this.db, this.eventContext(actorId, now), event) };
+      });
+      this.closeSockets(`u:${targetId}`, CLOSE_CODES.notAMember, "no longer a member");
+      this.fanout.toAll(JSON.stringify({ type: "member", event: "left", user: memberToUser(removed) }));
+      this.broadcastLine(line);
       await this.drainer.drain();
       return null;
     });
@@ -225,9 +261,14 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     this.drainer.schedule();
   }
 
+  /** A DM member blocked or unblocked the other (docs/protocol.md "Blocks"). */
+  async setPeerBlock(blockerId: string, on: boolean): Promise<void> {
+    setPeerBlock(this.db, readMeta(this.db), blockerId, on);
+  }
+
   /** Logout: this session's sockets close with 4401. */
   async closeSession(sessionId: string): Promise<void> {
-    for (const ws of this.ctx.getWebSockets(`s:${sessionId}`)) ws.close(CLOSE_CODES.sessionRevoked, "session revoked");
+    this.closeSockets(`s:${sessionId}`, CLOSE_CODES.sessionRevoked, "session revoked");
   }
 
   // ---- Sockets ----
@@ -239,12 +280,15 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     this.assertSocketRoom(this.ctx.getWebSockets(`u:${who.userId}`).length, "this channel");
     const channel = toChannel(this.db, meta);
     const presence: Presence[] = await this.presence.get(channel.members.map((m) => m.id));
-    return JSON.stringify({ type: "welcome", channel: toChannel(this.db, meta), lastSeq: lastMessage(this.db)?.seq ?? 0, presence, reads: this.reads() });
+    const welcome = JSON.stringify({ type: "welcome", channel: toChannel(this.db, meta), lastSeq: lastMessage(this.db)?.seq ?? 0, presence, reads: this.reads() });
+    // What is queued was stored before this welcome's lastSeq: the new socket does not get it twice.
+    this.fanout.flush();
+    return welcome;
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const who = attachmentOf(ws);
-    if (!who) return ws.close(CLOSE_CODES.lostState, "lost socket state");
+    if (!who) return this.closeSocket(ws, CLOSE_CODES.lostState, "lost socket state");
     const decoded = decodeFrame(ChannelClientFrame, data);
     if ("error" in decoded) return this.sendError(ws, decoded.error, decoded.clientMsgId);
     const frame = decoded.frame;
@@ -260,9 +304,9 @@ export class ChannelRoom extends SocketObject<typeof schema> {
           const page = historyAfter(this.db, requireMeta(this.db).channelId, frame.after, limit);
           const held = page.messages.at(-1)?.seq;
           if (held !== undefined) this.ctx.storage.transactionSync(() => markHeld(this.db, who.userId, who.device, held, Date.now()));
-          trySend(ws, JSON.stringify({ type: "history", ...page }));
+          this.fanout.toOne(ws, JSON.stringify({ type: "history", ...page }));
           if (frame.changesAfter !== undefined) {
-            trySend(ws, JSON.stringify({ type: "changes", ...changesSince(this.db, who.userId, frame.changesAfter, frame.after, limit) }));
+            this.fanout.toOne(ws, JSON.stringify({ type: "changes", ...changesSince(this.db, who.userId, frame.changesAfter, frame.after, limit) }));
           }
           if (held !== undefined) this.drainer.schedule();
           return;
@@ -281,7 +325,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
           requireMember(this.db, who.userId);
           // Over its budget, typing is dropped: it is a hint, and an error would cost as much as the broadcast.
           if (this.budgets.typing.take(who.userId) !== null) return;
-          this.broadcast(JSON.stringify({ type: "typing", userId: who.userId }), (a) => a.userId !== who.userId);
+          this.fanout.toAll(JSON.stringify({ type: "typing", userId: who.userId }), { exceptUser: who.userId });
           return;
         case "read":
           requireMember(this.db, who.userId);
@@ -289,13 +333,13 @@ export class ChannelRoom extends SocketObject<typeof schema> {
           this.read(who.userId, who.device, frame.seq, ws);
           return;
         case "ping":
-          trySend(ws, PONG_FRAME);
+          this.fanout.toOne(ws, PONG_FRAME);
           return;
       }
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       // A missing message is an error frame; a missing membership ends the socket.
-      if (err.code === "not_found" && !this.isMember(who.userId)) return ws.close(CLOSE_CODES.notAMember, "no longer a member");
+      if (err.code === "not_found" && !this.isMember(who.userId)) return this.closeSocket(ws, CLOSE_CODES.notAMember, "no longer a member");
       const seq = frame.type === "edit" || frame.type === "delete" || frame.type === "react" ? frame.seq : undefined;
       this.sendError(ws, err, frame.type === "send" || frame.type === "mls" ? frame.clientMsgId : undefined, seq);
     }
@@ -327,13 +371,15 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     const now = Date.now();
     const meta = requireMeta(this.db);
     refuseIfEncrypted(meta, "send MLS messages (type \"mls\")");
+    refuseIfBlocked(this.db, meta, userId);
     const result = this.ctx.storage.transactionSync(() =>
       sendMessage(this.db, { channelId: meta.channelId, userId, device, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now }, input),
     );
     // The output gate holds these frames until the write above is durable.
-    if (from) trySend(from, JSON.stringify({ type: "ack", clientMsgId: input.clientMsgId, message: result.message }));
+    const message = JSON.stringify(result.message);
+    if (from) this.fanout.toOne(from, `{"type":"ack","clientMsgId":${JSON.stringify(input.clientMsgId)},"message":${message}}`);
     if (result.created) {
-      this.broadcast(JSON.stringify({ type: "message", message: result.message }), undefined, from);
+      this.fanout.message(message, from);
       this.drainer.schedule();
     }
     return result;
@@ -347,6 +393,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
    */
   private async storeMls(userId: string, device: string, input: MlsSendInput, from: WebSocket | null): Promise<MlsAccepted> {
     const meta = requireMeta(this.db);
+    refuseIfBlocked(this.db, meta, userId);
     const inbound = readInbound(input.data, meta.channelId);
     const profiles = new Map<string, User>();
     if (inbound.kind === "commit") {
@@ -357,15 +404,19 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     const result = this.ctx.storage.transactionSync(() =>
       acceptMls(this.db, { channelId: meta.channelId, userId, device, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now }, input, inbound, profiles),
     );
-    if (from) trySend(from, JSON.stringify({ type: "ack", clientMsgId: input.clientMsgId, message: result.message }));
+    const message = JSON.stringify(result.message);
+    if (from) this.fanout.toOne(from, `{"type":"ack","clientMsgId":${JSON.stringify(input.clientMsgId)},"message":${message}}`);
     if (!result.created) return result;
-    this.broadcast(JSON.stringify({ type: "message", message: result.message }), undefined, from);
-    for (const user of result.joined) this.broadcast(JSON.stringify({ type: "member", event: "joined", user }));
+    this.fanout.message(message, from);
+    for (const user of result.joined) this.fanout.toAll(JSON.stringify({ type: "member", event: "joined", user }));
     for (const user of result.left) {
-      for (const ws of this.ctx.getWebSockets(`u:${user.id}`)) ws.close(4403, "no longer a member");
-      this.broadcast(JSON.stringify({ type: "member", event: "left", user }));
+      this.closeSockets(`u:${user.id}`, CLOSE_CODES.notAMember, "no longer a member");
+      this.fanout.toAll(JSON.stringify({ type: "member", event: "left", user }));
     }
-    if (result.welcomed.length > 0) await this.welcomes.deliver();
+    if (result.welcomed.length > 0) {
+      this.welcomes.noteStored();
+      await this.welcomes.deliver();
+    }
     if (result.joined.length > 0 || result.left.length > 0) await this.drainer.drain();
     else this.drainer.schedule();
     return result;
@@ -390,10 +441,20 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     });
     const frame = JSON.stringify({ type: "changed", change: result.change, message: result.message });
     if (result.changed) {
-      this.broadcast(frame);
+      this.fanout.toAll(frame);
       this.drainer.schedule();
-    } else if (from) trySend(from, frame);
+    } else if (from) this.fanout.toOne(from, frame);
     return result;
+  }
+
+  /** What storeRow needs to append a timeline line for `actorId` (no rate limit: membership has its own budget). */
+  private eventContext(actorId: string, now: number): SendContext {
+    return { channelId: requireMeta(this.db).channelId, userId: actorId, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now };
+  }
+
+  /** A timeline line reaches every open socket as a new message (the members' hubs hear of it by the drain). */
+  private broadcastLine(line: Message | null): void {
+    if (line) this.fanout.message(JSON.stringify(line), null);
   }
 
   private isMember(userId: string): boolean {
@@ -403,7 +464,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
 
   private read(userId: string, device: string | undefined, seq: number, from: WebSocket | null): void {
     const { readSeq, moved } = this.ctx.storage.transactionSync(() => markRead(this.db, userId, seq, device, Date.now()));
-    if (moved) this.broadcast(JSON.stringify({ type: "receipt", userId, seq: readSeq }), (a) => a.userId !== userId, from);
+    if (moved) this.fanout.toAll(JSON.stringify({ type: "receipt", userId, seq: readSeq }), { exceptUser: userId, skip: from });
     this.drainer.schedule();
   }
 
@@ -416,19 +477,19 @@ export class ChannelRoom extends SocketObject<typeof schema> {
       .map(({ userId, seq }) => ({ userId, seq }));
   }
 
-  /** Serialises once, sends to every open socket that passes `filter`, except `skip`. */
-  private broadcast(data: string, filter?: (a: SocketAttachment) => boolean, skip?: WebSocket | null): void {
-    for (const ws of this.ctx.getWebSockets()) {
-      if (ws === skip) continue;
-      if (filter) {
-        const a = attachmentOf(ws);
-        if (!a || !filter(a)) continue;
-      }
-      trySend(ws, data);
-    }
+  /** Closes sockets after the frames already queued for them (they still get those first). */
+  private closeSockets(tag: string, code: number, reason: string): void {
+    const sockets = this.ctx.getWebSockets(tag);
+    if (sockets.length > 0) this.fanout.flush();
+    for (const ws of sockets) ws.close(code, reason);
+  }
+
+  private closeSocket(ws: WebSocket, code: number, reason: string): void {
+    this.fanout.flush();
+    ws.close(code, reason);
   }
 
   private sendError(ws: WebSocket, err: AppError, clientMsgId?: string, seq?: number): void {
-    trySend(ws, errorFrame(err, { clientMsgId, seq }));
+    this.fanout.toOne(ws, errorFrame(err, { clientMsgId, seq }));
   }
 }

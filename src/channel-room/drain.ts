@@ -101,12 +101,12 @@ function updateFor(m: MemberRow, mine: OutboxRow[], ctx: DrainContext): ChannelU
 function recentMessages(db: RoomDb, seqs: number[]): DeliveredMessage[] {
   if (seqs.length === 0) return [];
   const rows = db
-    .select({ seq: messages.seq, senderId: messages.senderId, body: messages.body, deleted: messages.deleted, mlsKind: messages.mlsKind, changeOf: messages.changeOf })
+    .select({ seq: messages.seq, senderId: messages.senderId, body: messages.body, deleted: messages.deleted, mlsKind: messages.mlsKind, changeOf: messages.changeOf, event: messages.event })
     .from(messages)
     .where(and(gt(messages.seq, seqs[0]! - 1), lte(messages.seq, seqs[seqs.length - 1]!)))
     .all()
-    // Commits and encrypted changes are nobody's new message: no push, no unread.
-    .filter((r) => !r.deleted && r.mlsKind !== "commit" && r.mlsKind !== "proposal" && r.changeOf === null);
+    // Commits, proposals, encrypted changes and timeline lines are nobody's new message: no push, no unread.
+    .filter((r) => !r.deleted && r.mlsKind !== "commit" && r.mlsKind !== "proposal" && r.changeOf === null && r.event === null);
   if (rows.length === 0) return [];
   const mentioned = new Map<number, string[]>();
   for (const r of db.select().from(mentions).where(inList(mentions.seq, rows.map((r) => r.seq))).all()) {

@@ -20,6 +20,7 @@ function requireMessage(db: RoomDb, userId: string, seq: number): MessageRow {
   requireMember(db, userId);
   const row = getMessage(db, seq);
   if (!row) throw new AppError("not_found", "no such message");
+  if (row.event !== null) throw new AppError("conflict", "a timeline line cannot be edited, deleted or reacted to");
   return row;
 }
 

@@ -16,6 +16,7 @@ export function activeMembers(db: RoomDb): MemberRow[] {
 
 export function toChannel(db: RoomDb, m: MetaRow = requireMeta(db)): Channel {
   const channel: Channel = { id: m.channelId, kind: m.kind, title: m.title, members: activeMembers(db).map(memberToUser), createdAt: m.createdAt };
+  if (m.kind === "group") channel.creatorId = m.creatorId;
   if (m.encrypted) channel.encrypted = true;
   return channel;
 }
@@ -61,8 +62,8 @@ export function upsertMember(db: RoomDb, user: User, readSeq: number, now: numbe
     .run();
 }
 
-function requireGroup(m: MetaRow): void {
-  if (m.kind !== "group") throw new AppError("bad_request", "members can only be changed in a group");
+function requireGroup(m: MetaRow, what = "members can only be changed"): void {
+  if (m.kind !== "group") throw new AppError("bad_request", `${what} in a group`);
 }
 
 /** A member's profile changed in D1: refresh the room's copy, so channels show the new name. */
@@ -87,6 +88,17 @@ export function addMember(db: RoomDb, actorId: string, user: User, now: number):
   upsertMember(db, user, lastMessage(db)?.seq ?? 0, now);
   recordChange(db, { kind: "members" }, now);
   return { added: true };
+}
+
+/** Any member renames a group; the same title again changes nothing. */
+export function renameChannel(db: RoomDb, actorId: string, title: string, now: number): { renamed: boolean } {
+  const m = requireMeta(db);
+  requireMember(db, actorId);
+  requireGroup(m, "a title can only be set");
+  if (m.title === title) return { renamed: false };
+  db.update(meta).set({ title }).run();
+  recordChange(db, { kind: "members" }, now);
+  return { renamed: true };
 }
 
 /** Anyone may leave; the creator may remove anyone; others get 403. */

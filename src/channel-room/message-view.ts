@@ -1,5 +1,5 @@
 import { asc } from "drizzle-orm";
-import { REPLY_PREVIEW_CHARS, type Message, type Reaction, type ReplyPreview } from "../protocol";
+import { REPLY_PREVIEW_CHARS, type Message, type Reaction, type ReplyPreview, type TimelineEvent } from "../protocol";
 import type { MessageRow, RoomDb } from "./room-db";
 import { mentions, messages, reactions } from "./schema";
 import { inList } from "./seq-list";
@@ -20,6 +20,8 @@ export function toMessage(channelId: string, row: MessageRow): Message {
   if (row.editedAt !== null) m.editedAt = row.editedAt;
   if (row.deleted) m.deleted = true;
   if (row.replyTo !== null) m.replyTo = row.replyTo;
+  // Written by appendEvent from a TimelineEvent: the room's own JSON.
+  if (row.event !== null) m.event = JSON.parse(row.event) as TimelineEvent;
   if (row.mlsKind !== null && row.mlsData !== null && row.epoch !== null) {
     m.mls = { kind: row.mlsKind, epoch: row.epoch, data: row.mlsData };
     if (row.changeOf !== null) m.mls.changeOf = row.changeOf;

@@ -85,7 +85,7 @@ export function getMessage(db: RoomDb, seq: number): MessageRow | undefined {
 }
 
 
-type NewRow = Pick<MessageRow, "seq" | "body" | "clientMsgId" | "replyTo" | "mlsKind" | "mlsData" | "epoch" | "changeOf">;
+type NewRow = Pick<MessageRow, "seq" | "body" | "clientMsgId" | "replyTo" | "mlsKind" | "mlsData" | "epoch" | "changeOf"> & Partial<Pick<MessageRow, "event">>;
 
 /**
  * Writes the next message row, plaintext or MLS: its Snowflake id and
@@ -95,9 +95,9 @@ type NewRow = Pick<MessageRow, "seq" | "body" | "clientMsgId" | "replyTo" | "mls
 export function storeRow(db: RoomDb, ctx: SendContext, last: MessageRow | undefined, fields: NewRow): MessageRow {
   const { id, ms } = ctx.ids.next(Math.max(ctx.now, last?.createdAt ?? 0));
   const rev = recordChange(db, { kind: "message", seq: fields.seq }, ctx.now);
-  const row: MessageRow = { ...fields, id, senderId: ctx.userId, createdAt: ms, editedAt: null, deleted: false, rev };
-  // The prepared statement is the plaintext hot path; MLS rows carry columns it leaves out.
-  if (row.mlsKind === null) statements(db).insertMessage.run(row);
+  const row: MessageRow = { event: null, ...fields, id, senderId: ctx.userId, createdAt: ms, editedAt: null, deleted: false, rev };
+  // The prepared statement is the plaintext hot path; MLS rows and timeline lines carry columns it leaves out.
+  if (row.mlsKind === null && row.event === null) statements(db).insertMessage.run(row);
   else db.insert(messages).values(row).run();
   if (ctx.device) moveCursor(db, ctx.userId, ctx.device, fields.seq, rev);
   return row;

@@ -34,6 +34,8 @@ export const members = sqliteTable("members", {
   /** Drain retry state: next attempt time and consecutive failures. */
   retryAt: integer("retry_at").notNull().default(0),
   failures: integer("failures").notNull().default(0),
+  /** In a DM: this member blocked the other, whose sends are refused (403) until unblocked. */
+  blocksPeer: integer("blocks_peer", { mode: "boolean" }).notNull().default(false),
 });
 
 export const messages = sqliteTable(
@@ -56,6 +58,8 @@ export const messages = sqliteTable(
     epoch: integer("epoch"),
     /** An encrypted edit, delete or reaction of message `changeOf`: never unread. */
     changeOf: integer("change_of"),
+    /** A timeline line (a member added, left or removed, the group renamed), as JSON; body "". Never unread, never pushed. */
+    event: text("event"),
   },
   (t) => [
     // Rows no unread count includes (commits, proposals, encrypted changes): counted without scanning the rest.
@@ -65,6 +69,8 @@ export const messages = sqliteTable(
     index("messages_rev_idx").on(t.rev),
     // Tombstones only: unread counts skip them without scanning live messages.
     index("messages_deleted_idx").on(t.seq).where(sql`deleted = 1`),
+    // Timeline lines only: unread counts skip them without scanning messages.
+    index("messages_event_idx").on(t.seq).where(sql`event IS NOT NULL`),
   ],
 );
 

@@ -18,8 +18,18 @@ export class WelcomeSender {
     private readonly retryAt: (at: number) => void,
   ) {}
 
+  /** Whether rows may be waiting (unknown after a wake-up); spares every alarm of a plaintext room the read. */
+  private mayHavePending = true;
+
+  /** An accepted commit stored Welcomes: the next deliver() looks. */
+  noteStored(): void {
+    this.mayHavePending = true;
+  }
+
   async deliver(): Promise<void> {
+    if (!this.mayHavePending) return;
     const rows = pendingWelcomes(this.db);
+    this.mayHavePending = rows.length > 0;
     if (rows.length === 0) return;
     const channelId = requireMeta(this.db).channelId;
     let failed = false;

@@ -114,7 +114,8 @@ export class ChannelConnection {
     );
     const token = options.http.token;
     if (!token) throw new Error("log in before opening a channel");
-    const url = options.http.socketUrl(`/channels/${encodeURIComponent(this.channelId)}/socket`, options.device);
+    // batch=1: several messages may come in one `messages` frame (a busy channel sends far fewer frames).
+    const url = options.http.socketUrl(`/channels/${encodeURIComponent(this.channelId)}/socket`, options.device, { batch: "1" });
     const open = () => {
       if (this.#status.peek() !== "closed") this.#socket = this.#connect(url, token, options);
     };
@@ -170,6 +171,11 @@ export class ChannelConnection {
   /** Adds a member to a group by handle; `channel` and `members` follow. */
   async addMember(handle: string): Promise<Channel> {
     return (this.#channel.value = await this.#http.addMember(this.channelId, handle));
+  }
+
+  /** Renames a group; `channel` follows (other members' devices get it as a `channel` frame). */
+  async rename(title: string): Promise<Channel> {
+    return (this.#channel.value = await this.#http.renameChannel(this.channelId, title));
   }
 
   /** Removes a member (or, with one's own handle, leaves). */
@@ -259,14 +265,16 @@ export class ChannelConnection {
       case "history":
         return this.#sync.history(frame);
       case "message":
-        return this.#sync.live(frame.message);
+        return this.#sync.live([frame.message]);
+      case "messages":
+        return this.#sync.live(frame.messages);
       case "changed":
         return this.#sync.changed(frame.message);
       case "changes":
         return this.#sync.changes(frame);
       case "ack":
         this.#outbox.resolve(frame.clientMsgId);
-        return this.#sync.live(frame.message);
+        return this.#sync.live([frame.message]);
       case "typing":
         if (frame.userId !== this.#meIdOf()) this.#typing.started(frame.userId);
         this.events.emit("typing", { userId: frame.userId });
@@ -277,6 +285,9 @@ export class ChannelConnection {
         return;
       case "member":
         this.#onMember(frame.event, frame.user);
+        return;
+      case "channel":
+        this.#channel.value = frame.channel;
         return;
       case "error":
         this.#onError(frame);

@@ -61,8 +61,8 @@ describe("ChannelSync", () => {
     sync.restore({ messages: range(1, 5), cursor: 5, changeRev: 5, lastSeq: 5, hasOlder: false });
     held.length = 0;
     sync.connected(8, send);
-    sync.live(message(9));
-    sync.live(message(7));
+    sync.live([message(9)]);
+    sync.live([message(7)]);
     sync.history({ type: "history", messages: range(6, 9), hasMore: false });
     expect(seqs(sync.messages.value)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(held.sort((a, b) => a - b)).toEqual([6, 7, 8, 9]);
@@ -74,9 +74,23 @@ describe("ChannelSync", () => {
     sync.connected(3, send);
     sync.history({ type: "history", messages: [], hasMore: false });
     sent.length = 0;
-    sync.live(message(6));
+    sync.live([message(6)]);
     expect(sent).toEqual([{ type: "sync", after: 3, limit: 100 }]);
     expect(sync.cursor.value).toBe(3);
+  });
+
+  it("holds a batch of live messages at once, and asks for nothing when the batch continues the held run", () => {
+    const { sync, sent, send, held } = engine();
+    sync.restore({ messages: range(1, 3), cursor: 3, changeRev: 3, lastSeq: 3, hasOlder: false });
+    sync.connected(3, send);
+    sync.history({ type: "history", messages: [], hasMore: false });
+    sent.length = 0;
+    held.length = 0;
+    sync.live(range(4, 7));
+    expect(seqs(sync.messages.value)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(sync.cursor.value).toBe(7);
+    expect(held).toEqual([4, 5, 6, 7]);
+    expect(sent).toEqual([]);
   });
 
   it("a page read before a change cannot bring back the old version", async () => {

@@ -146,13 +146,15 @@ export class ChannelSync {
     this.events.emit("synced", this.#store.cursor ?? 0);
   }
 
-  /** A live message, or the ack of one's own send. */
-  live(message: Message): void {
-    this.#add([message]);
-    this.#noteLiveRev(message);
+  /** Live messages (a `message` frame, a `messages` batch in seq order), or the ack of one's own send. */
+  live(messages: readonly Message[]): void {
+    const last = messages.at(-1);
+    if (!last) return;
+    this.#add(messages);
+    for (const m of messages) this.#noteLiveRev(m);
     // A live message past a hole means frames were missed: fill the hole now.
     const cursor = this.#store.cursor ?? 0;
-    if (!this.#syncing && cursor < message.seq - 1) this.#sync(cursor);
+    if (!this.#syncing && cursor < last.seq - 1) this.#sync(cursor);
   }
 
   /** An edit, delete or reaction (a `changed` frame, or the answer to one's own HTTP call). */

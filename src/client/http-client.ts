@@ -70,6 +70,9 @@ export class HttpClient {
   async channel(id: string): Promise<Channel> {
     return (await this.#call(R.ChannelResponse, "GET", `/channels/${enc(id)}`)).channel;
   }
+  async renameChannel(channelId: string, title: string): Promise<Channel> {
+    return (await this.#call(R.ChannelResponse, "PATCH", `/channels/${enc(channelId)}`, { body: { title } })).channel;
+  }
   async addMember(channelId: string, handle: string): Promise<Channel> {
     return (await this.#call(R.ChannelResponse, "POST", `/channels/${enc(channelId)}/members`, { body: { handle } })).channel;
   }
@@ -137,11 +140,12 @@ export class HttpClient {
   }
 
   /** The ws:/wss: URL of a socket endpoint, e.g. socketUrl("/inbox/socket", device). */
-  socketUrl(path: string, device: string): string {
+  socketUrl(path: string, device: string, extra: Record<string, string> = {}): string {
     const base = this.baseUrl || globalThis.location?.origin || "";
     const url = new URL(`${base}/api${path}`);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("device", device);
+    for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v);
     return url.toString();
   }
 

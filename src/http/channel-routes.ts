@@ -3,14 +3,14 @@ import * as v from "valibot";
 import { dmChannelId, encryptedDmChannelId, groupChannelId } from "../channel-room/channel-id";
 import type { AppEnv } from "../env";
 import { AppError, unwrap } from "../errors";
-import { AddMemberBody, ChannelIdSchema, ChannelResponse, ChannelsResponse, DeviceSchema, DmBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, MessageResponse, MessagesPage, MlsGroupResponse, MlsSendBody, ReadBody, SendBody, SummaryResponse } from "../protocol";
+import { AddMemberBody, ChannelIdSchema, ChannelResponse, ChannelsResponse, DeviceSchema, DmBody, GroupBody, HandleSchema, HistoryQuery, MAX_GROUP_MEMBERS, MessageResponse, MessagesPage, MlsGroupResponse, MlsSendBody, ReadBody, RenameBody, SendBody, SummaryResponse } from "../protocol";
 import { channelRoom } from "../channel-room/stub";
 import { userHub } from "../user-hub/stub";
 import { hintForRequest } from "../placement/location-hint";
 import { idKey } from "../placement/signed-id";
 import { getUserByHandle, getUserById, getUsersByHandles } from "../accounts/users";
 import { requireAuth } from "./auth-middleware";
-import { assertRoomForChannel } from "./channel-limit";
+import { assertNotBlockedBy, reserveChannel } from "./consent";
 import { forwardUpgrade } from "./forward-socket";
 import { knownChannel } from "./known-channel";
 import { messageRoutes } from "./message-routes";
@@ -23,38 +23,44 @@ const channelParam = validate("param", v.object({ id: ChannelIdSchema }), "not_f
 const MemberParam = v.object({ id: ChannelIdSchema, handle: HandleSchema });
 
 
-export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", doc({ tag: "Channels", summary: "The one DM with another user (201 when new)", answers: { 200: ChannelResponse, 201: ChannelResponse }, errors: ["not_found", "channel_limit"], examples: { 201: EXAMPLES.channel } }), validate("json", DmBody), async (c) => {
+export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", doc({ tag: "Channels", summary: "The one DM with another user (201 when new)", answers: { 200: ChannelResponse, 201: ChannelResponse }, errors: ["forbidden", "not_found", "channel_limit", "rate_limited"], examples: { 201: EXAMPLES.channel } }), validate("json", DmBody), async (c) => {
   const db = c.var.db;
   const body = c.req.valid("json");
   const other = await getUserByHandle(db, body.handle);
   if (other.id === c.var.userId) throw new AppError("bad_request", "a direct message needs another user");
   const me = await getUserById(db, c.var.userId);
+  await assertNotBlockedBy(c.env, me.id, [other]);
   // An encrypted DM is a room of its own: the pair's plaintext DM stays as it is.
   const channelId = await (body.encrypted ? encryptedDmChannelId : dmChannelId)(await idKey(c.env), me.id, other.id);
-  const room = channelRoom(c.env, channelId);
-  // An existing DM is returned as it is; only a new one counts against the channel limit.
-  const existing = await room.getChannel(me.id);
-  if (existing.ok) return c.json({ channel: existing.value }, 200);
-  unwrap(await userHub(c.env, me.id).spend("channelCreate"));
-  await assertRoomForChannel(c.env, me.id, [me, other]);
+  const hub = userHub(c.env, me.id);
+  // Only a DM new to the caller (or one they closed) meets the budget and the limit, checked
+  // in their hub before any room is named; an open one is returned as it is.
+  const known = await hub.channelState(me.id, channelId);
+  if (known === "open") return c.json({ channel: unwrap(await channelRoom(c.env, channelId).getChannel(me.id)) }, 200);
+  if (known === "none") unwrap(await hub.spend("channelCreate"));
+  await reserveChannel(c.env, me.id, channelId);
   const encrypted = body.encrypted ? { device: body.device!, peerId: other.id } : undefined;
   // An encrypted DM starts with its creator's device alone; the other user joins by the first commit.
+  const room = channelRoom(c.env, channelId);
   const { channel, created } = unwrap(await room.create({ channelId, kind: "dm", title: "", creatorId: me.id, members: encrypted ? [me] : [me, other], encrypted }));
+  // A DM opened with someone the caller blocked still refuses that person's sends.
+  if (created && (await hub.hasBlocked(other.id))) await room.setPeerBlock(me.id, true);
   return c.json({ channel }, created ? 201 : 200);
 });
 
 export const channelRoutes = new Hono<AppEnv>()
   .use(requireAuth)
   .use("/:id/*", knownChannel)
-  .post("/", doc({ tag: "Channels", summary: "Create a group", answers: { 201: ChannelResponse }, errors: ["not_found", "member_limit", "channel_limit"] }), validate("json", GroupBody), async (c) => {
+  .post("/", doc({ tag: "Channels", summary: "Create a group", answers: { 201: ChannelResponse }, errors: ["forbidden", "not_found", "member_limit", "channel_limit", "rate_limited"] }), validate("json", GroupBody), async (c) => {
     const { title, members, encrypted, device } = c.req.valid("json");
     const db = c.var.db;
     const me = await getUserById(db, c.var.userId);
     const others = await getUsersByHandles(db, members.filter((h) => h !== me.handle));
     if (others.length + 1 > MAX_GROUP_MEMBERS) throw new AppError("member_limit", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
+    await assertNotBlockedBy(c.env, me.id, others);
     unwrap(await userHub(c.env, me.id).spend("channelCreate"));
-    await assertRoomForChannel(c.env, me.id, [me, ...others]);
     const channelId = await groupChannelId(await idKey(c.env), hintForRequest(c.req.raw));
+    await reserveChannel(c.env, me.id, channelId);
     const { channel } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "group", title, creatorId: me.id, members: [me, ...others], encrypted: encrypted ? { device: device! } : undefined }));
     return c.json({ channel }, 201);
   })
@@ -62,14 +68,22 @@ export const channelRoutes = new Hono<AppEnv>()
   .get("/:id", doc({ tag: "Channels", summary: "A channel I am in", answers: { 200: ChannelResponse }, errors: ["not_found"] }), channelParam, async (c) => {
     return c.json({ channel: unwrap(await channelRoom(c.env, c.req.valid("param").id).getChannel(c.var.userId)) });
   })
-  .post("/:id/members", doc({ tag: "Channels", summary: "Add a member to a group", answers: { 200: ChannelResponse }, errors: ["not_found", "member_limit", "channel_limit"] }), channelParam, validate("json", AddMemberBody), async (c) => {
+  .patch("/:id", doc({ tag: "Channels", summary: "Rename a group (members only)", answers: { 200: ChannelResponse }, errors: ["not_found", "rate_limited"] }), channelParam, validate("json", RenameBody), async (c) => {
+    return c.json({ channel: unwrap(await channelRoom(c.env, c.req.valid("param").id).rename(c.var.userId, c.req.valid("json").title)) });
+  })
+  .post("/:id/members", doc({ tag: "Channels", summary: "Add a member to a group", answers: { 200: ChannelResponse }, errors: ["forbidden", "not_found", "member_limit", "rate_limited"] }), channelParam, validate("json", AddMemberBody), async (c) => {
     const room = channelRoom(c.env, c.req.valid("param").id);
     // Membership first: a non-member learns nothing, not even that the limit applies.
     const channel = unwrap(await room.getChannel(c.var.userId));
     const user = await getUserByHandle(c.var.db, c.req.valid("json").handle);
     if (channel.kind === "group" && channel.members.some((m) => m.id === user.id)) return c.json({ channel });
-    await assertRoomForChannel(c.env, c.var.userId, [user]);
+    // Not counted against the added user's channel limit: only channels they create or speak in are.
+    await assertNotBlockedBy(c.env, c.var.userId, [user]);
     return c.json({ channel: unwrap(await room.addMember(c.var.userId, user)) });
+  })
+  .post("/:id/close", doc({ tag: "Channels", summary: "Close a DM: out of my inbox and channel count until a new message arrives", answers: { 204: null }, errors: ["not_found"] }), channelParam, async (c) => {
+    unwrap(await userHub(c.env, c.var.userId).closeDm(c.var.userId, c.req.valid("param").id));
+    return c.body(null, 204);
   })
   .delete("/:id/members/:handle", doc({ tag: "Channels", summary: "Remove a member (or leave)", answers: { 204: null }, errors: ["forbidden", "not_found"] }), validate("param", MemberParam), async (c) => {
     const { id, handle } = c.req.valid("param");

@@ -16,12 +16,14 @@ import { badRequest } from "./validate";
 export async function forwardUpgrade(c: Context<AppEnv>, target: { fetch(req: Request): Promise<Response> }): Promise<Response> {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new AppError("bad_request", "this endpoint expects a WebSocket upgrade");
   assertOriginAllowed(c.req.raw, readConfig(c.env).allowedOrigins);
-  const query = v.safeParse(SocketQuery, { device: c.req.query("device") });
+  const query = v.safeParse(SocketQuery, { device: c.req.query("device"), batch: c.req.query("batch") });
   if (!query.success) throw badRequest(query.issues);
   const headers = new Headers(c.req.raw.headers);
   headers.set(FORWARDED.user, c.var.userId);
   headers.set(FORWARDED.session, c.var.sessionId);
   headers.set(FORWARDED.device, query.output.device);
+  if (query.output.batch === "1") headers.set(FORWARDED.batch, "1");
+  else headers.delete(FORWARDED.batch);
   // The object reads D1 (the inbox's profile) at least as fresh as this request did.
   const bookmark = c.var.d1.getBookmark();
   if (bookmark) headers.set(BOOKMARK_HEADER, bookmark);

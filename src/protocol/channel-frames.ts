@@ -45,11 +45,15 @@ export const ChannelServerFrame = v.variant("type", [
     reads: v.optional(v.array(v.object({ userId: v.string(), seq: v.number() }))),
   }),
   v.object({ type: v.literal("message"), message: MessageSchema }),
+  /** Only to sockets opened with `batch=1`: new messages that left the room together, in seq order. */
+  v.object({ type: v.literal("messages"), messages: v.array(MessageSchema) }),
   v.object({ type: v.literal("ack"), clientMsgId: v.string(), message: MessageSchema }),
   v.object({ type: v.literal("history"), messages: v.array(MessageSchema), hasMore: v.boolean() }),
   v.object({ type: v.literal("typing"), userId: v.string() }),
   v.object({ type: v.literal("receipt"), userId: v.string(), seq: v.number() }),
   v.object({ type: v.literal("member"), event: v.picklist(["joined", "left"]), user: UserSchema }),
+  /** The channel itself changed (a group renamed): its new state. */
+  v.object({ type: v.literal("channel"), channel: ChannelSchema }),
   v.object({ type: v.literal("pong") }),
   /** A message was edited, deleted or reacted to; sent to every socket, the actor's included. */
   v.object({ type: v.literal("changed"), change: ChangeKindSchema, message: MessageSchema }),

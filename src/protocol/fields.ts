@@ -39,6 +39,15 @@ export const DisplayNameSchema = v.pipe(
   v.minLength(1, "displayName must be 1 to 64 characters"),
   v.maxLength(64, "displayName must be 1 to 64 characters"),
 );
+/** A group's title. */
+export const TitleSchema = v.pipe(
+  v.string("title must be a string"),
+  WellFormed,
+  VisibleName("title"),
+  v.trim(),
+  v.minLength(1, "title must be 1 to 100 characters"),
+  v.maxLength(100, "title must be 1 to 100 characters"),
+);
 export const ClientMsgIdSchema = v.pipe(
   v.string("clientMsgId must be a string"),
   WellFormed,

@@ -13,8 +13,7 @@ import {
   QueryIntSchema,
   SeqSchema,
   SendTextSchema,
-  VisibleName,
-  WellFormed,
+  TitleSchema,
 } from "./fields";
 import { MAX_GROUP_MEMBERS, MAX_SEARCH_CHARS, MAX_SEARCH_OFFSET } from "./limits";
 
@@ -31,10 +30,12 @@ const deviceWhenEncrypted = <T extends { encrypted?: boolean; device?: string }>
 export const DmBody = v.pipe(v.object({ handle: HandleSchema, ...encryptedFields }), deviceWhenEncrypted());
 export const GroupBody = v.pipe(v.object({
   ...encryptedFields,
-  title: v.pipe(v.string("title must be a string"), WellFormed, VisibleName("title"), v.trim(), v.minLength(1, "title must be 1 to 100 characters"), v.maxLength(100, "title must be 1 to 100 characters")),
+  title: TitleSchema,
   members: v.pipe(v.array(HandleSchema, "members must be an array of handles"), v.maxLength(MAX_GROUP_MEMBERS * 2, "too many members")),
 }), deviceWhenEncrypted(), v.check((b) => !b.encrypted || b.members.length === 0, "members: an encrypted group starts with its creator alone; add members by an MLS commit"));
 export const AddMemberBody = v.object({ handle: HandleSchema });
+export const RenameBody = v.object({ title: TitleSchema });
+export const BlockBody = v.object({ handle: HandleSchema });
 export const HistoryQuery = v.pipe(
   v.object({
     after: v.optional(QueryIntSchema),
@@ -72,7 +73,8 @@ export const PresenceQuery = v.object({
     v.maxLength(200, "at most 200 ids"),
   ),
 });
-export const SocketQuery = v.object({ device: DeviceSchema });
+/** `batch=1`: the client takes `messages` frames (several messages in one; docs/protocol.md, channel stream). */
+export const SocketQuery = v.object({ device: DeviceSchema, batch: v.optional(v.literal("1", "batch must be 1 when given")) });
 /**
  * D1's read-replication bookmark: answered on every HTTP response, sent back by
  * clients so their next read sees at least their own writes. Opaque; checked

@@ -11,6 +11,22 @@ export const UserSchema = v.object({
 });
 export type User = v.InferOutput<typeof UserSchema>;
 
+/** Who someone is, and no more: people search answers and timeline lines carry this. */
+export const UserRefSchema = v.object({ id: v.string(), handle: v.string(), displayName: v.string() });
+export type UserRef = v.InferOutput<typeof UserRefSchema>;
+
+/**
+ * A timeline line, stored in the channel's order like a message (body ""):
+ * names as they were at the time, so history reads the same after a rename or a removal.
+ */
+export const TimelineEventSchema = v.variant("type", [
+  v.object({ type: v.literal("added"), actor: UserRefSchema, user: UserRefSchema }),
+  v.object({ type: v.literal("left"), actor: UserRefSchema }),
+  v.object({ type: v.literal("removed"), actor: UserRefSchema, user: UserRefSchema }),
+  v.object({ type: v.literal("renamed"), actor: UserRefSchema, title: v.string() }),
+]);
+export type TimelineEvent = v.InferOutput<typeof TimelineEventSchema>;
+
 export const ChannelKindSchema = v.picklist(["dm", "group"]);
 export type ChannelKind = v.InferOutput<typeof ChannelKindSchema>;
 
@@ -20,6 +36,8 @@ export const ChannelSchema = v.object({
   title: v.string(),
   members: v.array(UserSchema),
   createdAt: v.number(),
+  /** A group's creator: the one member who may remove others. */
+  creatorId: v.optional(v.string()),
   /** End-to-end encrypted (MLS), for good: the server holds ciphertext only. */
   encrypted: v.optional(v.literal(true)),
 });
@@ -57,6 +75,8 @@ export const MessageSchema = v.object({
   attachments: v.optional(v.array(AttachmentSchema)),
   /** In an encrypted channel: the MLS message (and `body` is ""). */
   mls: v.optional(MlsPartSchema),
+  /** A timeline line (member added, left, removed; group renamed) instead of text: never unread, never pushed, never changed. */
+  event: v.optional(TimelineEventSchema),
 });
 export type Message = v.InferOutput<typeof MessageSchema>;
 

@@ -8,6 +8,8 @@ export const SocketAttachment = v.object({
   sessionId: v.string(),
   device: v.string(),
   connectedAt: v.number(),
+  /** The client asked for `messages` batch frames (`batch=1` on connect). */
+  batch: v.optional(v.boolean()),
 });
 export type SocketAttachment = v.InferOutput<typeof SocketAttachment>;
 
@@ -16,9 +18,12 @@ export function attachmentOf(ws: WebSocket): SocketAttachment | null {
   return result.success ? result.output : null;
 }
 
-/** Tags let the runtime find a user's or a session's sockets without waking them all. */
+/** The tag of sockets that take batch frames. */
+export const BATCH_TAG = "batch";
+
+/** Tags let the runtime find a user's or a session's sockets (or the batching ones) without waking them all. */
 export function socketTags(a: SocketAttachment): string[] {
-  return [`u:${a.userId}`, `s:${a.sessionId}`];
+  return a.batch ? [`u:${a.userId}`, `s:${a.sessionId}`, BATCH_TAG] : [`u:${a.userId}`, `s:${a.sessionId}`];
 }
 
 /** Sends to an open socket; a socket that is gone is simply skipped. */
@@ -31,13 +36,14 @@ export function trySend(ws: WebSocket, data: string): void {
 }
 
 /** The headers the Worker sets when it forwards an authenticated upgrade to an object. */
-export const FORWARDED = { user: "X-Chat-User", session: "X-Chat-Session", device: "X-Chat-Device" } as const;
+export const FORWARDED = { user: "X-Chat-User", session: "X-Chat-Session", device: "X-Chat-Device", batch: "X-Chat-Batch" } as const;
 
 export function forwardedIdentity(req: Request): Omit<SocketAttachment, "connectedAt"> | null {
   const userId = req.headers.get(FORWARDED.user);
   const sessionId = req.headers.get(FORWARDED.session);
   const device = req.headers.get(FORWARDED.device);
-  return userId && sessionId && device ? { userId, sessionId, device } : null;
+  if (!userId || !sessionId || !device) return null;
+  return req.headers.get(FORWARDED.batch) === "1" ? { userId, sessionId, device, batch: true } : { userId, sessionId, device };
 }
 
 /** The D1 bookmark the Worker forwarded with an upgrade, if it has the shape of one. */

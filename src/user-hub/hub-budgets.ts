@@ -2,12 +2,13 @@ import { Budget } from "../budgets/budget";
 import type { Config } from "../config";
 
 /** What one user may spend across all their channels, kept by their hub. */
-export type HubBudgetKind = "profile" | "channelCreate" | "pushSubscribe";
+export type HubBudgetKind = "profile" | "channelCreate" | "pushSubscribe" | "block";
 
 const WHAT: Record<HubBudgetKind, string> = {
   profile: "profile changes",
   channelCreate: "new channels",
   pushSubscribe: "push subscriptions",
+  block: "blocks and unblocks",
 };
 
 export class HubBudgets {
@@ -18,6 +19,7 @@ export class HubBudgets {
       profile: new Budget(config.profileBudget),
       channelCreate: new Budget(config.channelCreateBudget),
       pushSubscribe: new Budget(config.pushSubscribeBudget),
+      block: new Budget(config.blockBudget),
     };
   }
 

@@ -25,6 +25,24 @@ export const channels = sqliteTable("channels", {
   pushedSeq: integer("pushed_seq").notNull().default(0),
   /** Last push sent for this channel while offline, for coalescing. */
   lastPushAt: integer("last_push_at").notNull().default(0),
+  /** A DM the user closed: out of the inbox and the channel count until a new message arrives. */
+  closed: integer("closed", { mode: "boolean" }).notNull().default(false),
+});
+
+/**
+ * Channels that count against MAX_CHANNELS_PER_USER: ones the user created
+ * or spoke in, not ones others added them to (so strangers cannot fill it).
+ * Written before the room's first update arrives, so a row may lead its channel.
+ */
+export const countedChannels = sqliteTable("counted_channels", {
+  channelId: text("channel_id").primaryKey(),
+  since: integer("since").notNull(),
+});
+
+/** Users this user blocked: they cannot open a DM with or add this user, and are not pushed. */
+export const blocks = sqliteTable("blocks", {
+  userId: text("user_id").primaryKey(),
+  createdAt: integer("created_at").notNull(),
 });
 
 /** Per-device cursors: the highest seq each device holds in each channel. */

@@ -2,6 +2,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Channel, InboxServerFrame, Missed, Summary } from "../protocol";
 import type { ChannelUpdate, DeliveredMessage } from "./channel-update";
 import type { HubDb } from "./hub-db";
+import { countChannel, uncountChannel } from "./channel-count";
 import { channels, cursors } from "./schema";
 
 export type InboxEvent = Extract<InboxServerFrame, { type: "channel" | "summary" }>;
@@ -26,7 +27,8 @@ export function applyChannelUpdate(db: HubDb, update: ChannelUpdate): AppliedUpd
   if (update.membership === "removed") {
     const wasMember = row !== undefined && !row.removed;
     upsertTombstone(db, update.channelId, update.rev, update.channel);
-    if (!wasMember) return { events: [], fresh: [] };
+    uncountChannel(db, update.channelId);
+    if (!wasMember || row?.closed) return { events: [], fresh: [] };
     db.delete(cursors).where(eq(cursors.channelId, update.channelId)).run();
     return { events: [{ type: "channel", event: "removed", channel: update.channel }], fresh: [] };
   }
@@ -42,13 +44,13 @@ export function applyChannelUpdate(db: HubDb, update: ChannelUpdate): AppliedUpd
   // Only messages neither pushed before nor already read on some device.
   const fresh = update.messages.filter((m) => m.seq > Math.max(pushedSeq, summary.readSeq) && m.senderId !== update.userId);
   const newPushedSeq = Math.max(pushedSeq, ...update.messages.map((m) => m.seq));
-  db.insert(channels)
-    .values({ channelId: update.channelId, rev: update.rev, removed: false, kind: summary.channel.kind, partnerId, summary, lastActivity, pushedSeq: newPushedSeq })
-    .onConflictDoUpdate({
-      target: channels.channelId,
-      set: { rev: update.rev, removed: false, kind: summary.channel.kind, partnerId, summary, lastActivity, pushedSeq: newPushedSeq },
-    })
-    .run();
+  // A closed DM stays out of the inbox until a message it has not seen arrives.
+  const wasClosed = row !== undefined && !row.removed && row.closed;
+  const closed = wasClosed && !update.messages.some((m) => m.seq > pushedSeq);
+  const values = { rev: update.rev, removed: false, kind: summary.channel.kind, partnerId, summary, lastActivity, pushedSeq: newPushedSeq, closed };
+  db.insert(channels).values({ channelId: update.channelId, ...values }).onConflictDoUpdate({ target: channels.channelId, set: values }).run();
+  // Speaking in a channel is joining it: from then on it counts against the user's limit.
+  if (update.messages.some((m) => m.senderId === update.userId)) countChannel(db, update.channelId, Date.now());
   for (const c of update.cursors) {
     db.insert(cursors)
       .values({ channelId: update.channelId, device: c.device, seq: c.seq })
@@ -56,7 +58,8 @@ export function applyChannelUpdate(db: HubDb, update: ChannelUpdate): AppliedUpd
       .run();
   }
   const events: InboxEvent[] = [];
-  if (!row || row.removed) events.push({ type: "channel", event: "added", channel: summary.channel });
+  if (closed) return { events, fresh: [] };
+  if (!row || row.removed || wasClosed) events.push({ type: "channel", event: "added", channel: summary.channel });
   events.push({ type: "summary", summary });
   return { events, fresh };
 }
@@ -66,12 +69,12 @@ function upsertTombstone(db: HubDb, channelId: string, rev: number, channel: Cha
   db.insert(channels).values({ channelId, ...values }).onConflictDoUpdate({ target: channels.channelId, set: values }).run();
 }
 
-/** Every channel's summary, most recent activity first. */
+/** Every channel's summary, most recent activity first; closed DMs are left out. */
 export function listSummaries(db: HubDb): Summary[] {
   return db
     .select({ summary: channels.summary })
     .from(channels)
-    .where(eq(channels.removed, false))
+    .where(and(eq(channels.removed, false), eq(channels.closed, false)))
     .orderBy(desc(channels.lastActivity))
     .all()
     .map((r) => r.summary as Summary);

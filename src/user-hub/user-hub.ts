@@ -21,6 +21,8 @@ import { userHub } from "./stub";
 import { claimKeyPackages, keyPackageCount, publishKeyPackages } from "./key-packages";
 import { listWelcomes, storeWelcome } from "./welcomes";
 import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } from "./summaries";
+import { block, blockedIds, hasBlocked, unblock } from "./blocks";
+import { closeDm, reserveChannel } from "./channel-count";
 import { releaseStorage, reserveStorage } from "./storage";
 
 /**
@@ -43,9 +45,11 @@ export class UserHub extends SocketObject<typeof schema> {
     if (applied.needChannel) return "need-channel";
     if (applied.events.length === 0) return "applied";
     this.broadcast(applied.events.map((e) => JSON.stringify(e)));
-    if (applied.fresh.length > 0 && !state.online) {
+    // Someone this user blocked is never pushed to them, in groups they still share too.
+    const pushable = applied.fresh.filter((m) => !hasBlocked(this.db, m.senderId));
+    if (pushable.length > 0 && !state.online) {
       // Queued, not sent here: a slow push service never holds up the room's drain.
-      const queued = await queueChannelPushes(this.db, this.env, update.channelId, update.userId, applied.fresh, Date.now());
+      const queued = await queueChannelPushes(this.db, this.env, update.channelId, update.userId, pushable, Date.now());
       if (queued) await this.checkPresence();
     }
     if (applied.events.some((e) => e.type === "channel") && update.membership === "active" && update.summary.channel?.kind === "dm") {
@@ -82,10 +86,62 @@ export class UserHub extends SocketObject<typeof schema> {
     return listSummaries(this.db);
   }
 
-  /** How many channels the user is in, for MAX_CHANNELS_PER_USER. */
-  async channelCount(userId: string): Promise<number> {
+  /**
+   * The user creates or opens `channelId`: it counts against `max`
+   * (MAX_CHANNELS_PER_USER, the Worker's setting) from now on; channel_limit when they are at it.
+   * A DM they had closed comes back to their inbox.
+   */
+  async reserveChannel(userId: string, channelId: string, max: number): Promise<Result<null>> {
+    return toResult(() => {
+      ensureState(this.db, userId);
+      const reopened = this.ctx.storage.transactionSync(() => reserveChannel(this.db, channelId, max, Date.now()));
+      if (reopened) this.announce(channelId, "added");
+      return null;
+    });
+  }
+
+  /** Whether the user is in `channelId` as far as the hub knows (closed DMs included). */
+  async hasChannel(userId: string, channelId: string): Promise<boolean> {
+    return (await this.channelState(userId, channelId)) !== "none";
+  }
+
+  /** "open", "closed" (a DM the user closed) or "none" (not in it, as far as the hub knows yet). */
+  async channelState(userId: string, channelId: string): Promise<"open" | "closed" | "none"> {
     ensureState(this.db, userId);
-    return channelIds(this.db).length;
+    const row = this.db.select({ removed: schema.channels.removed, closed: schema.channels.closed }).from(schema.channels).where(eq(schema.channels.channelId, channelId)).get();
+    return !row || row.removed ? "none" : row.closed ? "closed" : "open";
+  }
+
+  /** Closes a DM for this user: it leaves their inbox and channel count until a new message arrives. */
+  async closeDm(userId: string, channelId: string): Promise<Result<null>> {
+    return toResult(() => {
+      ensureState(this.db, userId);
+      closeDm(this.db, channelId);
+      this.announce(channelId, "removed");
+      return null;
+    });
+  }
+
+  // ---- Blocks ----
+
+  async block(userId: string, targetId: string): Promise<boolean> {
+    ensureState(this.db, userId);
+    return block(this.db, targetId, Date.now());
+  }
+
+  async unblock(userId: string, targetId: string): Promise<boolean> {
+    ensureState(this.db, userId);
+    return unblock(this.db, targetId);
+  }
+
+  async blockedIds(userId: string): Promise<string[]> {
+    ensureState(this.db, userId);
+    return blockedIds(this.db);
+  }
+
+  /** Whether this user blocked `targetId`; reads only, so asking about a user writes nothing. */
+  async hasBlocked(targetId: string): Promise<boolean> {
+    return readState(this.db) !== undefined && hasBlocked(this.db, targetId);
   }
 
   async presence(userId: string): Promise<Presence> {
@@ -223,6 +279,19 @@ export class UserHub extends SocketObject<typeof schema> {
     if (!state) return;
     const presence = toPresence(state, Date.now());
     await Promise.allSettled(dmPartners(this.db).map((id) => userHub(this.env, id).partnerPresence(presence)));
+  }
+
+  /** Tells this user's devices a channel came into or left their inbox (its summary row holds the channel). */
+  private announce(channelId: string, event: "added" | "removed"): void {
+    const summary = this.summaryOf(channelId);
+    if (!summary) return;
+    const frames = [JSON.stringify({ type: "channel", event, channel: summary.channel })];
+    if (event === "added") frames.push(JSON.stringify({ type: "summary", summary }));
+    this.broadcast(frames);
+  }
+
+  private summaryOf(channelId: string): Summary | undefined {
+    return this.db.select({ summary: schema.channels.summary }).from(schema.channels).where(eq(schema.channels.channelId, channelId)).get()?.summary as Summary | undefined;
   }
 
   private broadcast(frames: string[]): void {

@@ -1,0 +1,1 @@
+ALTER TABLE `members` ADD `blocks_peer` integer DEFAULT false NOT NULL;

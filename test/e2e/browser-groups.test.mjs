@@ -1,0 +1,101 @@
+// Managing a group in real Chromium against the real service: renaming it,
+// the timeline lines every member sees (added, removed, left, renamed),
+// Remove offered to the creator only.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { assertNoProblems, channelList, log, startStage } from "./helpers/stage.mjs";
+
+let stage;
+let person;
+
+const line = (page, text) => log(page).locator(".timeline-event", { hasText: text });
+
+async function newGroup(page, title, handles) {
+  await page.getByRole("button", { name: "New group" }).click();
+  const dialog = page.getByRole("dialog", { name: "New group" });
+  await dialog.getByLabel("Group name").fill(title);
+  await dialog.getByLabel("Members").fill(handles.join(", "));
+  await dialog.getByRole("button", { name: "Create group" }).click();
+  await dialog.waitFor({ state: "detached" });
+  await log(page).waitFor();
+}
+
+describe("the web app: managing a group", { timeout: 600_000 }, () => {
+  before(async () => {
+    stage = await startStage();
+    ({ person } = stage);
+  });
+  after(async () => {
+    await stage?.close();
+  });
+
+  test("renaming shows for every member at once, with a line in the timeline; adds, removals and leaves are lines too; only the creator is offered Remove", async () => {
+    const ana = await person("Ana Owner");
+    const bo = await person("Bo Member");
+    const cy = await person("Cy Member");
+    await newGroup(ana.page, "Book club", [bo.handle]);
+
+    // Bo has the group open when Ana renames it.
+    await channelList(bo.page).getByRole("link", { name: /Book club/ }).click();
+    await log(bo.page).waitFor();
+    await ana.page.getByRole("button", { name: "Members", exact: true }).click();
+    const panel = ana.page.getByRole("region", { name: "Members" });
+    await panel.getByRole("button", { name: "Rename group" }).click();
+    const rename = ana.page.getByRole("dialog", { name: "Rename group" });
+    assert.equal(await rename.getByLabel("Group name").inputValue(), "Book club");
+    await rename.getByLabel("Group name").fill("Reading circle");
+    await rename.getByRole("button", { name: "Rename" }).click();
+    await rename.waitFor({ state: "detached" });
+    await ana.page.getByRole("heading", { name: "Reading circle" }).waitFor();
+    await line(ana.page, "You renamed the group to “Reading circle”").waitFor();
+    await bo.page.getByRole("heading", { name: "Reading circle" }).waitFor();
+    await line(bo.page, "Ana Owner renamed the group to “Reading circle”").waitFor();
+    await channelList(bo.page).getByRole("link", { name: /Reading circle/ }).waitFor();
+
+    // An empty title is refused in the dialog, which stays open with the reason.
+    await panel.getByRole("button", { name: "Rename group" }).click();
+    const again = ana.page.getByRole("dialog", { name: "Rename group" });
+    await again.getByLabel("Group name").fill("\u202eelcric");
+    await again.getByRole("button", { name: "Rename" }).click();
+    await again.getByRole("alert").filter({ hasText: /control, format or bidi/ }).waitFor();
+    await again.getByRole("button", { name: "Cancel" }).click();
+    await ana.page.getByRole("heading", { name: "Reading circle" }).waitFor();
+
+    // Adding Cy is a line for everyone, Cy included.
+    await ana.page.getByRole("button", { name: "Add member" }).click();
+    const add = ana.page.getByRole("dialog", { name: "Add member" });
+    await add.getByLabel("Handle").fill(cy.handle);
+    await add.getByRole("button", { name: "Add" }).click();
+    await line(ana.page, "You added Cy Member").waitFor();
+    await line(bo.page, "Ana Owner added Cy Member").waitFor();
+    await channelList(cy.page).getByRole("link", { name: /Reading circle/ }).click();
+    await line(cy.page, "Ana Owner added you").waitFor();
+    // The line that added Cy is not unread for Cy: no "New messages" above it.
+    assert.equal(await log(cy.page).locator(".unread-line").count(), 0);
+
+    // Bo is not the creator: no Remove buttons, but Leave and Rename.
+    await bo.page.getByRole("button", { name: "Members", exact: true }).click();
+    const boPanel = bo.page.getByRole("region", { name: "Members" });
+    await boPanel.getByText("Cy Member").waitFor();
+    await boPanel.getByText(/creator/).waitFor();
+    assert.equal(await boPanel.getByRole("button", { name: /^Remove/ }).count(), 0);
+    await boPanel.getByRole("button", { name: "Rename group" }).waitFor();
+
+    // Ana removes Cy; Bo leaves.
+    await panel.getByRole("button", { name: "Remove Cy Member" }).click();
+    await ana.page.getByRole("dialog", { name: "Remove Cy Member?" }).getByRole("button", { name: "Remove" }).click();
+    await line(bo.page, "Ana Owner removed Cy Member").waitFor();
+    await boPanel.getByRole("button", { name: "Leave group" }).click();
+    await bo.page.getByRole("dialog", { name: "Leave this group?" }).getByRole("button", { name: "Leave group" }).click();
+    await line(ana.page, "Bo Member left").waitFor();
+    await channelList(ana.page).getByRole("link", { name: /Reading circle/ }).getByText("Bo Member left").waitFor();
+
+    // History read again from the server shows the same lines, in order.
+    await ana.page.reload();
+    await log(ana.page).waitFor();
+    await line(ana.page, "Bo Member left").waitFor();
+    const lines = await log(ana.page).locator(".timeline-event").evaluateAll((els) => els.map((e) => e.firstChild.textContent.trim()));
+    assert.deepEqual(lines, ["You renamed the group to “Reading circle”", "You added Cy Member", "You removed Cy Member", "Bo Member left"]);
+    assertNoProblems(ana, bo, cy);
+  });
+});
