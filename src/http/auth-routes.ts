@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { spendAddressBudget } from "../accounts/address-budget";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../accounts/login-limit";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "../accounts/password";
 import { createSession, deleteSession } from "../accounts/sessions";
@@ -18,9 +19,10 @@ import { doc } from "./api-docs/route-doc";
 import { EXAMPLES } from "./api-docs/examples";
 
 export const authRoutes = new Hono<AppEnv>()
-  .post("/signup", doc({ tag: "Accounts", summary: "Create an account and a session", answers: { 201: AuthResponse }, errors: ["conflict"], public: true, examples: { 201: EXAMPLES.auth } }), validate("json", SignupBody), async (c) => {
+  .post("/signup", doc({ tag: "Accounts", summary: "Create an account and a session", answers: { 201: AuthResponse }, errors: ["conflict", "rate_limited"], public: true, examples: { 201: EXAMPLES.auth } }), validate("json", SignupBody), async (c) => {
     const { handle, password, displayName } = c.req.valid("json");
     const db = c.var.db;
+    await spendAddressBudget(db, "signup", clientAddress(c.req.raw), readConfig(c.env).signupAddressBudget);
     const id = await newUserId(await idKey(c.env), hintForRequest(c.req.raw));
     const user = await insertUser(db, { id, handle, displayName, passwordHash: await hashPassword(password) });
     const { token } = await createSession(db, user.id, readConfig(c.env).sessionTtlMs);
