@@ -28,6 +28,10 @@ export interface Config {
   channelCreateBudget: BudgetRule;
   pushSubscribeBudget: BudgetRule;
   blockBudget: BudgetRule;
+  keyPackageClaimBudget: BudgetRule;
+  /** Per client address (CF-Connecting-IP), in D1. */
+  signupAddressBudget: BudgetRule;
+  groupCreateAddressBudget: BudgetRule;
   userSearchBudget: BudgetRule;
   searchAllBudget: BudgetRule;
   /** Origins besides the request's own that may open sockets (ALLOWED_ORIGINS). */
@@ -70,6 +74,9 @@ export function readConfig(env: Partial<Env>): Config {
     channelCreateBudget: { limit: int(env.CHANNEL_CREATE_RATE_LIMIT, 30), windowMs: 60_000 },
     pushSubscribeBudget: { limit: int(env.PUSH_SUBSCRIBE_RATE_LIMIT, 10), windowMs: 60_000 },
     blockBudget: { limit: int(env.BLOCK_RATE_LIMIT, 30), windowMs: 60_000 },
+    keyPackageClaimBudget: { limit: int(env.KEY_PACKAGE_CLAIM_RATE_LIMIT, 60), windowMs: 60_000 },
+    signupAddressBudget: { limit: int(env.SIGNUP_ADDRESS_RATE_LIMIT, 20), windowMs: 3600_000 },
+    groupCreateAddressBudget: { limit: int(env.GROUP_CREATE_ADDRESS_RATE_LIMIT, 60), windowMs: 60_000 },
     userSearchBudget: { limit: int(env.USER_SEARCH_RATE_LIMIT, 120), windowMs: 60_000 },
     searchAllBudget: { limit: int(env.SEARCH_ALL_RATE_LIMIT, 30), windowMs: 60_000 },
     allowedOrigins: origins(env.ALLOWED_ORIGINS),

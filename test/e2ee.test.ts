@@ -252,6 +252,47 @@ describe("e2ee: the room as MLS delivery service", () => {
     const r = await bobGroup.receive(secret);
     expect(r.kind).toBe("undecryptable");
   });
+
+  it("lets a member leave by a Remove proposal of their own leaf, which another member's device commits; they cannot read on", async () => {
+    const [alice, bob, carol] = [await signup("ela"), await signup("elb"), await signup("elc")];
+    const a = await deviceOf(alice, "a1");
+    const b = await deviceOf(bob, "b1");
+    const c = await deviceOf(carol, "c1");
+    const { channel } = await a.createGroup("leave");
+    await a.addUsers(channel.id, [bob.handle, carol.handle]);
+    await b.joinWelcomed();
+    await c.joinWelcomed();
+    const bobGroup = (await b.open(channel.id))!;
+    const epoch = bobGroup.epoch;
+
+    // A proposal to remove someone else is refused, and changes nothing.
+    const carolLeaf = bobGroup.members().find((m) => m.userId === carol.user.id)!.leaf;
+    const { createProposal, encodeMlsMessage } = await import("ts-mls");
+    const forged = await createProposal((bobGroup as any).state, true, { proposalType: "remove", remove: { removed: carolLeaf } }, bobGroup.device.impl);
+    const refused = await api("POST", `/channels/${channel.id}/mls`, { token: bob.token, json: { device: "b1", clientMsgId: "forged", data: Buffer.from(encodeMlsMessage(forged.message)).toString("base64") } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/Remove of its own leaf/);
+
+    const proposal = await b.leave(channel.id);
+    expect(proposal.mls?.kind).toBe("proposal");
+    // Still a member until someone commits; the proposal is not unread for the others.
+    let members = (await api("GET", `/channels/${channel.id}`, { token: alice.token })).body.channel.members.map((m: any) => m.id);
+    expect(members).toContain(bob.user.id);
+    const group = (await api("GET", `/channels/${channel.id}/mls`, { token: alice.token })).body;
+    expect(group.leaves.find((l: any) => l.userId === bob.user.id).leaving).toBe(proposal.seq);
+    // Carol is not the creator, yet her device commits Bob's removal because he asked.
+    await c.sync(channel.id);
+    members = (await api("GET", `/channels/${channel.id}`, { token: alice.token })).body.channel.members.map((m: any) => m.id);
+    expect(members.sort()).toEqual([alice.user.id, carol.user.id].sort());
+    expect((await api("GET", `/channels/${channel.id}/mls`, { token: alice.token })).body.leaves.map((l: any) => l.userId).sort()).toEqual([alice.user.id, carol.user.id].sort());
+    const secret = await a.send(channel.id, { type: "text", body: "after bob left" });
+    expect(texts(await c.sync(channel.id))).toEqual(["after bob left"]);
+    expect(bobGroup.epoch).toBe(epoch);
+    expect((await bobGroup.receive(secret)).kind).toBe("undecryptable");
+    // Alice's device sees the proposal and a commit already made: it does not commit again.
+    await a.sync(channel.id);
+    expect((await api("GET", `/channels/${channel.id}/mls`, { token: alice.token })).body.epoch).toBe(epoch + 1);
+  });
 });
 
 describe("e2ee: DMs", () => {

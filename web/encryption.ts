@@ -187,9 +187,9 @@ export class Conversation {
     await this.sync();
   }
 
-  /** Leaving an encrypted group needs another member's commit (MLS forbids committing one's own removal). */
+  /** Leaves: this user's other devices by commit, this one by a Remove proposal that the next member device online commits. */
   async leave(): Promise<void> {
-    throw new ApiError(409, "conflict", "Leaving an encrypted group is not possible yet; ask its creator to remove you.");
+    await this.session.leave(this.channelId);
   }
 
   /** Removes every device of a user from the group (the creator's right), or one's own other devices. */

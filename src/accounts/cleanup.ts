@@ -1,6 +1,7 @@
 import { lt } from "drizzle-orm";
 import type { Config } from "../config";
 import type { Db } from "./db";
+import { deleteStaleAddressBudgets } from "./address-budget";
 import { deleteStaleLoginFailures } from "./login-limit";
 import { sessions } from "./schema";
 
@@ -8,4 +9,5 @@ import { sessions } from "./schema";
 export async function deleteExpired(db: Db, config: Config, now = Date.now()): Promise<void> {
   await db.delete(sessions).where(lt(sessions.expiresAt, now));
   await deleteStaleLoginFailures(db, config, now);
+  await deleteStaleAddressBudgets(db, now);
 }

@@ -45,3 +45,18 @@ export const loginFailures = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.handle, t.address] }), index("login_failures_last_idx").on(t.lastFailureAt)],
 );
+
+/**
+ * Per client address budgets (signups, new groups): a count per fixed window,
+ * so one atomic upsert both spends and checks. The Cron Trigger deletes old windows.
+ */
+export const addressBudgets = sqliteTable(
+  "address_budgets",
+  {
+    kind: text("kind").notNull(),
+    address: text("address").notNull(),
+    windowStart: integer("window_start").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.address, t.windowStart] }), index("address_budgets_window_idx").on(t.windowStart)],
+);

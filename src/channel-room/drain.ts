@@ -105,8 +105,8 @@ function recentMessages(db: RoomDb, seqs: number[]): DeliveredMessage[] {
     .from(messages)
     .where(and(gt(messages.seq, seqs[0]! - 1), lte(messages.seq, seqs[seqs.length - 1]!)))
     .all()
-    // Commits, encrypted changes and timeline lines are nobody's new message: no push, no unread.
-    .filter((r) => !r.deleted && r.mlsKind !== "commit" && r.changeOf === null && r.event === null);
+    // Commits, proposals, encrypted changes and timeline lines are nobody's new message: no push, no unread.
+    .filter((r) => !r.deleted && r.mlsKind !== "commit" && r.mlsKind !== "proposal" && r.changeOf === null && r.event === null);
   if (rows.length === 0) return [];
   const mentioned = new Map<number, string[]>();
   for (const r of db.select().from(mentions).where(inList(mentions.seq, rows.map((r) => r.seq))).all()) {

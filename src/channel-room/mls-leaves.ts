@@ -6,7 +6,17 @@ import { mlsLeaves } from "./schema";
 
 /** The MLS tree's occupied leaves as the room tracks them, in leaf order. */
 export function listLeaves(db: RoomDb): MlsLeaf[] {
-  return db.select().from(mlsLeaves).orderBy(asc(mlsLeaves.leaf)).all();
+  return db
+    .select()
+    .from(mlsLeaves)
+    .orderBy(asc(mlsLeaves.leaf))
+    .all()
+    .map(({ leaving, ...l }) => (leaving === null ? l : { ...l, leaving }));
+}
+
+/** Marks a leaf as asked out by its own device's Remove proposal at `seq`. */
+export function markLeaving(db: RoomDb, leaf: number, seq: number): void {
+  db.update(mlsLeaves).set({ leaving: seq }).where(eq(mlsLeaves.leaf, leaf)).run();
 }
 
 export function leafOf(db: RoomDb, userId: string, device: string): number | undefined {

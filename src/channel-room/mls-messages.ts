@@ -5,7 +5,7 @@ import { MAX_GROUP_MEMBERS, type Message, type MlsSendInput, type User } from ".
 import { activeMembers, upsertMember } from "./membership";
 import { toMessage, toOneMessage } from "./message-view";
 import { assertWithinRate, storeRow, type SendContext } from "./messages";
-import { leafOf, listLeaves, nextLeaves, replaceLeaves } from "./mls-leaves";
+import { leafOf, listLeaves, markLeaving, nextLeaves, replaceLeaves } from "./mls-leaves";
 import { lastMessage, recordChange, requireMember, requireMeta, type MessageRow, type MetaRow, type RoomDb } from "./room-db";
 import { members, meta as metaTable, mlsWelcomes } from "./schema";
 import { statements } from "./statements";
@@ -48,9 +48,19 @@ export function acceptMls(db: RoomDb, ctx: SendContext, input: MlsSendInput, inb
   const seq = (last?.seq ?? 0) + 1;
   if (inbound.kind === "application") {
     if (inbound.epoch > m.epoch) throw new AppError("bad_request", `data: epoch ${inbound.epoch} is ahead of the channel's (${m.epoch})`);
+    // Sent in an older epoch it would be readable by devices a later commit removed: the sender catches up and encrypts again.
+    if (inbound.epoch < m.epoch) throw new AppError("conflict", `stale epoch: encrypted in epoch ${inbound.epoch}, the channel is at epoch ${m.epoch}; process the newer commits and retry`);
     if (input.welcome !== undefined) throw new AppError("bad_request", "welcome: only a commit that adds devices carries one");
     if (input.changeOf !== undefined && input.changeOf >= seq) throw new AppError("bad_request", "changeOf must name an earlier message");
     const row = insertRow(db, ctx, input, seq, last, "application", inbound.epoch);
+    return { message: toMessage(ctx.channelId, row), created: true, joined: [], left: [], welcomed: [] };
+  }
+  if (inbound.kind === "proposal") {
+    if (inbound.epoch !== m.epoch) throw new AppError("conflict", `stale proposal: built on epoch ${inbound.epoch}, the channel is at epoch ${m.epoch}; process the newer commits and retry`);
+    if (inbound.senderLeaf !== senderLeaf) throw new AppError("forbidden", "data: the proposal's sender is not this device's leaf");
+    if (input.welcome !== undefined || input.changeOf !== undefined) throw new AppError("bad_request", "a proposal carries neither welcome nor changeOf");
+    const row = insertRow(db, ctx, input, seq, last, "proposal", inbound.epoch);
+    markLeaving(db, inbound.removed, seq);
     return { message: toMessage(ctx.channelId, row), created: true, joined: [], left: [], welcomed: [] };
   }
   if (inbound.epoch !== m.epoch) throw new AppError("conflict", `stale commit: built on epoch ${inbound.epoch}, the channel is at epoch ${m.epoch}; process the newer commits and retry`);
@@ -90,6 +100,8 @@ function membershipEffect(db: RoomDb, m: MetaRow, actorId: string, senderLeaf: n
     const target = current.find((l) => l.leaf === leaf);
     if (!target) throw new AppError("bad_request", `data: leaf ${leaf} is not in the group`);
     if (leaf === senderLeaf) throw new AppError("bad_request", "data: a device cannot commit its own removal");
+    // A leaf its own device asked out (Remove proposal) may be removed by any member: that is how one leaves.
+    if (target.leaving !== undefined) continue;
     if (target.userId !== actorId && actorId !== m.creatorId) throw new AppError("forbidden", "only the channel's creator can remove others");
     if (target.userId !== actorId && m.kind === "dm") throw new AppError("forbidden", "a DM's members cannot be removed");
   }
@@ -114,7 +126,7 @@ function membershipEffect(db: RoomDb, m: MetaRow, actorId: string, senderLeaf: n
   return { leaves, joined, left, addedUsers: [...new Set(inbound.adds.map((a) => a.userId))] };
 }
 
-function insertRow(db: RoomDb, ctx: SendContext, input: MlsSendInput, seq: number, last: MessageRow | undefined, kind: "application" | "commit", epoch: number): MessageRow {
+function insertRow(db: RoomDb, ctx: SendContext, input: MlsSendInput, seq: number, last: MessageRow | undefined, kind: "application" | "commit" | "proposal", epoch: number): MessageRow {
   return storeRow(db, ctx, last, { seq, body: "", clientMsgId: input.clientMsgId, replyTo: null, mlsKind: kind, mlsData: input.data, epoch, changeOf: input.changeOf ?? null });
 }
 

@@ -57,7 +57,7 @@ export function unreadCounts(db: RoomDb, userIds: string[]): Map<string, UnreadC
     SELECT m.user_id AS userId,
       (SELECT count(*) FROM messages WHERE sender_id = m.user_id AND seq > m.read_seq)
         + (SELECT count(*) FROM messages WHERE deleted = 1 AND seq > m.read_seq AND sender_id != m.user_id)
-        + (SELECT count(*) FROM messages WHERE (mls_kind = 'commit' OR change_of IS NOT NULL) AND deleted = 0 AND seq > m.read_seq AND sender_id != m.user_id)
+        + (SELECT count(*) FROM messages WHERE (mls_kind IN ('commit', 'proposal') OR change_of IS NOT NULL) AND deleted = 0 AND seq > m.read_seq AND sender_id != m.user_id)
         + (SELECT count(*) FROM messages WHERE event IS NOT NULL AND seq > m.read_seq AND sender_id != m.user_id) AS notUnread,
       (SELECT count(*) FROM mentions x JOIN messages y ON y.seq = x.seq
         WHERE x.user_id = m.user_id AND x.seq > m.read_seq AND y.sender_id != m.user_id) AS mentions

@@ -53,7 +53,7 @@ export const messages = sqliteTable(
     /** The room's rev at the message's last change: the change cursor of edits, deletes and reactions. */
     rev: integer("rev").notNull(),
     /** Encrypted channels: the MLS message stored instead of a body (base64), its kind and epoch. */
-    mlsKind: text("mls_kind", { enum: ["application", "commit"] }),
+    mlsKind: text("mls_kind", { enum: ["application", "commit", "proposal"] }),
     mlsData: text("mls_data"),
     epoch: integer("epoch"),
     /** An encrypted edit, delete or reaction of message `changeOf`: never unread. */
@@ -62,8 +62,8 @@ export const messages = sqliteTable(
     event: text("event"),
   },
   (t) => [
-    // Rows no unread count includes (commits, encrypted changes): counted without scanning the rest.
-    index("messages_not_unread_idx").on(t.seq).where(sql`mls_kind = 'commit' OR change_of IS NOT NULL`),
+    // Rows no unread count includes (commits, proposals, encrypted changes): counted without scanning the rest.
+    index("messages_handshake_idx").on(t.seq).where(sql`mls_kind IN ('commit', 'proposal') OR change_of IS NOT NULL`),
     uniqueIndex("messages_sender_client_idx").on(t.senderId, t.clientMsgId),
     index("messages_sender_seq_idx").on(t.senderId, t.seq),
     index("messages_rev_idx").on(t.rev),
@@ -127,6 +127,8 @@ export const mlsLeaves = sqliteTable("mls_leaves", {
   leaf: integer("leaf").primaryKey(),
   userId: text("user_id").notNull(),
   device: text("device").notNull(),
+  /** Seq of the Remove proposal by which this leaf's own user asked it out; any member may then commit it. */
+  leaving: integer("leaving"),
 });
 
 /** Welcomes of accepted commits, until each added user's UserHub holds its copy. */

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
+import { spendAddressBudget } from "../accounts/address-budget";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../accounts/login-limit";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "../accounts/password";
-import { createSession, deleteSession } from "../accounts/sessions";
+import { createSession, deleteSession, deleteUserSessions } from "../accounts/sessions";
 import { readConfig } from "../config";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
@@ -18,9 +19,10 @@ import { doc } from "./api-docs/route-doc";
 import { EXAMPLES } from "./api-docs/examples";
 
 export const authRoutes = new Hono<AppEnv>()
-  .post("/signup", doc({ tag: "Accounts", summary: "Create an account and a session", answers: { 201: AuthResponse }, errors: ["conflict"], public: true, examples: { 201: EXAMPLES.auth } }), validate("json", SignupBody), async (c) => {
+  .post("/signup", doc({ tag: "Accounts", summary: "Create an account and a session", answers: { 201: AuthResponse }, errors: ["conflict", "rate_limited"], public: true, examples: { 201: EXAMPLES.auth } }), validate("json", SignupBody), async (c) => {
     const { handle, password, displayName } = c.req.valid("json");
     const db = c.var.db;
+    await spendAddressBudget(db, "signup", clientAddress(c.req.raw), readConfig(c.env).signupAddressBudget);
     const id = await newUserId(await idKey(c.env), hintForRequest(c.req.raw));
     const user = await insertUser(db, { id, handle, displayName, passwordHash: await hashPassword(password) });
     const { token } = await createSession(db, user.id, readConfig(c.env).sessionTtlMs);
@@ -47,5 +49,10 @@ export const authRoutes = new Hono<AppEnv>()
     await deleteSession(c.var.db, c.var.sessionId);
     // Sockets opened with this token close with 4401.
     await userHub(c.env, c.var.userId).revokeSession(c.var.sessionId);
+    return c.body(null, 204);
+  })
+  .post("/logout-all", doc({ tag: "Accounts", summary: "End every session of mine; all my sockets close with 4401", answers: { 204: null } }), requireAuth, async (c) => {
+    await deleteUserSessions(c.var.db, c.var.userId);
+    await userHub(c.env, c.var.userId).revokeAllSessions();
     return c.body(null, 204);
   });

@@ -11,6 +11,9 @@ import { idKey } from "../placement/signed-id";
 import { getUserByHandle, getUserById, getUsersByHandles } from "../accounts/users";
 import { requireAuth } from "./auth-middleware";
 import { assertNotBlockedBy, reserveChannel } from "./consent";
+import { clientAddress } from "./client-address";
+import { spendAddressBudget } from "../accounts/address-budget";
+import { readConfig } from "../config";
 import { forwardUpgrade } from "./forward-socket";
 import { knownChannel } from "./known-channel";
 import { messageRoutes } from "./message-routes";
@@ -58,6 +61,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const others = await getUsersByHandles(db, members.filter((h) => h !== me.handle));
     if (others.length + 1 > MAX_GROUP_MEMBERS) throw new AppError("member_limit", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
     await assertNotBlockedBy(c.env, me.id, others);
+    await spendAddressBudget(db, "groupCreate", clientAddress(c.req.raw), readConfig(c.env).groupCreateAddressBudget);
     unwrap(await userHub(c.env, me.id).spend("channelCreate"));
     const channelId = await groupChannelId(await idKey(c.env), hintForRequest(c.req.raw));
     await reserveChannel(c.env, me.id, channelId);
@@ -85,7 +89,7 @@ export const channelRoutes = new Hono<AppEnv>()
     unwrap(await userHub(c.env, c.var.userId).closeDm(c.var.userId, c.req.valid("param").id));
     return c.body(null, 204);
   })
-  .delete("/:id/members/:handle", doc({ tag: "Channels", summary: "Remove a member (or leave)", answers: { 204: null }, errors: ["forbidden", "not_found"] }), validate("param", MemberParam), async (c) => {
+  .delete("/:id/members/:handle", doc({ tag: "Channels", summary: "Remove a member (or leave)", answers: { 204: null }, errors: ["forbidden", "not_found", "rate_limited"] }), validate("param", MemberParam), async (c) => {
     const { id, handle } = c.req.valid("param");
     const room = channelRoom(c.env, id);
     // Resolve membership first, so a non-member learns nothing about handles either.
@@ -94,14 +98,14 @@ export const channelRoutes = new Hono<AppEnv>()
     unwrap(await room.removeMember(c.var.userId, target.id));
     return c.body(null, 204);
   })
-  .get("/:id/messages", doc({ tag: "Messages", summary: "A page of history, after or before a seq", answers: { 200: MessagesPage }, errors: ["not_found"], examples: { 200: EXAMPLES.messagesPage } }), channelParam, validate("query", HistoryQuery), async (c) => {
+  .get("/:id/messages", doc({ tag: "Messages", summary: "A page of history, after or before a seq", answers: { 200: MessagesPage }, errors: ["not_found", "rate_limited"], examples: { 200: EXAMPLES.messagesPage } }), channelParam, validate("query", HistoryQuery), async (c) => {
     return c.json(unwrap(await channelRoom(c.env, c.req.valid("param").id).history(c.var.userId, c.req.valid("query"))));
   })
   .post("/:id/messages", doc({ tag: "Messages", summary: "Send a message (200 with the first copy on a repeated clientMsgId)", answers: { 200: MessageResponse, 201: MessageResponse }, errors: ["not_found", "rate_limited"], examples: { 201: EXAMPLES.message } }), channelParam, validate("json", SendBody), async (c) => {
     const { message, created } = unwrap(await channelRoom(c.env, c.req.valid("param").id).send(c.var.userId, c.req.valid("json")));
     return c.json({ message }, created ? 201 : 200);
   })
-  .post("/:id/read", doc({ tag: "Channels", summary: "Move my read marker forward", answers: { 200: SummaryResponse }, errors: ["not_found"] }), channelParam, validate("json", ReadBody), async (c) => {
+  .post("/:id/read", doc({ tag: "Channels", summary: "Move my read marker forward", answers: { 200: SummaryResponse }, errors: ["not_found", "rate_limited"] }), channelParam, validate("json", ReadBody), async (c) => {
     const summary = unwrap(await channelRoom(c.env, c.req.valid("param").id).markRead(c.var.userId, c.req.valid("json").seq));
     return c.json({ summary });
   })

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { getUserByHandle } from "../accounts/users";
 import type { AppEnv } from "../env";
+import { unwrap } from "../errors";
 import { checkKeyPackage } from "../mls/wire";
 import { ChannelIdSchema, ClaimKeyPackagesBody, ClaimKeyPackagesResponse, DeviceSchema, KeyPackageCountResponse, KeyPackagesBody, KeyPackagesPublishedResponse, WelcomesResponse } from "../protocol";
 import { userHub } from "../user-hub/stub";
@@ -22,7 +23,9 @@ export const e2eeRoutes = new Hono<AppEnv>()
   .get("/key-packages", doc({ tag: "End-to-end encryption", summary: "How many KeyPackages this device has left", answers: { 200: KeyPackageCountResponse } }), validate("query", v.object({ device: DeviceSchema })), async (c) => {
     return c.json(await userHub(c.env, c.var.userId).keyPackageCount(c.var.userId, c.req.valid("query").device));
   })
-  .post("/key-packages/claim", doc({ tag: "End-to-end encryption", summary: "Claim one KeyPackage of each device of a user", answers: { 200: ClaimKeyPackagesResponse }, errors: ["not_found"] }), validate("json", ClaimKeyPackagesBody), async (c) => {
+  .post("/key-packages/claim", doc({ tag: "End-to-end encryption", summary: "Claim one KeyPackage of each device of a user", answers: { 200: ClaimKeyPackagesResponse }, errors: ["not_found", "rate_limited"] }), validate("json", ClaimKeyPackagesBody), async (c) => {
+    // The claimer pays: each claim consumes one of the target's KeyPackages per device.
+    unwrap(await userHub(c.env, c.var.userId).spend("keyPackageClaim"));
     const user = await getUserByHandle(c.var.db, c.req.valid("json").handle);
     return c.json({ userId: user.id, keyPackages: await userHub(c.env, user.id).claimKeyPackages(user.id) });
   })

@@ -12,7 +12,7 @@ import { EXAMPLES } from "./api-docs/examples";
 export const meRoutes = new Hono<AppEnv>()
   .use(requireAuth)
   .get("/", doc({ tag: "Users", summary: "Who I am", answers: { 200: UserResponse }, examples: { 200: EXAMPLES.user } }), async (c) => c.json({ user: await getUserById(c.var.db, c.var.userId) }))
-  .patch("/", doc({ tag: "Users", summary: "Change my display name", answers: { 200: UserResponse }, examples: { 200: EXAMPLES.user } }), validate("json", PatchMeBody), async (c) => {
+  .patch("/", doc({ tag: "Users", summary: "Change my display name", answers: { 200: UserResponse }, errors: ["rate_limited"], examples: { 200: EXAMPLES.user } }), validate("json", PatchMeBody), async (c) => {
     unwrap(await userHub(c.env, c.var.userId).spend("profile"));
     const user = await updateDisplayName(c.var.db, c.var.userId, c.req.valid("json").displayName);
     await userHub(c.env, user.id).profileChanged(user);

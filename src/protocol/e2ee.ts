@@ -51,7 +51,7 @@ export type MlsSendInput = v.InferOutput<typeof MlsSendBody>;
 
 /** What a stored message carries in an encrypted channel instead of a body. */
 export const MlsPartSchema = v.object({
-  kind: v.picklist(["application", "commit"]),
+  kind: v.picklist(["application", "commit", "proposal"]),
   /** The MLS epoch the message was sent in; a commit moves the channel to epoch + 1. */
   epoch: v.number(),
   data: v.string(),
@@ -60,7 +60,13 @@ export const MlsPartSchema = v.object({
 export type MlsPart = v.InferOutput<typeof MlsPartSchema>;
 
 /** The device leaves the room holds: which MLS leaf is which user's device. */
-export const MlsLeafSchema = v.object({ leaf: v.number(), userId: v.string(), device: v.string() });
+export const MlsLeafSchema = v.object({
+  leaf: v.number(),
+  userId: v.string(),
+  device: v.string(),
+  /** Seq of the Remove proposal by which this device asked to leave: any member's next commit may remove it. */
+  leaving: v.optional(v.number()),
+});
 export type MlsLeaf = v.InferOutput<typeof MlsLeafSchema>;
 export const MlsGroupResponse = v.object({ epoch: v.number(), leaves: v.array(MlsLeafSchema) });
 

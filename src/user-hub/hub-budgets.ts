@@ -2,13 +2,14 @@ import { Budget } from "../budgets/budget";
 import type { Config } from "../config";
 
 /** What one user may spend across all their channels, kept by their hub. */
-export type HubBudgetKind = "profile" | "channelCreate" | "pushSubscribe" | "block" | "userSearch" | "searchAll";
+export type HubBudgetKind = "profile" | "channelCreate" | "pushSubscribe" | "block" | "keyPackageClaim" | "userSearch" | "searchAll";
 
 const WHAT: Record<HubBudgetKind, string> = {
   profile: "profile changes",
   channelCreate: "new channels",
   pushSubscribe: "push subscriptions",
   block: "blocks and unblocks",
+  keyPackageClaim: "KeyPackage claims",
   userSearch: "people searches",
   searchAll: "searches of all channels",
 };
@@ -22,6 +23,7 @@ export class HubBudgets {
       channelCreate: new Budget(config.channelCreateBudget),
       pushSubscribe: new Budget(config.pushSubscribeBudget),
       block: new Budget(config.blockBudget),
+      keyPackageClaim: new Budget(config.keyPackageClaimBudget),
       userSearch: new Budget(config.userSearchBudget),
       searchAll: new Budget(config.searchAllBudget),
     };

@@ -130,6 +130,15 @@ describe("the web app: end-to-end encrypted channels", { timeout: 600_000 }, () 
     await channelList(carol.page).getByRole("link", { name: /Lighthouse/ }).waitFor({ state: "detached" });
     assert.equal(await inLog(carol.page, "carol must not read this").count(), 0);
 
+    // Bob leaves by himself: his devices ask out, and Alice's device (online, in the channel) commits it.
+    await bob.page.getByRole("button", { name: "Members", exact: true }).click();
+    await bob.page.getByRole("region", { name: "Members" }).getByRole("button", { name: "Leave group" }).click();
+    await bob.page.getByRole("dialog", { name: "Leave this group?" }).getByRole("button", { name: "Leave group" }).click();
+    for (const device of [bob, bob2]) await channelList(device.page).getByRole("link", { name: /Lighthouse/ }).waitFor({ state: "detached" });
+    await panel.getByText("Bob Cipher").waitFor({ state: "detached" });
+    await sendMessage(alice.page, "only me now");
+    await inLog(alice.page, "only me now").waitFor();
+
     assertNoProblems(alice, bob, bob2, carol);
   });
 });

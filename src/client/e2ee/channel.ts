@@ -2,6 +2,7 @@ import {
   createApplicationMessage,
   createCommit,
   createGroup,
+  createProposal,
   decodeGroupState,
   decodeMlsMessage,
   emptyPskIndex,
@@ -31,6 +32,8 @@ export interface GroupMember {
 export type Received =
   | { seq: number; kind: "content"; senderId: string; content: SealedContent }
   | { seq: number; kind: "commit" }
+  /** A device asked its own leaf out (to leave); any other member may commit its removal. */
+  | { seq: number; kind: "proposal"; leaf: number }
   | { seq: number; kind: "undecryptable"; reason: string };
 
 /** A commit built on the current epoch, applied only once the room accepts it (exactly one wins each epoch). */
@@ -134,6 +137,16 @@ export class EncryptedChannel {
     return this.commit(leaves.map((removed) => ({ proposalType: "remove", remove: { removed } })));
   }
 
+  /**
+   * A signed Remove proposal of this device's own leaf, to leave: MLS lets no
+   * member commit its own removal, so another member commits it (inline).
+   * The state is left as it was: this device commits nothing more.
+   */
+  async proposeLeave(): Promise<string> {
+    const r = await createProposal(this.state, true, { proposalType: "remove", remove: { removed: this.ownLeaf } }, this.device.impl);
+    return toBase64(encodeMlsMessage(r.message));
+  }
+
   /** Fresh keys for this device's path (post-compromise security), changing no membership. */
   selfUpdate(): Promise<PendingCommit> {
     return this.commit([]);
@@ -166,6 +179,13 @@ export class EncryptedChannel {
     const seq = message.seq;
     const mls = message.mls;
     if (!mls) return { seq, kind: "undecryptable", reason: "not an MLS message" };
+    if (mls.kind === "proposal") {
+      // Read, not processed into the state: the commit that follows carries the removal inline.
+      const m = decodeMlsMessage(fromBase64(mls.data), 0)?.[0];
+      const p = m?.wireformat === "mls_public_message" && m.publicMessage.content.contentType === "proposal" ? m.publicMessage.content.proposal : undefined;
+      if (p?.proposalType !== "remove" || mls.epoch > this.epoch) return { seq, kind: "undecryptable", reason: "not a Remove proposal of this group" };
+      return { seq, kind: "proposal", leaf: p.remove.removed };
+    }
     if (mls.kind === "commit") {
       if (mls.epoch < this.epoch) return { seq, kind: "commit" };
       if (mls.epoch > this.epoch) return { seq, kind: "undecryptable", reason: "a commit from a later epoch: an earlier one is missing" };

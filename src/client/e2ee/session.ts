@@ -103,6 +103,29 @@ export class E2eeSession {
     }));
   }
 
+  /**
+   * Leaves an encrypted group: removes this user's other devices by commit,
+   * then asks this device out by a Remove proposal, which the next member
+   * device online commits (it happens in their `sync`). Until then this
+   * user stays a member.
+   */
+  leave(channelId: string): Promise<Message> {
+    return this.serial(async () => {
+      const group = await this.require(channelId);
+      const others = () => group.members().filter((m) => m.userId === this.device.userId && m.leaf !== group.ownLeaf);
+      if (others().length > 0) await this.commit(channelId, (g) => g.remove(others().map((m) => m.leaf)));
+      for (let attempt = 0; ; attempt++) {
+        await this.syncNow(channelId, false);
+        try {
+          const { message } = await this.call("POST", `/channels/${channelId}/mls`, { device: this.device.device, clientMsgId: crypto.randomUUID(), data: await group.proposeLeave() });
+          return message;
+        } catch (err) {
+          if ((err as { code?: string }).code !== "conflict" || attempt >= COMMIT_RETRIES) throw err;
+        }
+      }
+    });
+  }
+
   selfUpdate(channelId: string): Promise<Message> {
     return this.serial(() => this.commit(channelId, (g) => g.selfUpdate()));
   }
@@ -114,7 +137,7 @@ export class E2eeSession {
   private async commit(channelId: string, build: (g: EncryptedChannel) => Promise<PendingCommit>): Promise<Message> {
     const group = await this.require(channelId);
     for (let attempt = 0; ; attempt++) {
-      await this.syncNow(channelId);
+      await this.syncNow(channelId, false);
       const pending = await build(group);
       try {
         const { message } = await this.call("POST", `/channels/${channelId}/mls`, {
@@ -136,9 +159,16 @@ export class E2eeSession {
   send(channelId: string, content: SealedContent, clientMsgId: string = crypto.randomUUID()): Promise<Message> {
     return this.serial(async () => {
       const group = await this.require(channelId);
-      const sealed = await group.encrypt(clientMsgId, content);
-      const { message } = await this.call("POST", `/channels/${channelId}/mls`, { device: this.device.device, ...sealed });
-      return message;
+      for (let attempt = 0; ; attempt++) {
+        const sealed = await group.encrypt(clientMsgId, content);
+        try {
+          return (await this.call("POST", `/channels/${channelId}/mls`, { device: this.device.device, ...sealed })).message;
+        } catch (err) {
+          // A commit moved the group on (perhaps removing someone): read it, and encrypt for the new epoch.
+          if ((err as { code?: string }).code !== "conflict" || attempt >= COMMIT_RETRIES) throw err;
+          await this.syncNow(channelId);
+        }
+      }
     });
   }
 
@@ -152,7 +182,8 @@ export class E2eeSession {
     return this.cursors.get(channelId) ?? 0;
   }
 
-  private async syncNow(channelId: string): Promise<Received[]> {
+  /** With `commitLeaves`, a device that read Remove proposals of others commits them (how members leave). */
+  private async syncNow(channelId: string, commitLeaves = true): Promise<Received[]> {
     const group = await this.require(channelId);
     const out: Received[] = [];
     for (;;) {
@@ -165,7 +196,23 @@ export class E2eeSession {
         await this.moveCursor(channelId, m.seq);
         this.events.emit("received", { channelId, message: m, received });
       }
-      if (!page.hasMore) return out;
+      if (!page.hasMore) break;
+    }
+    const asked = new Set(out.flatMap((r) => (r.kind === "proposal" ? [r.leaf] : [])));
+    if (commitLeaves && asked.size > 0) await this.commitLeaves(channelId, asked);
+    return out;
+  }
+
+  /** Commits the removal of leaves whose devices asked out; another member may have done it first. */
+  private async commitLeaves(channelId: string, asked: Set<number>): Promise<void> {
+    try {
+      await this.commit(channelId, (g) => {
+        const leaves = g.members().filter((m) => asked.has(m.leaf) && m.leaf !== g.ownLeaf).map((m) => m.leaf);
+        if (leaves.length === 0) throw new Error("already removed");
+        return g.remove(leaves);
+      });
+    } catch {
+      // Removed by someone else's commit meanwhile, or this device may not: the next reader does it.
     }
   }
 
