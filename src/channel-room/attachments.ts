@@ -25,7 +25,7 @@ export function reserveUpload(db: RoomDb, userId: string, upload: NewUpload, quo
   requireMember(db, userId);
   const used = db.select({ n: sql<number>`coalesce(sum(${attachments.size}), 0)` }).from(attachments).where(eq(attachments.uploaderId, userId)).get()?.n ?? 0;
   if (used + upload.size > quotaBytes) {
-    throw new AppError("quota_exceeded", `attachments of one user in one channel are limited to ${quotaBytes} bytes (${used} in use)`);
+    throw new AppError("quota_exceeded", `attachments of one user in one channel are limited to ${quotaBytes} bytes (${used} bytes in use)`);
   }
   db.insert(attachments).values({ ...upload, uploaderId: userId, createdAt: now, expiresAt: now + UNSENT_ATTACHMENT_TTL_MS }).run();
 }

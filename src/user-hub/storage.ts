@@ -14,7 +14,7 @@ export function reserveStorage(db: HubDb, channelId: string, attachmentId: strin
   const held = db.select().from(storedFiles).where(and(eq(storedFiles.channelId, channelId), eq(storedFiles.attachmentId, attachmentId))).get();
   if (held) return;
   const used = storageUsed(db);
-  if (used + size > quotaBytes) throw new AppError("quota_exceeded", `attachments of one user are limited to ${quotaBytes} bytes in all (${used} in use)`);
+  if (used + size > quotaBytes) throw new AppError("quota_exceeded", `attachments of one user are limited to ${quotaBytes} bytes in all (${used} bytes in use)`);
   db.insert(storedFiles).values({ channelId, attachmentId, size }).run();
 }
 

@@ -171,6 +171,15 @@ export class UserHub extends SocketObject<typeof schema> {
     await this.checkPresence();
   }
 
+  /** Logout everywhere: every socket of the user closes with 4401, in the inbox and in every channel. */
+  async revokeAllSessions(): Promise<void> {
+    const state = readState(this.db);
+    for (const ws of this.ctx.getWebSockets()) ws.close(CLOSE_CODES.sessionRevoked, "session revoked");
+    if (!state) return;
+    await Promise.allSettled(channelIds(this.db).map((id) => channelRoom(this.env, id).closeUserSessions(state.userId)));
+    await this.checkPresence();
+  }
+
   // ---- Inbox sockets ----
 
   protected override async admit(who: Identity, req: Request): Promise<string> {

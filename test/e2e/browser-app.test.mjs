@@ -4,13 +4,10 @@
 // count in the tab title, one Tab stop for the log with arrow keys, and
 // axe-core on the main screens.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { after, before, describe, test } from "node:test";
+import { axeProblems } from "./helpers/axe.mjs";
 import { composerBox, sendMessage, startDm, tokenOf } from "./helpers/browser.mjs";
 import { assertNoProblems, channelIdOf, channelList, inLog, log, startStage } from "./helpers/stage.mjs";
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 let stage;
 let person;
@@ -35,16 +32,6 @@ const inView = (locator) =>
     const l = el.closest("[role=log]").getBoundingClientRect();
     return r.bottom > l.top && r.top < l.bottom;
   });
-
-/** Serious and critical axe-core findings on the page as it is now. */
-async function axeProblems(page) {
-  // Evaluated over the DevTools protocol, which the page's Content-Security-Policy does not govern.
-  await page.evaluate(AXE);
-  const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations);
-  return found
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")})`);
-}
 
 describe("the web app: reading, unread and keyboard", { timeout: 900_000 }, () => {
   before(async () => {

@@ -3,15 +3,18 @@
 // progress bar; the other sees the thumbnail arrive (ThumbHash placeholder
 // first) and opens the full-size viewer; a non-image file arrives as a chip
 // whose download is the same bytes; an upload can be cancelled; a file past
-// the size limit says why. No page errors and no CSP violations on either side.
+// the size limit or the storage quota says why. No page errors and no CSP violations on either side.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
+import { axeProblems } from "./helpers/axe.mjs";
 import { pdfLike } from "./helpers/images.mjs";
 import { composerBox, sendMessage, startDm } from "./helpers/browser.mjs";
 import { assertNoProblems, channelList, inLog, log, startStage } from "./helpers/stage.mjs";
 
-const MAX_BYTES = 3 * 1024 * 1024;
+const MIB = 1024 * 1024;
+const MAX_BYTES = 3 * MIB;
+const USER_QUOTA = 2.5 * MIB;
 let stage;
 
 /** Pastes a `w` x `h` PNG (drawn in the page) into the composer, as pasting a screenshot does. */
@@ -40,6 +43,20 @@ async function pasteImage(page, name, w, h) {
   );
 }
 
+/** Drops a file of `size` bytes onto the conversation, as dragging one in from the desktop does. */
+async function dropFile(page, name, size) {
+  await page.evaluate(
+    ([name, size]) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(size)], name, { type: "application/octet-stream" }));
+      const target = document.querySelector("[role=log]");
+      target.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+    },
+    [name, size],
+  );
+}
+
 /** Picks files through the composer's attach button (the system file chooser). */
 async function attachFiles(page, files) {
   const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.getByRole("button", { name: "Attach files" }).click()]);
@@ -60,13 +77,13 @@ async function pair(a, b) {
 
 describe("photos and files in the web app", { timeout: 600_000 }, () => {
   before(async () => {
-    stage = await startStage({ MAX_ATTACHMENT_BYTES: String(MAX_BYTES) });
+    stage = await startStage({ MAX_ATTACHMENT_BYTES: String(MAX_BYTES), USER_ATTACHMENT_QUOTA_BYTES: String(USER_QUOTA) });
   });
   after(async () => {
     await stage?.close();
   });
 
-  test("a pasted photo uploads with a progress bar, reaches the other person as a thumbnail over its placeholder, and opens full size in the viewer", async () => {
+  test("a pasted photo uploads with a progress bar, reaches the other person as a thumbnail over its placeholder, and opens full size in the viewer", async (t) => {
     const { alice, bob } = await pair("Alice Photographer", "Bob Viewer");
     // Bob's thumbnail is held back until its placeholder has been seen, so the check does not race the load.
     let releaseThumb;
@@ -77,12 +94,17 @@ describe("photos and files in the web app", { timeout: 600_000 }, () => {
     });
 
     await composerBox(alice.page).click();
+    const pastedAt = Date.now();
     await pasteImage(alice.page, "holiday.png", 3000, 2000);
     // Scaled in Alice's browser to 2560 px WebP before upload, so the name says WebP.
     const bar = alice.page.getByRole("progressbar", { name: "Uploading holiday.webp" });
     await bar.waitFor();
     await tray(alice.page).getByText(/ready$/).waitFor({ timeout: 60_000 });
-    assert.equal(await bar.evaluate((el) => el.value === el.max && el.max > 1000), true, "the bar is full once the upload is done");
+    const readyMs = Date.now() - pastedAt;
+    const sentBytes = await bar.evaluate((el) => (el.value === el.max ? el.max : -1));
+    assert.ok(sentBytes > 1000, "the bar is full once the upload is done");
+    t.diagnostic(`3000x2000 PNG pasted: ${sentBytes} bytes of WebP sent, ready in ${readyMs} ms (scaling, thumbnail and upload)`);
+    assert.deepEqual(await axeProblems(alice.page), [], "the composer with an upload in its tray");
     // A message of a photo alone: no text needed.
     await composerBox(alice.page).press("Enter");
     await tray(alice.page).waitFor({ state: "detached" });
@@ -108,6 +130,7 @@ describe("photos and files in the web app", { timeout: 600_000 }, () => {
     await shown.click();
     const viewer = bob.page.getByRole("dialog", { name: "holiday.webp" });
     await viewer.waitFor();
+    assert.deepEqual(await axeProblems(bob.page), [], "the open viewer");
     const full = viewer.getByRole("img", { name: "holiday.webp" });
     await bob.page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await full.elementHandle());
     assert.deepEqual(await full.evaluate((img) => [img.naturalWidth, img.naturalHeight]), [2560, 1707], "the photo as scaled in Alice's browser");
@@ -140,13 +163,14 @@ describe("photos and files in the web app", { timeout: 600_000 }, () => {
     const chip = log(bob.page).getByRole("link", { name: "minutes.pdf 293 KB Download" });
     await chip.waitFor({ timeout: 30_000 });
     await inLog(bob.page, "Minutes attached").waitFor();
+    assert.deepEqual(await axeProblems(bob.page), [], "a conversation with a file chip");
     const [download] = await Promise.all([bob.page.waitForEvent("download"), chip.click()]);
     assert.equal(download.suggestedFilename(), "minutes.pdf");
     assert.ok((await readFile(await download.path())).equals(pdf), "the download is the bytes Alice sent");
     assertNoProblems(alice, bob);
   });
 
-  test("an upload can be cancelled before sending, and a file past the size limit says it is too large", async () => {
+  test("an upload can be cancelled before sending; a file past the size limit, or past the storage quota, says why", async () => {
     const { alice, bob } = await pair("Alice Canceller", "Bob Waiter");
     // The upload of slow.bin is held on the way (never answered), so there is time to cancel it.
     await alice.page.route(/\/attachments\?name=slow\.bin/, () => {});
@@ -165,6 +189,12 @@ describe("photos and files in the web app", { timeout: 600_000 }, () => {
     assert.equal(await log(bob.page).locator(".attachments").count(), 0, "nothing attached arrived");
     await alice.page.getByRole("button", { name: "Remove huge.bin" }).click();
     await tray(alice.page).waitFor({ state: "detached" });
+
+    // Dropped files: 2 MiB fits the 2.5 MiB quota (unsent uploads count), one more MiB does not.
+    await dropFile(alice.page, "first.bin", 2 * MIB);
+    await tray(alice.page).getByText("2.0 MB ready").waitFor({ timeout: 60_000 });
+    await dropFile(alice.page, "second.bin", MIB);
+    await tray(alice.page).getByRole("alert").filter({ hasText: "No storage left: attachments of one user are limited to 2.5 MB in all (2.0 MB in use)" }).waitFor({ timeout: 60_000 });
     assertNoProblems(alice, bob);
   });
 });
