@@ -46,6 +46,7 @@ export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: 
 
   const logout = async () => {
     await unsubscribePush(session.client.http, session.client.device);
+    await session.e2ee.logOut().catch(() => undefined);
     try {
       // Also forgets what this device cached of the account.
       await session.client.logout();
