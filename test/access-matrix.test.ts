@@ -70,6 +70,7 @@ const USER_CALLS: { name: string; run(token: string): Promise<ApiResponse> }[] =
   { name: "POST /blocks", run: (t) => api("POST", "/blocks", { token: t, json: { handle: victim.handle } }) },
   { name: "DELETE /blocks/:handle", run: (t) => api("DELETE", `/blocks/${victim.handle}`, { token: t }) },
   { name: "POST /auth/logout", run: (t) => api("POST", "/auth/logout", { token: t }) },
+  { name: "POST /auth/logout-all", run: (t) => api("POST", "/auth/logout-all", { token: t }) },
 ];
 
 describe("access control matrix", () => {

@@ -12,8 +12,13 @@ export function channelName(channel: Channel, meId: string): string {
   return channel.title || "Untitled group";
 }
 
+/** A member's display name, with their @handle when another member of the channel shows the same name (so nobody can pose as another). */
 export function memberName(channel: Channel | null, userId: string): string {
-  return channel?.members.find((m) => m.id === userId)?.displayName ?? "Someone";
+  const member = channel?.members.find((m) => m.id === userId);
+  if (!member) return "Someone";
+  const same = (name: string) => name.normalize("NFKC").toLowerCase() === member.displayName.normalize("NFKC").toLowerCase();
+  const shared = channel!.members.some((m) => m.id !== userId && same(m.displayName));
+  return shared ? `${member.displayName} (@${member.handle})` : member.displayName;
 }
 
 /** "Ann", "Ann and Bo", "Ann, Bo and Cy". */

@@ -25,3 +25,8 @@ export async function findSession(db: Db, token: string, now = Date.now()): Prom
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
 }
+
+/** Logout everywhere: every session of the user goes at once. */
+export async function deleteUserSessions(db: Db, userId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.userId, userId));
+}

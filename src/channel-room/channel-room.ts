@@ -266,6 +266,11 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     setPeerBlock(this.db, readMeta(this.db), blockerId, on);
   }
 
+  /** Logout everywhere: every socket of this user closes with 4401. */
+  async closeUserSessions(userId: string): Promise<void> {
+    this.closeSockets(`u:${userId}`, CLOSE_CODES.sessionRevoked, "session revoked");
+  }
+
   /** Logout: this session's sockets close with 4401. */
   async closeSession(sessionId: string): Promise<void> {
     this.closeSockets(`s:${sessionId}`, CLOSE_CODES.sessionRevoked, "session revoked");

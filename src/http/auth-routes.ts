@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { spendAddressBudget } from "../accounts/address-budget";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../accounts/login-limit";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "../accounts/password";
-import { createSession, deleteSession } from "../accounts/sessions";
+import { createSession, deleteSession, deleteUserSessions } from "../accounts/sessions";
 import { readConfig } from "../config";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
@@ -49,5 +49,10 @@ export const authRoutes = new Hono<AppEnv>()
     await deleteSession(c.var.db, c.var.sessionId);
     // Sockets opened with this token close with 4401.
     await userHub(c.env, c.var.userId).revokeSession(c.var.sessionId);
+    return c.body(null, 204);
+  })
+  .post("/logout-all", doc({ tag: "Accounts", summary: "End every session of mine; all my sockets close with 4401", answers: { 204: null } }), requireAuth, async (c) => {
+    await deleteUserSessions(c.var.db, c.var.userId);
+    await userHub(c.env, c.var.userId).revokeAllSessions();
     return c.body(null, 204);
   });
