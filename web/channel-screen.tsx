@@ -131,6 +131,27 @@ export function ChannelScreen({ session, conn, me, back, addMember, jumpTo: aske
     if (asked) void jumpTo(asked.seq);
   }, [asked?.n]);
 
+  // Mentions of me after where I left off, in order: "Next mention" (Alt+M) walks them.
+  const [mentionFrom, setMentionFrom] = useState<number>(() => unreadAfter ?? Number.MAX_SAFE_INTEGER);
+  const nextMention = messages.find((m) => m.seq > mentionFrom && m.senderId !== me.id && !m.deleted && (m.mentions?.includes(me.id) ?? false));
+  const toNextMention = () => {
+    if (!nextMention) return;
+    setMentionFrom(nextMention.seq);
+    void jumpTo(nextMention.seq);
+  };
+  const mentionKey = useRef(toNextMention);
+  mentionKey.current = toNextMention;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === "KeyM" && !document.querySelector("dialog[open]")) {
+        e.preventDefault();
+        mentionKey.current();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
   const react = (message: Message, emoji: string, on: boolean) => void ops.react(message.seq, emoji, on).catch((err) => problem(err, "Could not react"));
 
   const openPicker = (message: Message) => {
@@ -289,6 +310,11 @@ export function ChannelScreen({ session, conn, me, back, addMember, jumpTo: aske
         }}
         onScrolled={() => menu && setMenuPlace((n) => n + 1)}
       />
+      {nextMention ? (
+        <button type="button" class="jump-mention secondary small" aria-keyshortcuts="Alt+M" title="Alt+M" onClick={toNextMention}>
+          @ Next mention
+        </button>
+      ) : null}
       {newBelow ? (
         <button type="button" class="jump-latest primary small" onClick={() => (setNewBelow(false), setToBottom((n) => n + 1))}>
           <Icon path={ICONS.down} />

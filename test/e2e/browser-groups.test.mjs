@@ -189,4 +189,25 @@ describe("the web app: finding things across conversations", { timeout: 600_000 
     await ana.page.waitForFunction(() => document.activeElement?.closest(".msg")?.textContent.includes("in the group"));
     assertNoProblems(ana, bo);
   });
+
+  test("jump to next mention: the button and Alt+M go to each message that mentions me after where I left off", async () => {
+    const ana = await person("Ana Mentioned");
+    const bo = await person("Bo Caller");
+    const token = await tokenOf(bo.page);
+    const res = await fetch(`${stage.service.baseUrl}/api/dms`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ handle: ana.handle }) });
+    const { channel } = await res.json();
+    const filler = (n, tag) => Array.from({ length: n }, (_, i) => `${tag} filler ${i}`);
+    await stage.seed(token, channel.id, [...filler(30, "a"), `first ping @${ana.handle}`, ...filler(40, "b"), `second ping @${ana.handle}`, ...filler(40, "c")]);
+    await channelList(ana.page).getByRole("link", { name: /Bo Caller/ }).click();
+    const next = ana.page.getByRole("button", { name: "@ Next mention" });
+    await next.click();
+    const focused = () => ana.page.evaluate(() => document.activeElement?.closest(".msg")?.textContent ?? "");
+    await ana.page.waitForFunction(() => document.activeElement?.closest(".msg")?.textContent.includes("first ping"));
+    assert.match(await focused(), /first ping/);
+    await ana.page.keyboard.press("Alt+m");
+    await ana.page.waitForFunction(() => document.activeElement?.closest(".msg")?.textContent.includes("second ping"));
+    // No mention after the last: the button goes.
+    await next.waitFor({ state: "detached" });
+    assertNoProblems(ana, bo);
+  });
 });
