@@ -32,6 +32,8 @@ export interface Config {
   /** Per client address (CF-Connecting-IP), in D1. */
   signupAddressBudget: BudgetRule;
   groupCreateAddressBudget: BudgetRule;
+  userSearchBudget: BudgetRule;
+  searchAllBudget: BudgetRule;
   /** Origins besides the request's own that may open sockets (ALLOWED_ORIGINS). */
   allowedOrigins: string[];
   /** Largest upload (MAX_ATTACHMENT_BYTES). */
@@ -75,6 +77,8 @@ export function readConfig(env: Partial<Env>): Config {
     keyPackageClaimBudget: { limit: int(env.KEY_PACKAGE_CLAIM_RATE_LIMIT, 60), windowMs: 60_000 },
     signupAddressBudget: { limit: int(env.SIGNUP_ADDRESS_RATE_LIMIT, 20), windowMs: 3600_000 },
     groupCreateAddressBudget: { limit: int(env.GROUP_CREATE_ADDRESS_RATE_LIMIT, 60), windowMs: 60_000 },
+    userSearchBudget: { limit: int(env.USER_SEARCH_RATE_LIMIT, 120), windowMs: 60_000 },
+    searchAllBudget: { limit: int(env.SEARCH_ALL_RATE_LIMIT, 30), windowMs: 60_000 },
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 25 * 1024 * 1024),
     attachmentQuotaBytes: int(env.ATTACHMENT_QUOTA_BYTES, 1024 * 1024 * 1024),

@@ -293,6 +293,28 @@ describe("e2ee: the room as MLS delivery service", () => {
     await a.sync(channel.id);
     expect((await api("GET", `/channels/${channel.id}/mls`, { token: alice.token })).body.epoch).toBe(epoch + 1);
   });
+
+  it("removes a logged-out device from the groups its user's other device stays in, and it is never added again", async () => {
+    const [alice, bob] = [await signup("eoa"), await signup("eob")];
+    const a = await deviceOf(alice, "a1");
+    const phone = await deviceOf(bob, "b1");
+    const laptop = await deviceOf(bob, "b2");
+    const { channel } = await a.createGroup("logout");
+    await a.addUsers(channel.id, [bob.handle]);
+    await phone.joinWelcomed();
+    await laptop.joinWelcomed();
+    await laptop.logOut();
+    expect((await api("GET", "/e2ee/key-packages?device=b2", { token: bob.token })).body).toMatchObject({ count: 0, lastResort: false });
+    await a.sync(channel.id);
+    const leaves = (await api("GET", `/channels/${channel.id}/mls`, { token: alice.token })).body.leaves.map((l: any) => l.device).sort();
+    expect(leaves).toEqual(["a1", "b1"]);
+    const members = (await api("GET", `/channels/${channel.id}`, { token: alice.token })).body.channel.members.map((m: any) => m.id);
+    expect(members.sort()).toEqual([alice.user.id, bob.user.id].sort());
+    const claimed = (await api("POST", "/e2ee/key-packages/claim", { token: alice.token, json: { handle: bob.handle } })).body.keyPackages.map((k: any) => k.device);
+    expect(claimed).toEqual(["b1"]);
+    await a.send(channel.id, { type: "text", body: "phone only" });
+    expect(texts(await phone.sync(channel.id))).toEqual(["phone only"]);
+  });
 });
 
 describe("e2ee: DMs", () => {

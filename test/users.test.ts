@@ -49,7 +49,8 @@ describe("profiles", () => {
     expect(res.body.users).toHaveLength(20);
     for (const user of res.body.users) {
       expect(user.handle.startsWith(prefix)).toBe(true);
-      expectNoCredentials(user);
+      // Search answers who someone is and nothing more: not even when they signed up.
+      expect(Object.keys(user).sort()).toEqual(["displayName", "handle", "id"]);
     }
     const none = await api("GET", `/users?q=${prefix}_%25`, { token: made[0].token });
     expect(none.body.users).toHaveLength(0);

@@ -46,6 +46,7 @@ export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: 
 
   const logout = async () => {
     await unsubscribePush(session.client.http, session.client.device);
+    await session.e2ee.logOut().catch(() => undefined);
     try {
       // Also forgets what this device cached of the account.
       await session.client.logout();
@@ -66,10 +67,12 @@ export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: 
       },
     });
   const go = (channelId: string) => (location.hash = `#/c/${encodeURIComponent(channelId)}`);
+  // Everyone but oneself: one does not start a chat with oneself.
+  const people = (list = false) => ({ list, find: async (q: string) => (await session.client.http.searchUsers(q)).filter((u) => u.id !== me.id) });
   const newDm = () =>
     openFormDialog({
       title: "New direct message",
-      fields: [{ id: "handle", label: "Handle", hint: "Whose handle? For example: alice", attrs: { required: true } }, ENCRYPTED_FIELD],
+      fields: [{ id: "handle", label: "Handle", hint: "Type a name or handle, then pick the person", attrs: { required: true }, suggest: people() }, ENCRYPTED_FIELD],
       submitLabel: "Start chat",
       onSubmit: async ({ handle, encrypted }) => {
         const who = handle!.replace(/^@/, "");
@@ -81,7 +84,7 @@ export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: 
       title: "New group",
       fields: [
         { id: "title", label: "Group name", attrs: { required: true, maxlength: 100 } },
-        { id: "members", label: "Members", hint: "Handles, separated by commas or spaces" },
+        { id: "members", label: "Members", hint: "Type names or handles and pick each person; handles may be separated by commas", suggest: people(true) },
         ENCRYPTED_FIELD,
       ],
       submitLabel: "Create group",
@@ -93,7 +96,7 @@ export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: 
   const addMember = (channelId: string) =>
     openFormDialog({
       title: "Add member",
-      fields: [{ id: "handle", label: "Handle", attrs: { required: true } }],
+      fields: [{ id: "handle", label: "Handle", attrs: { required: true }, suggest: people() }],
       submitLabel: "Add",
       onSubmit: async ({ handle }) => {
         const who = handle!.replace(/^@/, "");

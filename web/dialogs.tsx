@@ -1,6 +1,7 @@
 import { render, type ComponentChildren } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { ApiError } from "../src/client";
+import { PeopleSuggest, type PeopleSuggester } from "./people-suggest";
 
 export interface DialogField {
   id: string;
@@ -11,6 +12,8 @@ export interface DialogField {
   attrs?: Record<string, string | number | boolean>;
   /** A checkbox (label after it); its value is "on" when checked, else "". */
   checkbox?: true;
+  /** People to suggest as one types (a handle field). */
+  suggest?: PeopleSuggester;
 }
 
 /** Mounts a modal component in its own container on <body>; `close` unmounts it. */
@@ -100,6 +103,7 @@ function FormDialog({ title, fields, submitLabel, onSubmit, close }: FormDialogP
           <div class="field" key={f.id}>
             <label for={`${id}-${f.id}`}>{f.label}</label>
             <input ref={i === 0 ? first : undefined} id={`${id}-${f.id}`} name={f.id} autocomplete="off" autocapitalize="none" spellcheck={false} {...f.attrs} />
+            {f.suggest ? <PeopleSuggest inputId={`${id}-${f.id}`} suggester={f.suggest} /> : null}
             {f.hint ? <small class="hint">{f.hint}</small> : null}
           </div>
           ),

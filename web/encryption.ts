@@ -77,6 +77,11 @@ export class Encryption {
     return channel.id;
   }
 
+  /** Before logging out: this device leaves the groups its user's other devices stay in, and drops its KeyPackages. */
+  async logOut(): Promise<void> {
+    await (await this.#session).logOut();
+  }
+
   async #joinWelcomed(): Promise<void> {
     const session = await this.#session;
     const joined = await session.joinWelcomed().catch(() => []);

@@ -20,7 +20,8 @@ function ImageViewer({ file, close }: { file: Attachment; close(): void }) {
   const id = useId();
   return (
     <Modal labelledBy={id} onCancel={close} class="image-viewer">
-      <img src={file.url} alt={file.name} width={file.width} height={file.height} onClick={close} />
+      {/* Sized from the message before it loads, over the thumbnail already fetched for the list. */}
+      <img src={file.url} alt={file.name} width={file.width} height={file.height} style={file.thumbnailUrl ? { backgroundImage: `url("${file.thumbnailUrl}")` } : undefined} onClick={close} />
       <div class="viewer-bar">
         <span id={id} class="viewer-name">
           {file.name}

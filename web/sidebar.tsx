@@ -123,6 +123,8 @@ function preview(summary: Summary, meId: string): string {
   const last = summary.lastMessage;
   if (!last) return summary.channel.kind === "group" ? `${summary.channel.members.length} members` : "No messages yet";
   if (last.event) return eventText(last.event, meId);
+  // The server holds only ciphertext, and the list does not decrypt: it says what it is.
+  if (last.mls) return last.mls.kind === "application" ? "Encrypted message" : "End-to-end encrypted";
   // A message of files alone says what it carries ("Photo", "File: a.pdf").
   const text = last.deleted ? "Message deleted" : messagePreview(last).replace(/\s+/g, " ").trim();
   if (last.senderId === meId) return `You: ${text}`;

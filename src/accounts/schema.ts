@@ -1,14 +1,20 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** D1: profiles and credentials. Channels and messages live in Durable Objects. */
-export const users = sqliteTable("users", {
-  id: text("id").primaryKey(),
-  handle: text("handle").notNull().unique(),
-  displayName: text("display_name").notNull(),
-  /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`: the parameters travel with the hash. */
-  passwordHash: text("password_hash").notNull(),
-  createdAt: integer("created_at").notNull(),
-});
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    handle: text("handle").notNull().unique(),
+    displayName: text("display_name").notNull(),
+    /** The display name folded for people search (nameKey: lower case, no accents), kept with it. */
+    nameKey: text("name_key").notNull().default(""),
+    /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`: the parameters travel with the hash. */
+    passwordHash: text("password_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("users_name_key_idx").on(t.nameKey)],
+);
 
 export const sessions = sqliteTable(
   "sessions",

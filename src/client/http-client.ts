@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { Channel, Message, Presence, Summary, User } from "../protocol";
+import type { Channel, Message, Presence, Summary, User, UserRef } from "../protocol";
 import type { GroupBody, LoginBody, PushSubscriptionBody, SendBody, SignupBody } from "../protocol";
 import { BOOKMARK_HEADER } from "../protocol";
 import { ApiError } from "./api-error";
@@ -53,8 +53,9 @@ export class HttpClient {
   async user(handle: string): Promise<User> {
     return (await this.#call(R.UserResponse, "GET", `/users/${encodeURIComponent(handle)}`)).user;
   }
-  async searchUsers(prefix: string): Promise<User[]> {
-    return (await this.#call(R.UsersResponse, "GET", "/users", { query: { q: prefix } })).users;
+  /** People search: handles, then display names, starting with `q`. */
+  async searchUsers(q: string): Promise<UserRef[]> {
+    return (await this.#call(R.UserRefsResponse, "GET", "/users", { query: { q } })).users;
   }
 
   // --- channels ---

@@ -13,5 +13,5 @@ export { newClientMsgId, newDeviceId } from "./ids";
 export { InboxConnection, type InboxConnectionOptions, type InboxEvents } from "./inbox-connection";
 export { Outbox, PendingSendSchema, type OutboxStorage, type PendingSend } from "./outbox";
 export type { ReadonlySignal } from "@preact/signals-core";
-export type { Attachment, Channel, Message, Presence, Summary, UploadedAttachment, User } from "../protocol";
+export type { Attachment, Channel, Message, Presence, Summary, TimelineEvent, UploadedAttachment, User, UserRef } from "../protocol";
 export { uploadAttachment, type AttachmentUploadOptions, type UploadProgress } from "./attachment-upload";

@@ -23,6 +23,9 @@ export const e2eeRoutes = new Hono<AppEnv>()
   .get("/key-packages", doc({ tag: "End-to-end encryption", summary: "How many KeyPackages this device has left", answers: { 200: KeyPackageCountResponse } }), validate("query", v.object({ device: DeviceSchema })), async (c) => {
     return c.json(await userHub(c.env, c.var.userId).keyPackageCount(c.var.userId, c.req.valid("query").device));
   })
+  .delete("/key-packages", doc({ tag: "End-to-end encryption", summary: "Drop this device's KeyPackages (it logs out), so no commit adds it again", answers: { 200: KeyPackageCountResponse } }), validate("query", v.object({ device: DeviceSchema })), async (c) => {
+    return c.json(await userHub(c.env, c.var.userId).dropKeyPackages(c.var.userId, c.req.valid("query").device));
+  })
   .post("/key-packages/claim", doc({ tag: "End-to-end encryption", summary: "Claim one KeyPackage of each device of a user", answers: { 200: ClaimKeyPackagesResponse }, errors: ["not_found", "rate_limited"] }), validate("json", ClaimKeyPackagesBody), async (c) => {
     // The claimer pays: each claim consumes one of the target's KeyPackages per device.
     unwrap(await userHub(c.env, c.var.userId).spend("keyPackageClaim"));

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { unwrap } from "../errors";
-import { HandleParam, MAX_USER_SEARCH, PatchMeBody, UserResponse, UserSearchQuery, UsersResponse } from "../protocol";
+import { HandleParam, MAX_USER_SEARCH, PatchMeBody, UserRefsResponse, UserResponse, UserSearchQuery } from "../protocol";
 import { getUserByHandle, getUserById, searchUsers, updateDisplayName } from "../accounts/users";
 import { userHub } from "../user-hub/stub";
 import { requireAuth } from "./auth-middleware";
@@ -21,9 +21,9 @@ export const meRoutes = new Hono<AppEnv>()
 
 export const userRoutes = new Hono<AppEnv>()
   .use(requireAuth)
-  .get("/", doc({ tag: "Users", summary: "Find users by handle prefix (at most 20)", answers: { 200: UsersResponse } }), validate("query", UserSearchQuery), async (c) => {
-    const q = c.req.valid("query").q.trim().toLowerCase();
-    return c.json({ users: await searchUsers(c.var.db, q, MAX_USER_SEARCH) });
+  .get("/", doc({ tag: "Users", summary: "People search: handles, then display names, starting with q (at most 20)", answers: { 200: UserRefsResponse }, errors: ["rate_limited"] }), validate("query", UserSearchQuery), async (c) => {
+    unwrap(await userHub(c.env, c.var.userId).spend("userSearch"));
+    return c.json({ users: await searchUsers(c.var.db, c.req.valid("query").q, MAX_USER_SEARCH) });
   })
   .get("/:handle", doc({ tag: "Users", summary: "A user by handle", answers: { 200: UserResponse }, errors: ["not_found"], examples: { 200: EXAMPLES.user } }), validate("param", HandleParam), async (c) => {
     return c.json({ user: await getUserByHandle(c.var.db, c.req.valid("param").handle) });

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { ChannelSchema, MessageSchema, PresenceSchema, SummarySchema, UserSchema } from "./objects";
+import { ChannelSchema, MessageSchema, PresenceSchema, SummarySchema, UserRefSchema, UserSchema } from "./objects";
 
 /**
  * One schema per HTTP answer of docs/protocol.md. The server's handlers
@@ -10,6 +10,8 @@ import { ChannelSchema, MessageSchema, PresenceSchema, SummarySchema, UserSchema
 export const AuthResponse = v.object({ user: UserSchema, token: v.string() });
 export const UserResponse = v.object({ user: UserSchema });
 export const UsersResponse = v.object({ users: v.array(UserSchema) });
+/** People search: who they are, and nothing more. */
+export const UserRefsResponse = v.object({ users: v.array(UserRefSchema) });
 export const ChannelResponse = v.object({ channel: ChannelSchema });
 export const ChannelsResponse = v.object({ channels: v.array(SummarySchema) });
 /** A page of history or of search results. */

@@ -2,7 +2,7 @@ import { Budget } from "../budgets/budget";
 import type { Config } from "../config";
 
 /** What one user may spend across all their channels, kept by their hub. */
-export type HubBudgetKind = "profile" | "channelCreate" | "pushSubscribe" | "block" | "keyPackageClaim";
+export type HubBudgetKind = "profile" | "channelCreate" | "pushSubscribe" | "block" | "keyPackageClaim" | "userSearch" | "searchAll";
 
 const WHAT: Record<HubBudgetKind, string> = {
   profile: "profile changes",
@@ -10,6 +10,8 @@ const WHAT: Record<HubBudgetKind, string> = {
   pushSubscribe: "push subscriptions",
   block: "blocks and unblocks",
   keyPackageClaim: "KeyPackage claims",
+  userSearch: "people searches",
+  searchAll: "searches of all channels",
 };
 
 export class HubBudgets {
@@ -22,6 +24,8 @@ export class HubBudgets {
       pushSubscribe: new Budget(config.pushSubscribeBudget),
       block: new Budget(config.blockBudget),
       keyPackageClaim: new Budget(config.keyPackageClaimBudget),
+      userSearch: new Budget(config.userSearchBudget),
+      searchAll: new Budget(config.searchAllBudget),
     };
   }
 

@@ -18,7 +18,7 @@ import { clearPushQueue, nextPushAt, subscribe, unsubscribe } from "./push-queue
 import * as schema from "./schema";
 import { channelRoom } from "../channel-room/stub";
 import { userHub } from "./stub";
-import { claimKeyPackages, keyPackageCount, publishKeyPackages } from "./key-packages";
+import { claimKeyPackages, dropKeyPackages, keyPackageCount, publishKeyPackages } from "./key-packages";
 import { listWelcomes, storeWelcome } from "./welcomes";
 import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } from "./summaries";
 import { block, blockedIds, hasBlocked, unblock } from "./blocks";
@@ -239,6 +239,12 @@ export class UserHub extends SocketObject<typeof schema> {
 
   async keyPackageCount(userId: string, device: string): Promise<{ device: string; count: number; lastResort: boolean }> {
     ensureState(this.db, userId);
+    return keyPackageCount(this.db, device);
+  }
+
+  async dropKeyPackages(userId: string, device: string): Promise<{ device: string; count: number; lastResort: boolean }> {
+    ensureState(this.db, userId);
+    dropKeyPackages(this.db, device);
     return keyPackageCount(this.db, device);
   }
 

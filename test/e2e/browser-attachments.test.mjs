@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { axeProblems } from "./helpers/axe.mjs";
 import { pdfLike } from "./helpers/images.mjs";
-import { composerBox, sendMessage, startDm } from "./helpers/browser.mjs";
+import { composerBox, screenshot, sendMessage, startDm } from "./helpers/browser.mjs";
 import { assertNoProblems, channelList, inLog, log, startStage } from "./helpers/stage.mjs";
 
 const MIB = 1024 * 1024;
@@ -17,10 +17,10 @@ const MAX_BYTES = 3 * MIB;
 const USER_QUOTA = 2.5 * MIB;
 let stage;
 
-/** Pastes a `w` x `h` PNG (drawn in the page) into the composer, as pasting a screenshot does. */
-async function pasteImage(page, name, w, h) {
+/** Pastes a `w` x `h` PNG (drawn in the page: a gradient with `specks`, or one flat colour for 0) into the composer, as pasting a screenshot does. */
+async function pasteImage(page, name, w, h, specks = 4000) {
   await page.evaluate(
-    async ([name, w, h]) => {
+    async ([name, w, h, specks]) => {
       const canvas = document.createElement("canvas");
       canvas.width = w;
       canvas.height = h;
@@ -28,9 +28,9 @@ async function pasteImage(page, name, w, h) {
       const gradient = ctx.createLinearGradient(0, 0, w, h);
       gradient.addColorStop(0, "#f60");
       gradient.addColorStop(1, "#06f");
-      ctx.fillStyle = gradient;
+      ctx.fillStyle = specks > 0 ? gradient : "#3a7";
       ctx.fillRect(0, 0, w, h);
-      for (let i = 0; i < 4000; i++) {
+      for (let i = 0; i < specks; i++) {
         ctx.fillStyle = `hsl(${i % 360} 80% 50%)`;
         ctx.fillRect((i * 7919) % w, (i * 104729) % h, 12, 12);
       }
@@ -39,7 +39,7 @@ async function pasteImage(page, name, w, h) {
       data.items.add(new File([blob], name, { type: "image/png" }));
       document.getElementById("composer-input").dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
     },
-    [name, w, h],
+    [name, w, h, specks],
   );
 }
 
@@ -134,6 +134,7 @@ describe("photos and files in the web app", { timeout: 600_000 }, () => {
     const full = viewer.getByRole("img", { name: "holiday.webp" });
     await bob.page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await full.elementHandle());
     assert.deepEqual(await full.evaluate((img) => [img.naturalWidth, img.naturalHeight]), [2560, 1707], "the photo as scaled in Alice's browser");
+    await screenshot(bob.page, "attachment-viewer");
     await bob.page.keyboard.press("Escape");
     await viewer.waitFor({ state: "detached" });
     assert.equal(await shown.evaluate((el) => el === document.activeElement), true, "focus returns to the photo");
@@ -164,6 +165,24 @@ describe("photos and files in the web app", { timeout: 600_000 }, () => {
     await chip.waitFor({ timeout: 30_000 });
     await inLog(bob.page, "Minutes attached").waitFor();
     assert.deepEqual(await axeProblems(bob.page), [], "a conversation with a file chip");
+
+    // "Original size" sends the photo as it is (still with a thumbnail made in the browser).
+    await alice.page.getByLabel("Original size").check();
+    await composerBox(alice.page).click();
+    // One flat colour: the PNG stays within the test's 3 MiB upload limit.
+    await pasteImage(alice.page, "scan.png", 3000, 2000, 0);
+    await tray(alice.page).getByText(/ready$/).waitFor({ timeout: 60_000 });
+    await composerBox(alice.page).press("Enter");
+    const photo = log(bob.page).getByRole("button", { name: "Open scan.png" });
+    await photo.waitFor({ timeout: 30_000 });
+    const img = photo.locator("img");
+    assert.match(await img.getAttribute("src"), /\/thumb\?/);
+    await photo.click();
+    const full = bob.page.getByRole("dialog", { name: "scan.png" }).getByRole("img", { name: "scan.png" });
+    await bob.page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await full.elementHandle());
+    assert.deepEqual(await full.evaluate((el) => [el.naturalWidth, el.naturalHeight]), [3000, 2000], "the photo as pasted");
+    await bob.page.keyboard.press("Escape");
+    await screenshot(bob.page, "attachment-chip-and-photo");
     const [download] = await Promise.all([bob.page.waitForEvent("download"), chip.click()]);
     assert.equal(download.suggestedFilename(), "minutes.pdf");
     assert.ok((await readFile(await download.path())).equals(pdf), "the download is the bytes Alice sent");

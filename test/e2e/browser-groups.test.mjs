@@ -1,8 +1,10 @@
 // Managing a group in real Chromium against the real service: renaming it,
 // the timeline lines every member sees (added, removed, left, renamed),
-// Remove offered to the creator only.
+// Remove offered to the creator only, and people search in the dialogs
+// that start a DM or a group.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { tokenOf } from "./helpers/browser.mjs";
 import { assertNoProblems, channelList, log, startStage } from "./helpers/stage.mjs";
 
 let stage;
@@ -97,5 +99,52 @@ describe("the web app: managing a group", { timeout: 600_000 }, () => {
     const lines = await log(ana.page).locator(".timeline-event").evaluateAll((els) => els.map((e) => e.firstChild.textContent.trim()));
     assert.deepEqual(lines, ["You renamed the group to “Reading circle”", "You added Cy Member", "You removed Cy Member", "Bo Member left"]);
     assertNoProblems(ana, bo, cy);
+  });
+
+  test("people search: a DM starts from part of someone's name, and a group's members are picked one after another", async () => {
+    const tag = Date.now().toString(36).slice(-4);
+    const me = await person(`Quinn Seeker${tag}`);
+    // Handles come from the first word of the name at signup: Élodie gets hers after.
+    const elodie = await person(`Elodie Vance${tag}`);
+    const renamed = await fetch(`${stage.service.baseUrl}/api/me`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${await tokenOf(elodie.page)}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ displayName: `Élodie Vance${tag}` }),
+    });
+    assert.equal(renamed.status, 200);
+    const marc = await person(`Marc Vance${tag}`);
+
+    await me.page.getByRole("button", { name: "New direct message" }).click();
+    const dialog = me.page.getByRole("dialog", { name: "New direct message" });
+    const field = dialog.getByRole("combobox", { name: "Handle" });
+    await field.pressSequentially("elo");
+    const people = dialog.getByRole("listbox", { name: "People" });
+    await people.getByRole("option", { name: new RegExp(`Élodie Vance${tag}`) }).waitFor();
+    // Nobody is offered themself.
+    assert.equal(await people.getByRole("option", { name: /Quinn Seeker/ }).count(), 0);
+    await field.press("Enter");
+    assert.equal(await field.inputValue(), elodie.handle);
+    await people.waitFor({ state: "detached" });
+    await dialog.getByRole("button", { name: "Start chat" }).click();
+    await me.page.getByRole("heading", { name: `Élodie Vance${tag}` }).waitFor();
+
+    await me.page.getByRole("button", { name: "New group" }).click();
+    const group = me.page.getByRole("dialog", { name: "New group" });
+    await group.getByLabel("Group name").fill("Vances");
+    const members = group.getByRole("combobox", { name: "Members" });
+    await members.pressSequentially(`marc vance${tag}`);
+    await group.getByRole("option", { name: new RegExp(`Marc Vance${tag}`) }).click();
+    await members.pressSequentially("@" + elodie.handle.slice(0, 5));
+    await group.getByRole("option", { name: new RegExp(`Élodie Vance${tag}`) }).waitFor();
+    await members.press("ArrowDown");
+    await members.press("ArrowUp");
+    await members.press("Enter");
+    assert.equal(await members.inputValue(), `${marc.handle}, ${elodie.handle}, `);
+    // Nothing after the last comma: no list.
+    assert.equal(await group.getByRole("listbox", { name: "People" }).count(), 0);
+    await group.getByRole("button", { name: "Create group" }).click();
+    await me.page.getByRole("heading", { name: "Vances" }).waitFor();
+    await me.page.getByText(/3 members/).first().waitFor();
+    assertNoProblems(me, elodie, marc);
   });
 });

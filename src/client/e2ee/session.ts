@@ -114,16 +114,37 @@ export class E2eeSession {
       const group = await this.require(channelId);
       const others = () => group.members().filter((m) => m.userId === this.device.userId && m.leaf !== group.ownLeaf);
       if (others().length > 0) await this.commit(channelId, (g) => g.remove(others().map((m) => m.leaf)));
-      for (let attempt = 0; ; attempt++) {
-        await this.syncNow(channelId, false);
-        try {
-          const { message } = await this.call("POST", `/channels/${channelId}/mls`, { device: this.device.device, clientMsgId: crypto.randomUUID(), data: await group.proposeLeave() });
-          return message;
-        } catch (err) {
-          if ((err as { code?: string }).code !== "conflict" || attempt >= COMMIT_RETRIES) throw err;
-        }
-      }
+      return this.proposeOwnRemoval(channelId, group);
     });
+  }
+
+  /**
+   * Logging out: in each encrypted channel where another device of this user
+   * stays, this device asks itself out (a Remove proposal the others commit);
+   * where it is the user's only device it stays, or logging out would make
+   * the user leave. Then its KeyPackages are dropped, so nobody adds it again.
+   */
+  logOut(): Promise<void> {
+    return this.serial(async () => {
+      for (const key of await this.device.store.keys("group:")) {
+        const channelId = key.slice("group:".length);
+        const group = await this.open(channelId);
+        if (!group?.members().some((m) => m.userId === this.device.userId && m.leaf !== group.ownLeaf)) continue;
+        await this.proposeOwnRemoval(channelId, group).catch(() => undefined);
+      }
+      await this.call("DELETE", `/e2ee/key-packages?device=${encodeURIComponent(this.device.device)}`);
+    });
+  }
+
+  private async proposeOwnRemoval(channelId: string, group: EncryptedChannel): Promise<Message> {
+    for (let attempt = 0; ; attempt++) {
+      await this.syncNow(channelId, false);
+      try {
+        return (await this.call("POST", `/channels/${channelId}/mls`, { device: this.device.device, clientMsgId: crypto.randomUUID(), data: await group.proposeLeave() })).message;
+      } catch (err) {
+        if ((err as { code?: string }).code !== "conflict" || attempt >= COMMIT_RETRIES) throw err;
+      }
+    }
   }
 
   selfUpdate(channelId: string): Promise<Message> {
