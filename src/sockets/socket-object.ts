@@ -53,8 +53,8 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
     const who = forwardedIdentity(req);
     if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new AppError("bad_request", "expected a WebSocket upgrade").toResponse();
     let welcome: string;
-    // Looked up beside admit(), so it costs no extra wait.
-    const expiresAt = sessionExpiry(this.env, who.sessionId, forwardedBookmark(req), this.config.sessionTtlMs);
+    // Before admit(): nothing may run between admit's first frame and the accept below.
+    const expiresAt = await sessionExpiry(this.env, who.sessionId, forwardedBookmark(req), this.config.sessionTtlMs);
     try {
       // Before accepting, so nothing can be broadcast to the socket ahead of its first frame.
       welcome = await this.admit(who, req);
@@ -63,7 +63,7 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
       throw err;
     }
     const pair = new WebSocketPair();
-    const attachment: SocketAttachment = { ...who, connectedAt: Date.now(), expiresAt: await expiresAt };
+    const attachment: SocketAttachment = { ...who, connectedAt: Date.now(), expiresAt };
     this.ctx.acceptWebSocket(pair[1], socketTags(attachment));
     pair[1].serializeAttachment(attachment);
     trySend(pair[1], welcome);
