@@ -14,6 +14,7 @@ import { fileRoutes } from "./http/file-routes";
 import { referenceRoutes } from "./http/api-docs/reference-routes";
 import { e2eeRoutes } from "./http/e2ee-routes";
 import { blockRoutes } from "./http/block-routes";
+import { searchRoutes } from "./http/search-routes";
 import { MAX_BODY_BYTES } from "./protocol";
 import { deleteExpired } from "./accounts/cleanup";
 import { openDb } from "./accounts/db";
@@ -45,6 +46,7 @@ const api = new Hono<AppEnv>()
   .route("/push", pushRoutes)
   .route("/e2ee", e2eeRoutes)
   .route("/blocks", blockRoutes)
+  .route("/search", searchRoutes)
   .route("/", referenceRoutes((): Hono<any, any, any> => app));
 
 export const app = new Hono<AppEnv>()

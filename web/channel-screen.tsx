@@ -32,13 +32,15 @@ export interface ChannelScreenProps {
   me: User;
   back(): void;
   addMember(channelId: string): void;
+  /** A message to show in context (from the search of all conversations); `n` changes per request. */
+  jumpTo?: { seq: number; n: number } | null;
 }
 
 /**
  * One open channel: header (with search), the message log with each
  * message's actions menu, who is typing, and the composer.
  */
-export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScreenProps) {
+export function ChannelScreen({ session, conn, me, back, addMember, jumpTo: asked }: ChannelScreenProps) {
   const channel = conn.channel.value;
   const encrypted = (channel ?? session.inbox.summaryOf(conn.channelId)?.channel)?.encrypted === true;
   const conversation = useConversation(session, conn, encrypted);
@@ -124,6 +126,10 @@ export function ChannelScreen({ session, conn, me, back, addMember }: ChannelScr
     setTimeout(() => setHighlightSeq((s) => (s === seq ? null : s)), HIGHLIGHT_MS);
     setJump((j) => ({ seq, n: (j?.n ?? 0) + 1 }));
   };
+
+  useEffect(() => {
+    if (asked) void jumpTo(asked.seq);
+  }, [asked?.n]);
 
   const react = (message: Message, emoji: string, on: boolean) => void ops.react(message.seq, emoji, on).catch((err) => problem(err, "Could not react"));
 

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import type { User } from "../src/client";
 import { ConnectionBanner } from "./banner";
 import { ChannelScreen } from "./channel-screen";
+import { openSearchAll } from "./search-all";
 import { openChannelSwitcher } from "./channel-switcher";
 import { ChatSession } from "./chat-session";
 import { openFormDialog, parseHandles } from "./dialogs";
@@ -37,6 +38,8 @@ export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: 
     if (session.ended.value) onEnded();
   }, [session.ended.value]);
   const view = useMemo(() => session.show(route), [session, route]);
+  /** A message to show once its conversation is open (a hit of the search of all conversations). */
+  const [jumpTo, setJumpTo] = useState<{ channelId: string; seq: number; n: number } | null>(null);
 
   // "(3) Edge Chat": unread messages outside the conversation on screen.
   const unread = session.inbox.summaries.value.reduce((n, s) => (s.channel.id === route ? n : n + s.unread), 0);
@@ -121,12 +124,13 @@ export function ChatApp({ token, me, onEnded, onProfile }: { token: string; me: 
           newDm={newDm}
           editProfile={editProfile}
           newGroup={newGroup}
+          searchAll={() => openSearchAll({ meId: me.id, search: (q) => session.client.http.searchAll(q), open: (channelId, seq) => (go(channelId), setJumpTo({ channelId, seq, n: (jumpTo?.n ?? 0) + 1 })) })}
           logout={() => void logout()}
           notifications={<NotificationsButton http={session.client.http} device={session.client.device} />}
         />
         <main class="main-pane">
           {view ? (
-            <ChannelScreen key={route} session={session} conn={view} me={me} back={() => (location.hash = "#/")} addMember={addMember} />
+            <ChannelScreen key={route} session={session} conn={view} me={me} back={() => (location.hash = "#/")} addMember={addMember} jumpTo={jumpTo?.channelId === route ? jumpTo : null} />
           ) : (
             <EmptyState title={`Hello, ${me.displayName}`} text="Pick a conversation, or start a new one with “New direct message” or “New group”." />
           )}

@@ -6,6 +6,19 @@ import { markedSnippet } from "./rich-text";
 
 const TYPING_DELAY_MS = 300;
 
+/** A hit's sender, time and the snippet with the query's words marked (this channel's search and the search of all). */
+export function HitContent({ name, message: m, q }: { name: string; message: Message; q: string }) {
+  return (
+    <>
+      <span class="hit-head">
+        <strong>{name}</strong>
+        <time class="muted" dateTime={new Date(m.createdAt).toISOString()}>{`${dayLabel(m.createdAt)}, ${formatTime(m.createdAt)}`}</time>
+      </span>
+      <span class="hit-text">{markedSnippet(m.body, q).map((s, i) => (s.mark ? <mark key={i}>{s.text}</mark> : s.text))}</span>
+    </>
+  );
+}
+
 export interface SearchProps {
   search(q: string): Promise<Message[]>;
   senderName(senderId: string): string;
@@ -160,11 +173,7 @@ export function useSearch(p: SearchProps) {
                 p.jump(m);
               }}
             >
-              <span class="hit-head">
-                <strong>{p.senderName(m.senderId)}</strong>
-                <time class="muted" dateTime={new Date(m.createdAt).toISOString()}>{`${dayLabel(m.createdAt)}, ${formatTime(m.createdAt)}`}</time>
-              </span>
-              <span class="hit-text">{markedSnippet(m.body, q || (last.current?.q ?? "")).map((s, i) => (s.mark ? <mark key={i}>{s.text}</mark> : s.text))}</span>
+              <HitContent name={p.senderName(m.senderId)} message={m} q={q || (last.current?.q ?? "")} />
             </button>
           </li>
         ))}

@@ -18,6 +18,7 @@ export interface SidebarProps {
   newDm(): void;
   editProfile(): void;
   newGroup(): void;
+  searchAll(): void;
   logout(): void;
   /** The push opt-in control. */
   notifications: ComponentChildren;
@@ -41,6 +42,10 @@ export function Sidebar(p: SidebarProps) {
         <button type="button" class="ghost" onClick={p.newGroup}>
           <Icon path={ICONS.group} />
           New group
+        </button>
+        <button type="button" class="ghost" onClick={p.searchAll}>
+          <Icon path={ICONS.search} />
+          Search all conversations
         </button>
       </div>
       <nav aria-label="Channels" class="channel-nav">

@@ -97,6 +97,10 @@ export class HttpClient {
   async search(channelId: string, q: string, options: { limit?: number; offset?: number } = {}): Promise<Message[]> {
     return (await this.#call(R.MessagesPage, "GET", `/channels/${enc(channelId)}/search`, { query: { q, ...options } })).messages;
   }
+  /** Search of all one's channels (encrypted ones excepted), hits grouped by channel. */
+  async searchAll(q: string, limit?: number): Promise<R.SearchAllResponse> {
+    return this.#call(R.SearchAllResponse, "GET", "/search", { query: { q, limit } });
+  }
   async editMessage(channelId: string, seq: number, body: string): Promise<Message> {
     return (await this.#call(R.MessageResponse, "PATCH", `/channels/${enc(channelId)}/messages/${seq}`, { body: { body } })).message;
   }

@@ -15,7 +15,7 @@ import {
   SendTextSchema,
   TitleSchema,
 } from "./fields";
-import { MAX_GROUP_MEMBERS, MAX_SEARCH_CHARS, MAX_SEARCH_OFFSET } from "./limits";
+import { MAX_GROUP_MEMBERS, MAX_SEARCH_ALL_PER_CHANNEL, MAX_SEARCH_CHARS, MAX_SEARCH_OFFSET } from "./limits";
 
 /** One schema per HTTP body or query of docs/protocol.md. */
 export const SignupBody = v.object({ handle: HandleSchema, password: PasswordSchema, displayName: DisplayNameSchema });
@@ -64,6 +64,11 @@ export const SearchQuery = v.object({
   q: v.pipe(v.string("q is required"), v.maxLength(MAX_SEARCH_CHARS, `q must be at most ${MAX_SEARCH_CHARS} characters`)),
   limit: v.optional(v.pipe(QueryIntSchema, LimitSchema)),
   offset: v.optional(v.pipe(QueryIntSchema, v.maxValue(MAX_SEARCH_OFFSET, `offset must be at most ${MAX_SEARCH_OFFSET}`))),
+});
+/** Search of all one's channels: `limit` hits per channel (default 5). */
+export const SearchAllQuery = v.object({
+  q: SearchQuery.entries.q,
+  limit: v.optional(v.pipe(QueryIntSchema, v.minValue(1, "limit must be at least 1"), v.maxValue(MAX_SEARCH_ALL_PER_CHANNEL, `limit must be at most ${MAX_SEARCH_ALL_PER_CHANNEL}`))),
 });
 export const PresenceQuery = v.object({
   ids: v.pipe(

@@ -15,6 +15,10 @@ export const REPLY_PREVIEW_CHARS = 100;
 export const MAX_REACTIONS_PER_MESSAGE = 20;
 /** Search: query length, words used, deepest offset. */
 export const MAX_SEARCH_CHARS = 256;
+/** Search of all channels: the most recently active this many (not encrypted) are searched. */
+export const MAX_SEARCH_ALL_CHANNELS = 50;
+/** ... and at most this many hits come from each. */
+export const MAX_SEARCH_ALL_PER_CHANNEL = 20;
 export const MAX_SEARCH_TERMS = 16;
 export const MAX_SEARCH_OFFSET = 1000;
 /** Attachments (docs/protocol.md, Attachments): per message, file name length, thumbnails. */

@@ -17,6 +17,14 @@ export const ChannelsResponse = v.object({ channels: v.array(SummarySchema) });
 /** A page of history or of search results. */
 export const MessagesPage = v.object({ messages: v.array(MessageSchema), hasMore: v.boolean() });
 export type MessagesPage = v.InferOutput<typeof MessagesPage>;
+/** Search of all channels: hits grouped by channel, most recently active channel first. */
+export const SearchAllResponse = v.object({
+  results: v.array(v.object({ channel: ChannelSchema, messages: v.array(MessageSchema), hasMore: v.boolean() })),
+  /** Channels searched; `skipped` were not (encrypted ones, those past the most recent 50, and any over their search budget). */
+  searched: v.number(),
+  skipped: v.number(),
+});
+export type SearchAllResponse = v.InferOutput<typeof SearchAllResponse>;
 export const MessageResponse = v.object({ message: MessageSchema });
 export const SummaryResponse = v.object({ summary: SummarySchema });
 /** Edits, deletes and reactions after a change cursor; `rev` is the next cursor. */

@@ -148,3 +148,45 @@ describe("the web app: managing a group", { timeout: 600_000 }, () => {
     assertNoProblems(me, elodie, marc);
   });
 });
+
+describe("the web app: finding things across conversations", { timeout: 600_000 }, () => {
+  before(async () => {
+    stage = await startStage({ SEND_RATE_LIMIT: "100000" });
+    ({ person } = stage);
+  });
+  after(async () => {
+    await stage?.close();
+  });
+
+  test("search of all conversations: hits grouped by conversation, and picking one opens that conversation at the message", async () => {
+    const ana = await person("Ana Finder");
+    const bo = await person("Bo Writer");
+    const word = `walrus${Date.now().toString(36)}`;
+    const token = await tokenOf(bo.page);
+    const call = async (path, body) => {
+      const res = await fetch(`${stage.service.baseUrl}/api${path}`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      const text = await res.text();
+      assert.ok(res.status < 300, text);
+      return JSON.parse(text);
+    };
+    const { channel: pair } = await call("/dms", { handle: ana.handle });
+    const { channel: team } = await call("/channels", { title: "Zoo team", members: [ana.handle] });
+    await stage.seed(token, pair.id, [`the ${word} in our DM`]);
+    // Enough after the hit that opening the group does not show it without a jump.
+    await stage.seed(token, team.id, [`a ${word} in the group`, ...Array.from({ length: 80 }, (_, i) => `filler ${i}`)]);
+
+    await ana.page.getByRole("button", { name: "Search all conversations" }).click();
+    const dialog = ana.page.getByRole("dialog", { name: "Search all conversations" });
+    await dialog.getByRole("searchbox", { name: "Search all conversations" }).fill(word);
+    await dialog.getByRole("status").filter({ hasText: "2 messages in 2 conversations" }).waitFor();
+    await dialog.getByRole("region", { name: "Zoo team" }).getByRole("button", { name: /Bo Writer/ }).waitFor();
+    await dialog.getByRole("region", { name: "Bo Writer" }).getByRole("button", { name: new RegExp(`the ${word} in our DM`) }).waitFor();
+    await dialog.getByRole("region", { name: "Zoo team" }).getByRole("button", { name: new RegExp(`a ${word} in the group`) }).click();
+    await dialog.waitFor({ state: "detached" });
+    await ana.page.getByRole("heading", { name: "Zoo team" }).waitFor();
+    const hit = log(ana.page).locator(".msg", { hasText: `a ${word} in the group` });
+    await hit.waitFor();
+    await ana.page.waitForFunction(() => document.activeElement?.closest(".msg")?.textContent.includes("in the group"));
+    assertNoProblems(ana, bo);
+  });
+});
