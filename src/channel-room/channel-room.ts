@@ -355,8 +355,19 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     this.drainer.schedule();
   }
 
+  protected override async onConnect(): Promise<void> {
+    this.scheduleExpiry();
+  }
+
+  /** Sockets whose session expired close with 4401; the alarm comes back for the next one. */
+  private scheduleExpiry(): void {
+    const next = this.closeExpiredSockets();
+    if (next !== null) this.drainer.schedule(next);
+  }
+
   override async alarm(): Promise<void> {
     this.drainer.alarmFired();
+    this.scheduleExpiry();
     await this.welcomes.deliver();
     await this.drainer.drain();
     let next: number | null;

@@ -10,6 +10,8 @@ export const SocketAttachment = v.object({
   connectedAt: v.number(),
   /** The client asked for `messages` batch frames (`batch=1` on connect). */
   batch: v.optional(v.boolean()),
+  /** When the socket's session expires: the socket closes with 4401 then. */
+  expiresAt: v.optional(v.number()),
 });
 export type SocketAttachment = v.InferOutput<typeof SocketAttachment>;
 

@@ -5,7 +5,8 @@ import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import { CLOSE_CODES, PING_FRAME, PONG_FRAME } from "../protocol";
-import { forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "./attachment";
+import { attachmentOf, forwardedBookmark, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "./attachment";
+import { sessionExpiry } from "./session-expiry";
 
 type Migrations = Parameters<typeof migrate>[1];
 export type Identity = Omit<SocketAttachment, "connectedAt">;
@@ -52,6 +53,8 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
     const who = forwardedIdentity(req);
     if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new AppError("bad_request", "expected a WebSocket upgrade").toResponse();
     let welcome: string;
+    // Before admit(): nothing may run between admit's first frame and the accept below.
+    const expiresAt = await sessionExpiry(this.env, who.sessionId, forwardedBookmark(req), this.config.sessionTtlMs);
     try {
       // Before accepting, so nothing can be broadcast to the socket ahead of its first frame.
       welcome = await this.admit(who, req);
@@ -60,12 +63,28 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
       throw err;
     }
     const pair = new WebSocketPair();
-    const attachment: SocketAttachment = { ...who, connectedAt: Date.now() };
+    const attachment: SocketAttachment = { ...who, connectedAt: Date.now(), expiresAt };
     this.ctx.acceptWebSocket(pair[1], socketTags(attachment));
     pair[1].serializeAttachment(attachment);
     trySend(pair[1], welcome);
     await this.onConnect();
     return upgradeResponse(req, pair[0]);
+  }
+
+  /**
+   * Closes, with 4401, every socket whose session has expired, and returns
+   * when the next one expires (null if none will): the subclass sets its
+   * alarm for then, beside its own.
+   */
+  protected closeExpiredSockets(now = Date.now()): number | null {
+    let next: number | null = null;
+    for (const ws of this.ctx.getWebSockets()) {
+      const at = attachmentOf(ws)?.expiresAt;
+      if (at === undefined || ws.readyState !== WebSocket.OPEN) continue;
+      if (at <= now) ws.close(CLOSE_CODES.sessionRevoked, "session expired");
+      else next = next === null ? at : Math.min(next, at);
+    }
+    return next;
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {

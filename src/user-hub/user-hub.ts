@@ -270,6 +270,8 @@ export class UserHub extends SocketObject<typeof schema> {
     const state = readState(this.db);
     if (!state) return;
     const now = Date.now();
+    // Sockets of expired sessions close first, so they do not count as online.
+    const expiry = this.closeExpiredSockets(now);
     const sockets = this.ctx.getWebSockets().filter((ws) => ws !== closing && ws.readyState === WebSocket.OPEN);
     const liveness = sockets.map((ws) => ({
       lastPingAt: Math.max(attachmentOf(ws)?.connectedAt ?? 0, this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0),
@@ -283,7 +285,7 @@ export class UserHub extends SocketObject<typeof schema> {
       .set({ online: decision.online, lastSeenAt: decision.lastSeenAt, goneAt: decision.goneAt })
       .where(eq(schema.state.key, 1))
       .run();
-    const next = Math.min(decision.nextCheckAt ?? Infinity, nextPushAt(this.db) ?? Infinity);
+    const next = Math.min(decision.nextCheckAt ?? Infinity, nextPushAt(this.db) ?? Infinity, expiry ?? Infinity);
     if (next !== Infinity) await this.ctx.storage.setAlarm(next);
     if (changed) await this.publishPresence();
   }
