@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import { dm, post, users } from "./helpers/channels";
+import { dm, group, post, users } from "./helpers/channels";
 import { api, type TestUser } from "./helpers/http";
 import { expire, getNotifications, subscribe } from "./helpers/push-receiver.mjs";
 import { eventually, openSocket } from "./helpers/socket";
@@ -39,6 +39,22 @@ describe("web push", () => {
       return got.length > 0 ? got : undefined;
     });
     expect(push).toEqual({ type: "message", channelId: channel.id, seq: sent.body.message.seq, senderId: a!.user.id, preview: "x".repeat(100) });
+  });
+
+  it("pushes no timeline line: a rename and an added member reach an offline member's devices as nothing, the next message at once", async () => {
+    const [a, b, c] = await users(3, "pl");
+    const channel = await group(a!, [b!], "Quiet");
+    const sub = await subscribed(b!);
+    expect((await api("PATCH", `/channels/${channel.id}`, { token: a!.token, json: { title: "Loud" } })).status).toBe(200);
+    expect((await api("POST", `/channels/${channel.id}/members`, { token: a!.token, json: { handle: c!.handle } })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await pushesFor(sub.clientHash)).toEqual([]);
+    await post(a!, channel.id, "now something to read");
+    const [push] = await eventually(async () => {
+      const got = await pushesFor(sub.clientHash);
+      return got.length > 0 ? got : undefined;
+    });
+    expect(push).toMatchObject({ type: "message", channelId: channel.id, preview: "now something to read" });
   });
 
   it("sends nothing to a member who is online", async () => {

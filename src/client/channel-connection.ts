@@ -8,6 +8,7 @@ import { FrameSocket, type SocketOptions } from "./frame-socket";
 import type { HttpClient } from "./http-client";
 import { Outbox, type PendingSend } from "./outbox";
 import { OutboxSender } from "./outbox-sender";
+import { ChannelMeta } from "./channel-meta";
 import { ReadMarkers } from "./read-markers";
 import { readOnly } from "./read-only";
 import { Typing, type TypingOptions } from "./typing";
@@ -70,10 +71,9 @@ export class ChannelConnection {
   readonly synced: ReadonlySignal<boolean>;
 
   readonly #status = signal<ConnectionStatus>("connecting");
-  readonly #channel = signal<Channel | null>(null);
   readonly #pending = signal<readonly PendingSend[]>([]);
-  readonly #presence = signal<ReadonlyMap<string, Presence>>(new Map());
   readonly #http: HttpClient;
+  readonly #meta: ChannelMeta;
   readonly #sync: ChannelSync;
   readonly #outbox: Outbox;
   readonly #sender: OutboxSender;
@@ -93,10 +93,9 @@ export class ChannelConnection {
     this.#reads = new ReadMarkers(options.meId ?? (() => null), summary && computed(() => summary.value?.readSeq ?? 0));
     this.#typing = new Typing(options);
     this.status = readOnly(this.#status);
-    this.channel = computed(() => this.#channel.value ?? summary?.value?.channel ?? null);
-    this.members = computed(() => this.#channel.value?.members ?? []);
+    this.#meta = new ChannelMeta(options.http, this.channelId, summary);
+    ({ channel: this.channel, members: this.members, presence: this.presence } = this.#meta);
     this.pending = readOnly(this.#pending);
-    this.presence = readOnly(this.#presence);
     this.typing = this.#typing.typers;
     this.receipts = this.#reads.receipts;
     this.readSeq = this.#reads.readSeq;
@@ -169,25 +168,23 @@ export class ChannelConnection {
   }
 
   /** Adds a member to a group by handle; `channel` and `members` follow. */
-  async addMember(handle: string): Promise<Channel> {
-    return (this.#channel.value = await this.#http.addMember(this.channelId, handle));
+  addMember(handle: string): Promise<Channel> {
+    return this.#meta.addMember(handle);
   }
 
   /** Renames a group; `channel` follows (other members' devices get it as a `channel` frame). */
-  async rename(title: string): Promise<Channel> {
-    return (this.#channel.value = await this.#http.renameChannel(this.channelId, title));
+  rename(title: string): Promise<Channel> {
+    return this.#meta.rename(title);
   }
 
   /** Removes a member (or, with one's own handle, leaves). */
-  async removeMember(handle: string): Promise<void> {
-    await this.#http.removeMember(this.channelId, handle);
-    const channel = this.channel.peek();
-    if (channel) this.#channel.value = { ...channel, members: channel.members.filter((m) => m.handle !== handle) };
+  removeMember(handle: string): Promise<void> {
+    return this.#meta.removeMember(handle);
   }
 
   /** Fetches the channel over HTTP (title, members): a 404 `ApiError` means it is gone or one is not a member. */
-  async refresh(): Promise<Channel> {
-    return (this.#channel.value = await this.#http.channel(this.channelId));
+  refresh(): Promise<Channel> {
+    return this.#meta.refresh();
   }
 
   /** Full-text search of this channel, best match first. */
@@ -249,8 +246,7 @@ export class ChannelConnection {
   #onFrame(frame: ChannelServerFrame): void {
     switch (frame.type) {
       case "welcome": {
-        this.#channel.value = frame.channel;
-        this.#presence.value = new Map(frame.presence.map((p) => [p.userId, p]));
+        this.#meta.welcomed(frame.channel, frame.presence);
         if (frame.reads) this.#reads.note(frame.reads);
         this.#setStatus("open");
         this.events.emit("welcome", { channel: frame.channel, lastSeq: frame.lastSeq, presence: frame.presence });
@@ -284,10 +280,11 @@ export class ChannelConnection {
         this.events.emit("receipt", { userId: frame.userId, seq: frame.seq });
         return;
       case "member":
-        this.#onMember(frame.event, frame.user);
+        this.#meta.member(frame.event, frame.user);
+        this.events.emit("member", { event: frame.event, user: frame.user });
         return;
       case "channel":
-        this.#channel.value = frame.channel;
+        this.#meta.changed(frame.channel);
         return;
       case "error":
         this.#onError(frame);
@@ -313,15 +310,6 @@ export class ChannelConnection {
 
   #meIdOf(): string | null {
     return this.#reads.meId();
-  }
-
-  #onMember(event: "joined" | "left", user: User): void {
-    const channel = this.channel.peek();
-    if (channel) {
-      const others = channel.members.filter((m) => m.id !== user.id);
-      this.#channel.value = { ...channel, members: event === "joined" ? [...others, user] : others };
-    }
-    this.events.emit("member", { event, user });
   }
 
   #onError(frame: Extract<ChannelServerFrame, { type: "error" }>): void {
