@@ -1,6 +1,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import * as v from "valibot";
 import type { ChannelRoom } from "../src/channel-room/channel-room";
+import { ChannelServerFrame } from "../src/protocol";
 import { group, users } from "./helpers/channels";
 import { openSocket } from "./helpers/socket";
 
@@ -28,6 +30,8 @@ describe("batch frames for a busy channel", () => {
       for (let i = 1; i <= 3; i++) await room.send(a!.user.id, { clientMsgId: `burst-${i}`, body: `burst ${i}` });
     });
     const batch = await batching.next("messages");
+    // The frame is built by string concatenation in the room: it must still be the protocol's frame.
+    expect(v.safeParse(ChannelServerFrame, batch).success).toBe(true);
     expect(batch.messages.map((m: any) => [m.seq, m.body])).toEqual([[1, "burst 1"], [2, "burst 2"], [3, "burst 3"]]);
     const one = [await baseline.next("message"), await baseline.next("message"), await baseline.next("message")];
     expect(one.map((f) => f.message.seq)).toEqual([1, 2, 3]);

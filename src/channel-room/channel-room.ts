@@ -393,7 +393,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     );
     // The output gate holds these frames until the write above is durable.
     const message = JSON.stringify(result.message);
-    if (from) this.fanout.toOne(from, `{"type":"ack","clientMsgId":${JSON.stringify(input.clientMsgId)},"message":${message}}`);
+    if (from) this.fanout.ack(from, input.clientMsgId, message);
     if (result.created) {
       this.fanout.message(message, from);
       this.drainer.schedule();
@@ -421,7 +421,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
       acceptMls(this.db, { channelId: meta.channelId, userId, device, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now }, input, inbound, profiles),
     );
     const message = JSON.stringify(result.message);
-    if (from) this.fanout.toOne(from, `{"type":"ack","clientMsgId":${JSON.stringify(input.clientMsgId)},"message":${message}}`);
+    if (from) this.fanout.ack(from, input.clientMsgId, message);
     if (!result.created) return result;
     this.fanout.message(message, from);
     for (const user of result.joined) this.fanout.toAll(JSON.stringify({ type: "member", event: "joined", user }));

@@ -38,6 +38,11 @@ export class Fanout {
     this.#push({ data, ...options });
   }
 
+  /** The sender's ack of a stored message; `messageJson` is JSON.stringify(message), shared with the broadcast. */
+  ack(ws: WebSocket, clientMsgId: string, messageJson: string): void {
+    this.toOne(ws, `{"type":"ack","clientMsgId":${JSON.stringify(clientMsgId)},"message":${messageJson}}`);
+  }
+
   /** A new message for everyone but its sender's socket; `messageJson` is JSON.stringify(message). */
   message(messageJson: string, skip: WebSocket | null): void {
     this.#push({ data: `{"type":"message","message":${messageJson}}`, skip, message: messageJson });
