@@ -46,8 +46,9 @@ export class UserHub extends SocketObject<typeof schema> {
     if (applied.events.length === 0) return "applied";
     this.broadcast(applied.events.map((e) => JSON.stringify(e)));
     // Someone this user blocked is never pushed to them, in groups they still share too.
-    const pushable = applied.fresh.filter((m) => !hasBlocked(this.db, m.senderId));
-    if (pushable.length > 0 && !state.online) {
+    // Checked only when a push is due: an online user's hub takes many updates a second.
+    const pushable = state.online ? [] : applied.fresh.filter((m) => !hasBlocked(this.db, m.senderId));
+    if (pushable.length > 0) {
       // Queued, not sent here: a slow push service never holds up the room's drain.
       const queued = await queueChannelPushes(this.db, this.env, update.channelId, update.userId, pushable, Date.now());
       if (queued) await this.checkPresence();
