@@ -17,7 +17,7 @@ import {
   type MlsGroupResponse,
   type MlsSendInput,
   type Channel, type Message, type Presence, type Summary, type TimelineEvent, type User } from "../protocol";
-import { attachmentOf } from "../sockets/attachment";
+import { attachmentOf, openDevices } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
 import { SocketObject, type Identity } from "../sockets/socket-object";
@@ -69,7 +69,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, schema, migrations);
     this.fanout = new Fanout(ctx);
-    this.drainer = new Drainer(this.db, ctx.storage, env, (userId) => ctx.getWebSockets(`u:${userId}`).some((ws) => ws.readyState === WebSocket.OPEN));
+    this.drainer = new Drainer(this.db, ctx.storage, env, (userId) => openDevices(ctx.getWebSockets(`u:${userId}`)));
     this.welcomes = new WelcomeSender(this.db, env, (at) => this.drainer.schedule(at));
     useUrlSigner(this.db, urlSigner(env.ATTACHMENT_URL_KEY, this.config.attachmentUrlTtlMs));
     this.budgets = new RoomBudgets(this.config);
@@ -264,6 +264,11 @@ export class ChannelRoom extends SocketObject<typeof schema> {
   /** A DM member blocked or unblocked the other (docs/protocol.md "Blocks"). */
   async setPeerBlock(blockerId: string, on: boolean): Promise<void> {
     setPeerBlock(this.db, readMeta(this.db), blockerId, on);
+  }
+
+  /** A device of this member opened their inbox: their hub must hear of everything at the next drain, even what they read live elsewhere. */
+  async refreshMember(userId: string): Promise<void> {
+    this.drainer.refresh(userId);
   }
 
   /** Logout everywhere: every socket of this user closes with 4401. */

@@ -29,6 +29,16 @@ export function socketTags(a: SocketAttachment): string[] {
 }
 
 /** Sends to an open socket; a socket that is gone is simply skipped. */
+/** The devices of these sockets that are open. */
+export function openDevices(sockets: WebSocket[]): Set<string> {
+  const devices = new Set<string>();
+  for (const ws of sockets) {
+    const device = ws.readyState === WebSocket.OPEN ? attachmentOf(ws)?.device : undefined;
+    if (device) devices.add(device);
+  }
+  return devices;
+}
+
 export function trySend(ws: WebSocket, data: string): void {
   try {
     ws.send(data);

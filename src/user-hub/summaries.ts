@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, gt, sql } from "drizzle-orm";
 import type { Channel, InboxServerFrame, Missed, Summary } from "../protocol";
 import type { ChannelUpdate, DeliveredMessage } from "./channel-update";
 import type { HubDb } from "./hub-db";
@@ -82,6 +82,18 @@ export function listSummaries(db: HubDb): Summary[] {
 
 export function channelIds(db: HubDb): string[] {
   return db.select({ id: channels.channelId }).from(channels).where(eq(channels.removed, false)).all().map((r) => r.id);
+}
+
+/** Channels with a message (or creation) since `since`, most recent first; at most 20. */
+export function recentChannelIds(db: HubDb, since: number): string[] {
+  return db
+    .select({ id: channels.channelId })
+    .from(channels)
+    .where(and(eq(channels.removed, false), gt(channels.lastActivity, since)))
+    .orderBy(desc(channels.lastActivity))
+    .limit(20)
+    .all()
+    .map((r) => r.id);
 }
 
 export function dmPartners(db: HubDb): string[] {
