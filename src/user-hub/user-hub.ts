@@ -52,7 +52,11 @@ export class UserHub extends SocketObject<typeof schema> {
       const queued = await queueChannelPushes(this.db, this.env, update.channelId, update.userId, pushable, Date.now());
       if (queued) await this.checkPresence();
     }
-    if (applied.events.some((e) => e.type === "channel") && update.membership === "active" && update.summary.channel?.kind === "dm") {
+    const added = applied.events.find((e) => e.type === "channel" && e.event === "added");
+    if (added?.type === "channel" && added.channel.kind === "dm") {
+      // A block made before this hub heard of the DM (the room was being created) reaches the room now.
+      const partner = added.channel.members.find((m) => m.id !== update.userId);
+      if (partner && hasBlocked(this.db, partner.id)) await channelRoom(this.env, update.channelId).setPeerBlock(update.userId, true);
       // A new DM partner learns our presence, and we theirs, at once.
       await this.publishPresence();
     }
