@@ -22,7 +22,7 @@ import { claimKeyPackages, dropKeyPackages, keyPackageCount, publishKeyPackages 
 import { listWelcomes, storeWelcome } from "./welcomes";
 import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } from "./summaries";
 import { block, blockedIds, hasBlocked, unblock } from "./blocks";
-import { closeDm, reserveChannel } from "./channel-count";
+import { closeDm, releaseReservation, reserveChannel } from "./channel-count";
 import { releaseStorage, reserveStorage } from "./storage";
 
 /**
@@ -93,15 +93,22 @@ export class UserHub extends SocketObject<typeof schema> {
   /**
    * The user creates or opens `channelId`: it counts against `max`
    * (MAX_CHANNELS_PER_USER, the Worker's setting) from now on; channel_limit when they are at it.
-   * A DM they had closed comes back to their inbox.
+   * A DM they had closed comes back to their inbox. True when the channel
+   * did not count before: the Worker releases it if the creation then fails.
    */
-  async reserveChannel(userId: string, channelId: string, max: number): Promise<Result<null>> {
+  async reserveChannel(userId: string, channelId: string, max: number): Promise<Result<boolean>> {
     return toResult(() => {
       ensureState(this.db, userId);
-      const reopened = this.ctx.storage.transactionSync(() => reserveChannel(this.db, channelId, max, Date.now()));
+      const { reopened, fresh } = this.ctx.storage.transactionSync(() => reserveChannel(this.db, channelId, max, Date.now()));
       if (reopened) this.announce(channelId, "added");
-      return null;
+      return fresh;
     });
+  }
+
+  /** The creation reserved by `reserveChannel` failed: it no longer counts. */
+  async releaseChannel(userId: string, channelId: string): Promise<void> {
+    ensureState(this.db, userId);
+    releaseReservation(this.db, channelId);
   }
 
   /** Whether the user is in `channelId` as far as the hub knows (closed DMs included). */
