@@ -180,6 +180,28 @@ describe("hub as a cache the rooms rebuild", () => {
     expect(s.channel.members.map((m: any) => m.id).sort()).toEqual([a!.user.id, b!.user.id].sort());
     expect(s).toMatchObject({ lastSeq: 1, unread: 1, lastMessage: { body: "are you there?" } });
   });
+
+  it("gets every device's cursor again from the room, their owner, when it has lost its copy", async () => {
+    const [a, b] = await users(2, "lostcur");
+    const channel = await dm(a!, b!);
+    for (let i = 0; i < 3; i++) await post(a!, channel.id, `m${i}`);
+    const phone = await openSocket(`/channels/${channel.id}/socket`, b!.token, "phone");
+    await phone.next("welcome");
+    phone.send({ type: "sync", after: 0 });
+    await phone.next("history");
+    phone.close();
+    const missed = async (device: string) => (await api("GET", `/inbox/missed?device=${device}`, { token: b!.token })).body.channels;
+    await eventually(async () => (await missed("laptop"))[0]?.lastSeq === 3 && (await missed("phone")).length === 0);
+    const hub = env.USER_HUB.get(env.USER_HUB.idFromName(b!.user.id));
+    await runInDurableObject(hub, (_i, state) => {
+      state.storage.sql.exec("DELETE FROM channels");
+      state.storage.sql.exec("DELETE FROM cursors");
+    });
+    await post(a!, channel.id, "one more");
+    // The phone held 3 of 4: the rebuilt copy says so, not 0 of 4.
+    await eventually(async () => (await missed("laptop"))[0]?.lastSeq === 4);
+    expect(await missed("phone")).toEqual([{ channelId: channel.id, cursor: 3, lastSeq: 4 }]);
+  });
 });
 
 describe("presence", () => {

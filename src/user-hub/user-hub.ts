@@ -26,8 +26,9 @@ import { closeDm, releaseReservation, reserveChannel } from "./channel-count";
 import { releaseStorage, reserveStorage } from "./storage";
 
 /**
- * One user: their channels' summaries, per-device cursors, presence and
- * push. Rooms tell it what changed; its inbox sockets hear about it.
+ * One user: their channels' summaries, presence and push, and a copy of
+ * the device cursors their rooms own. Rooms tell it what changed; its
+ * inbox sockets hear about it.
  */
 export class UserHub extends SocketObject<typeof schema> {
   private readonly budgets: HubBudgets;
