@@ -372,9 +372,11 @@ export class ChannelRoom extends SocketObject<typeof schema> {
 
   override async alarm(): Promise<void> {
     this.drainer.alarmFired();
-    this.scheduleExpiry();
+    const expiry = this.closeExpiredSockets();
     await this.welcomes.deliver();
     await this.drainer.drain();
+    // After the drain, which usually sets an earlier alarm: one alarm write per wake, not two.
+    if (expiry !== null) this.drainer.schedule(expiry);
     let next: number | null;
     try {
       next = await purgeExpiredAttachments(this.db, this.env.ATTACHMENTS, (uploaderId, channelId, ids) => userHub(this.env, uploaderId).releaseStorage(channelId, ids), Date.now());

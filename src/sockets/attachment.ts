@@ -15,9 +15,26 @@ export const SocketAttachment = v.object({
 });
 export type SocketAttachment = v.InferOutput<typeof SocketAttachment>;
 
+/**
+ * Parsed once per socket object and kept: a busy room reads attachments on
+ * every drain and alarm, and the parse was a visible share of its CPU. A
+ * wake from hibernation brings new socket objects, so nothing goes stale.
+ */
+const parsed = new WeakMap<WebSocket, SocketAttachment | null>();
+
 export function attachmentOf(ws: WebSocket): SocketAttachment | null {
+  const known = parsed.get(ws);
+  if (known !== undefined) return known;
   const result = v.safeParse(SocketAttachment, ws.deserializeAttachment());
-  return result.success ? result.output : null;
+  const attachment = result.success ? result.output : null;
+  parsed.set(ws, attachment);
+  return attachment;
+}
+
+/** Stores what the socket carries across hibernation (once, when it is accepted). */
+export function attach(ws: WebSocket, attachment: SocketAttachment): void {
+  ws.serializeAttachment(attachment);
+  parsed.set(ws, attachment);
 }
 
 /** The tag of sockets that take batch frames. */
