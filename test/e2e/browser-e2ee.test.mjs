@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { openApp, sendMessage, tokenOf } from "./helpers/browser.mjs";
-import { assertNoProblems, channelList, inLog, log, startStage } from "./helpers/stage.mjs";
+import { assertNoProblems, channelIdOf, channelList, inLog, log, startStage } from "./helpers/stage.mjs";
 
 const UNDECRYPTABLE = /cannot be decrypted on this device/;
 
@@ -34,6 +34,13 @@ async function secondDevice(who) {
   await app.page.getByRole("button", { name: "Log in" }).click();
   await channelList(app.page).waitFor();
   return { ...app, handle: who.handle, displayName: `${who.displayName} (second device)` };
+}
+
+/** GET from the service as `who` (their page's session). */
+async function getAs(who, path) {
+  const res = await fetch(`${stage.service.baseUrl}/api${path}`, { headers: { Authorization: `Bearer ${await tokenOf(who.page)}` } });
+  assert.equal(res.status, 200, await res.text());
+  return res.json();
 }
 
 async function openChannel(who, title) {
@@ -140,5 +147,47 @@ describe("the web app: end-to-end encrypted channels", { timeout: 600_000 }, () 
     await inLog(alice.page, "only me now").waitFor();
 
     assertNoProblems(alice, bob, bob2, carol);
+  });
+
+  test("a person's new device joins their encrypted group by itself: Bob opens a second browser later and reads on, with nobody adding it", async () => {
+    const alice = await stage.person("Alice Harbour");
+    const bob = await stage.person("Bob Harbour");
+    await published(bob);
+    await alice.page.getByRole("button", { name: "New group" }).click();
+    const dialog = alice.page.getByRole("dialog", { name: "New group" });
+    await dialog.getByLabel("Group name").fill("Harbour");
+    await dialog.getByLabel("Members").fill(bob.handle);
+    await dialog.getByRole("checkbox", { name: "End-to-end encrypted" }).check();
+    await dialog.getByRole("button", { name: "Create group" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await sendMessage(alice.page, "before the new laptop");
+    await openChannel(bob, "Harbour");
+    await inLog(bob.page, "before the new laptop").waitFor();
+    const channelId = channelIdOf(alice.page);
+
+    // Bob's new device publishes KeyPackages; his first device, online, adds it by commit. Alice does nothing.
+    const laptop = await secondDevice(bob);
+    const laptopDevice = await published(laptop);
+    let group;
+    for (let i = 0; i < 100; i++) {
+      group = await getAs(alice, `/channels/${channelId}/mls`);
+      if (group.leaves.some((l) => l.device === laptopDevice)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(group.leaves.some((l) => l.device === laptopDevice), "the new device became a leaf of the group");
+    const { messages } = await getAs(alice, `/channels/${channelId}/messages`);
+    const adding = messages.filter((m) => m.mls.kind === "commit").at(-1);
+    assert.equal(adding.senderId, (await getAs(bob, "/me")).user.id, "Bob's own device added it");
+    const channel = (await getAs(alice, `/channels/${channelId}`)).channel;
+    assert.equal(channel.members.length, 2, "the member list did not change");
+
+    await sendMessage(alice.page, "hello to all of bob's devices");
+    await openChannel(laptop, "Harbour");
+    await inLog(laptop.page, "hello to all of bob's devices").waitFor();
+    await log(laptop.page).getByText(UNDECRYPTABLE).waitFor();
+    assert.equal(await inLog(laptop.page, "before the new laptop").count(), 0);
+    await sendMessage(laptop.page, "typed on the new laptop");
+    for (const device of [alice, bob]) await inLog(device.page, "typed on the new laptop").waitFor();
+    assertNoProblems(alice, bob, laptop);
   });
 });
