@@ -10,6 +10,8 @@ export type Env = Cloudflare.Env;
 export interface AuthVars {
   userId: string;
   sessionId: string;
+  /** When the session expires (ms since the epoch): sockets close with 4401 then. */
+  sessionExpiresAt: number;
 }
 
 /** The request's D1 session (read replicas, read-your-writes by bookmark), set by the d1Session middleware. */

@@ -1,4 +1,8 @@
+import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
+import { dmChannelId } from "../src/channel-room/channel-id";
+import { channelRoom } from "../src/channel-room/stub";
+import { idKey } from "../src/placement/signed-id";
 import { dm, group, post, users } from "./helpers/channels";
 import { api, type TestUser } from "./helpers/http";
 import { getNotifications, subscribe } from "./helpers/push-receiver.mjs";
@@ -82,6 +86,20 @@ describe("blocks", () => {
     const channel = await dm(a!, b!);
     expect((await post(b!, channel.id, "hi")).status).toBe(403);
     expect((await post(a!, channel.id, "I opened it")).status).toBe(201);
+  });
+
+  it("refuses the blocked user's sends in a DM they were creating when the block came (before the blocker's hub knew the DM)", async () => {
+    const [a, b] = await users(2, "brc");
+    const channelId = await dmChannelId(await idKey(env), a!.user.id, b!.user.id);
+    // b blocks a between a's consent check and the room's creation: no hub knows the DM yet, so no room hears of the block.
+    expect((await block(b!, a!)).status).toBe(201);
+    // What a's POST /dms does next, past its checks.
+    const created = await channelRoom(env, channelId).create({ channelId, kind: "dm", title: "", creatorId: a!.user.id, members: [a!.user, b!.user] });
+    expect(created).toMatchObject({ ok: true, value: { created: true } });
+    const refused = await post(a!, channelId, "slipped in?");
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe("forbidden");
+    expect((await post(b!, channelId, "the blocker still speaks")).status).toBe(201);
   });
 
   it("does not push a blocked member's messages in a shared group to the blocker", async () => {

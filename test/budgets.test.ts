@@ -130,6 +130,22 @@ describe("HTTP budgets per user", () => {
     await group(b!, [a!], "b's own");
   }, 60_000);
 
+  it("answers blocks and unblocks past their shared budget with 429 and Retry-After, and blocks nobody", async () => {
+    const [a, b, c] = await users(3, "blkb");
+    for (let i = 0; i < config.blockBudget.limit; i++) {
+      const res = i % 2 === 0 ? await api("POST", "/blocks", { token: a!.token, json: { handle: b!.handle } }) : await api("DELETE", `/blocks/${b!.handle}`, { token: a!.token });
+      expect(res.status).toBeLessThan(300);
+    }
+    const refused = await api("POST", "/blocks", { token: a!.token, json: { handle: c!.handle } });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe("rate_limited");
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+    expect((await api("DELETE", `/blocks/${b!.handle}`, { token: a!.token })).status).toBe(429);
+    expect((await api("GET", "/blocks", { token: a!.token })).body.users.map((u: any) => u.id)).toEqual(config.blockBudget.limit % 2 === 0 ? [] : [b!.user.id]);
+    // Another user's budget is their own.
+    expect((await api("POST", "/blocks", { token: b!.token, json: { handle: c!.handle } })).status).toBe(201);
+  });
+
   it("answers push subscriptions past their budget with 429", async () => {
     const [a] = await users(1, "psub");
     const keys = { p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM", auth: "tBHItJI5svbpez7KI4CCXg" };

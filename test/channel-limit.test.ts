@@ -63,6 +63,17 @@ describe("MAX_CHANNELS_PER_USER", () => {
     await eventually(async () => (await call("POST", "/channels", b!, { title: "b's", members: [] })).status === 409);
   });
 
+  it("releases the count of a creation the room refuses after the hub reserved it", async () => {
+    const [a, b] = await users(2, "chf");
+    expect((await call("POST", "/dms", a!, { handle: b!.handle, encrypted: true, device: "a1" })).status).toBe(201);
+    // b is not in a's encrypted DM yet (a commit adds them): the room refuses b's creation of it, after b's hub reserved it.
+    for (let i = 0; i < 3; i++) expect((await call("POST", "/dms", b!, { handle: a!.handle, encrypted: true, device: "b1" })).body.error.code).toBe("conflict");
+    // b still has the whole limit of 2.
+    expect((await call("POST", "/channels", b!, { title: "one", members: [] })).status).toBe(201);
+    expect((await call("POST", "/channels", b!, { title: "two", members: [] })).status).toBe(201);
+    expect((await call("POST", "/channels", b!, { title: "three", members: [] })).body.error.code).toBe("channel_limit");
+  });
+
   it("closes a DM: it leaves the inbox and the count, and a new message brings both back", async () => {
     const [a, b] = await users(2, "chc");
     const d = (await call("POST", "/dms", a!, { handle: b!.handle })).body.channel;

@@ -36,7 +36,7 @@ async function counted<T>(run: () => Promise<T>): Promise<{ n: number; value: T 
 }
 
 describe("D1 queries per request kind (docs/capacity.md)", () => {
-  it("signup 2, login 4, HTTP send 1, read 1, channel socket connect 2, inbox connect 3", async () => {
+  it("signup 2, login 4, HTTP send 1, read 1, channel socket connect 1, inbox connect 2", async () => {
     const handle = uniqueHandle("count");
     const password = "correct horse battery";
     const signup = await counted(() => api("POST", "/auth/signup", { json: { handle, password, displayName: "Count" } }));
@@ -58,13 +58,13 @@ describe("D1 queries per request kind (docs/capacity.md)", () => {
 
     const room = await counted(() => openSocket(`/channels/${channel.id}/socket`, me.token));
     await room.value.next("welcome");
-    expect(room.n).toBe(2); // the session lookup, and the room reading the session's expiry (for the 4401 when it passes)
+    expect(room.n).toBe(1); // the session lookup, which also gives the expiry the room closes the socket at
     const inbox = await counted(async () => {
       const ws = await openSocket("/inbox/socket", b!.token);
       await ws.next("welcome");
       return ws;
     });
-    expect(inbox.n).toBe(3); // the session lookup, the hub reading its user's profile, and the session's expiry
+    expect(inbox.n).toBe(2); // the session lookup (with its expiry) and the hub reading its user's profile
     room.value.close();
     inbox.value.close();
   });

@@ -13,12 +13,14 @@ async function expireIn(token: string, ms: number): Promise<number> {
 }
 
 describe("sockets and their session's expiry", () => {
-  it("closes a channel socket and an inbox socket with 4401 when their session expires, and keeps other sessions' sockets", async () => {
+  it("closes a channel socket and an inbox socket with 4401 when their session expires, even if the client claims a later expiry, and keeps other sessions' sockets", async () => {
     const [me, other] = await users(2, "exp");
     const channelId = (await group(me!, [other!], "g")).id;
     const short = (await api("POST", "/auth/login", { json: { handle: me!.handle, password: me!.password } })).body.token as string;
     const expiresAt = await expireIn(short, 1500);
-    const channel = await openSocket(`/channels/${channelId}/socket`, short, "phone");
+    // The header the Worker forwards the expiry in, forged by the client: the Worker's own value replaces it.
+    const forged = { "X-Chat-Session-Expires": String(Date.now() + 3600_000) };
+    const channel = await openSocket(`/channels/${channelId}/socket`, short, "phone", forged);
     const inbox = await openSocket("/inbox/socket", short, "phone");
     const kept = await openSocket(`/channels/${channelId}/socket`, me!.token, "laptop");
     await Promise.all([channel.next("welcome"), inbox.next("welcome"), kept.next("welcome")]);

@@ -15,6 +15,15 @@ async function summaryOf(token: string, channelId: string): Promise<any> {
   return res.body.channels.find((s: any) => s.channel.id === channelId);
 }
 
+/** A device that opened the channel and synced all of it: its cursor is at the last seq. */
+async function syncedDevice(token: string, channelId: string, device: string): Promise<TestSocket> {
+  const ws = await openSocket(`/channels/${channelId}/socket`, token, device);
+  await ws.next("welcome");
+  ws.send({ type: "sync", after: 0 });
+  await ws.next("history");
+  return ws;
+}
+
 /** Waits for the next summary frame of a channel that satisfies `pred`. */
 async function summaryFrame(ws: TestSocket, channelId: string, pred: (s: any) => boolean): Promise<any> {
   for (;;) {
@@ -102,10 +111,7 @@ describe("inbox: summaries and unread", () => {
     const [a, b] = await users(2, "cur");
     const channel = await dm(a!, b!);
     for (let i = 0; i < 4; i++) await post(a!, channel.id, `m${i}`);
-    const phone = await openSocket(`/channels/${channel.id}/socket`, b!.token, "phone");
-    await phone.next("welcome");
-    phone.send({ type: "sync", after: 0 });
-    await phone.next("history");
+    const phone = await syncedDevice(b!.token, channel.id, "phone");
     // The hub hears of messages and cursors through the room's outbox, after the
     // ack: wait until it knows seq 4 (an empty list before that proves nothing).
     await eventually(async () => {
@@ -179,6 +185,24 @@ describe("hub as a cache the rooms rebuild", () => {
     const s = await eventually(async () => summaryOf(b!.token, channel.id));
     expect(s.channel.members.map((m: any) => m.id).sort()).toEqual([a!.user.id, b!.user.id].sort());
     expect(s).toMatchObject({ lastSeq: 1, unread: 1, lastMessage: { body: "are you there?" } });
+  });
+
+  it("gets every device's cursor again from the room, their owner, when it has lost its copy", async () => {
+    const [a, b] = await users(2, "lostcur");
+    const channel = await dm(a!, b!);
+    for (let i = 0; i < 3; i++) await post(a!, channel.id, `m${i}`);
+    (await syncedDevice(b!.token, channel.id, "phone")).close();
+    const missed = async (device: string) => (await api("GET", `/inbox/missed?device=${device}`, { token: b!.token })).body.channels;
+    await eventually(async () => (await missed("laptop"))[0]?.lastSeq === 3 && (await missed("phone")).length === 0);
+    const hub = env.USER_HUB.get(env.USER_HUB.idFromName(b!.user.id));
+    await runInDurableObject(hub, (_i, state) => {
+      state.storage.sql.exec("DELETE FROM channels");
+      state.storage.sql.exec("DELETE FROM cursors");
+    });
+    await post(a!, channel.id, "one more");
+    // The phone held 3 of 4: the rebuilt copy says so, not 0 of 4.
+    await eventually(async () => (await missed("laptop"))[0]?.lastSeq === 4);
+    expect(await missed("phone")).toEqual([{ channelId: channel.id, cursor: 3, lastSeq: 4 }]);
   });
 });
 

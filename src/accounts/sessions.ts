@@ -11,15 +11,15 @@ export async function createSession(db: Db, userId: string, ttlMs: number, now =
   return { token, sessionId };
 }
 
-export async function findSession(db: Db, token: string, now = Date.now()): Promise<{ userId: string; sessionId: string } | null> {
+export async function findSession(db: Db, token: string, now = Date.now()): Promise<{ userId: string; sessionId: string; expiresAt: number } | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   const sessionId = await sha256Hex(token);
   const row = await db
-    .select({ userId: sessions.userId })
+    .select({ userId: sessions.userId, expiresAt: sessions.expiresAt })
     .from(sessions)
     .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, now)))
     .get();
-  return row ? { userId: row.userId, sessionId } : null;
+  return row ? { userId: row.userId, sessionId, expiresAt: row.expiresAt } : null;
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {

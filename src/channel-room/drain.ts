@@ -50,7 +50,7 @@ export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withC
   const counts = unreadCounts(db, due.filter((d) => d.mine.length > 0).map((d) => d.m.userId));
   const messageSeqs = pending.filter((r) => r.kind === "message" && r.seq !== null).map((r) => r.seq!);
   const recent = recentMessages(db, messageSeqs.slice(-MAX_MESSAGES_PER_UPDATE));
-  const cursors = db.select().from(deviceCursors).where(gt(deviceCursors.rev, floor)).all();
+  const cursors = cursorsToReport(db, due.map((d) => d.m), floor, withChannel);
   const ctx: DrainContext = { channelId: meta.channelId, rev: meta.rev, pending, view, counts, recent, cursors, withChannel };
   return due.map(({ m, mine }) => ({ userId: m.userId, rev: meta.rev, update: updateFor(m, mine, ctx) }));
 }
@@ -62,7 +62,8 @@ interface DrainContext {
   view: ChannelView;
   counts: Map<string, UnreadCounts>;
   recent: DeliveredMessage[];
-  cursors: (typeof deviceCursors.$inferSelect)[];
+  /** Per member to report: all their devices' cursors in this channel. */
+  cursors: Map<string, { device: string; seq: number }[]>;
   /** Members whose hub asked for the full channel. */
   withChannel: string[];
 }
@@ -72,6 +73,25 @@ interface DrainContext {
  * it touches the last message or an unread one (unread and mention counts);
  * a reaction only on the last message. The rest changes nothing they see.
  */
+/**
+ * The room owns device cursors (cursors.ts); a member's hub keeps a copy for
+ * `GET /inbox/missed`, replaced whole by each report. A member is reported
+ * all their devices' cursors when one moved since their last delivery, or
+ * when their hub is (re)built: a first delivery, or a hub that lost its copy.
+ */
+function cursorsToReport(db: RoomDb, due: MemberRow[], floor: number, withChannel: string[]): Map<string, { device: string; seq: number }[]> {
+  const moved = db.select({ userId: deviceCursors.userId, rev: deviceCursors.rev }).from(deviceCursors).where(gt(deviceCursors.rev, floor)).all();
+  const ids = due
+    .filter((m) => m.active && (m.deliveredRev === 0 || withChannel.includes(m.userId) || moved.some((c) => c.userId === m.userId && c.rev > m.deliveredRev)))
+    .map((m) => m.userId);
+  const report = new Map<string, { device: string; seq: number }[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return report;
+  for (const { userId, device, seq } of db.select().from(deviceCursors).where(inList(deviceCursors.userId, ids)).all()) {
+    report.get(userId)!.push({ device, seq });
+  }
+  return report;
+}
+
 function concerns(r: OutboxRow, m: MemberRow, lastSeq: number): boolean {
   if (r.userId !== null && r.userId !== m.userId) return false;
   if (r.kind === "edit") return r.seq === lastSeq || (r.seq ?? 0) > m.readSeq;
@@ -94,7 +114,7 @@ function updateFor(m: MemberRow, mine: OutboxRow[], ctx: DrainContext): ChannelU
     membership: "active",
     summary: sendChannel ? { channel, ...summary } : summary,
     messages: ctx.recent.filter((r) => r.senderId !== m.userId && seqs.has(r.seq)),
-    cursors: ctx.cursors.filter((c) => c.userId === m.userId && c.rev > m.deliveredRev).map(({ device, seq }) => ({ device, seq })),
+    ...(ctx.cursors.has(m.userId) ? { cursors: ctx.cursors.get(m.userId)! } : {}),
   };
 }
 

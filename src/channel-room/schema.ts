@@ -110,7 +110,7 @@ export const outbox = sqliteTable("outbox", {
   createdAt: integer("created_at").notNull(),
 });
 
-/** Per-device cursors (the design's cur_max_message_id), forwarded to each UserHub. */
+/** Per-device cursors (the design's cur_max_message_id), owned here (cursors.ts); each member's UserHub holds a reported copy. */
 export const deviceCursors = sqliteTable(
   "device_cursors",
   {

@@ -20,7 +20,7 @@ export function tokenFrom(req: Request): string | null {
   return null;
 }
 
-/** Sets `userId` and `sessionId` on the context, or refuses with 401. */
+/** Sets `userId`, `sessionId` and `sessionExpiresAt` on the context, or refuses with 401. */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = tokenFrom(c.req.raw);
   let session = token ? await findSession(c.var.db, token) : null;
@@ -29,5 +29,6 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   if (!session) throw new AppError("unauthorized", "a valid session token is required");
   c.set("userId", session.userId);
   c.set("sessionId", session.sessionId);
+  c.set("sessionExpiresAt", session.expiresAt);
   await next();
 });

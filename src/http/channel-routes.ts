@@ -10,7 +10,7 @@ import { hintForRequest } from "../placement/location-hint";
 import { idKey } from "../placement/signed-id";
 import { getUserByHandle, getUserById, getUsersByHandles } from "../accounts/users";
 import { requireAuth } from "./auth-middleware";
-import { assertNotBlockedBy, reserveChannel } from "./consent";
+import { assertNotBlockedBy, createReserved } from "./consent";
 import { clientAddress } from "./client-address";
 import { spendAddressBudget } from "../accounts/address-budget";
 import { readConfig } from "../config";
@@ -41,11 +41,10 @@ export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", doc({ tag:
   const known = await hub.channelState(me.id, channelId);
   if (known === "open") return c.json({ channel: unwrap(await channelRoom(c.env, channelId).getChannel(me.id)) }, 200);
   if (known === "none") unwrap(await hub.spend("channelCreate"));
-  await reserveChannel(c.env, me.id, channelId);
   const encrypted = body.encrypted ? { device: body.device!, peerId: other.id } : undefined;
   // An encrypted DM starts with its creator's device alone; the other user joins by the first commit.
   const room = channelRoom(c.env, channelId);
-  const { channel, created } = unwrap(await room.create({ channelId, kind: "dm", title: "", creatorId: me.id, members: encrypted ? [me] : [me, other], encrypted }));
+  const { channel, created } = await createReserved(c.env, me.id, channelId, () => room.create({ channelId, kind: "dm", title: "", creatorId: me.id, members: encrypted ? [me] : [me, other], encrypted }));
   // A DM opened with someone the caller blocked still refuses that person's sends.
   if (created && (await hub.hasBlocked(other.id))) await room.setPeerBlock(me.id, true);
   return c.json({ channel }, created ? 201 : 200);
@@ -64,8 +63,7 @@ export const channelRoutes = new Hono<AppEnv>()
     await spendAddressBudget(db, "groupCreate", clientAddress(c.req.raw), readConfig(c.env).groupCreateAddressBudget);
     unwrap(await userHub(c.env, me.id).spend("channelCreate"));
     const channelId = await groupChannelId(await idKey(c.env), hintForRequest(c.req.raw));
-    await reserveChannel(c.env, me.id, channelId);
-    const { channel } = unwrap(await channelRoom(c.env, channelId).create({ channelId, kind: "group", title, creatorId: me.id, members: [me, ...others], encrypted: encrypted ? { device: device! } : undefined }));
+    const { channel } = await createReserved(c.env, me.id, channelId, () => channelRoom(c.env, channelId).create({ channelId, kind: "group", title, creatorId: me.id, members: [me, ...others], encrypted: encrypted ? { device: device! } : undefined }));
     return c.json({ channel }, 201);
   })
   .get("/", doc({ tag: "Channels", summary: "My channels, most recent activity first", answers: { 200: ChannelsResponse } }), async (c) => c.json({ channels: await userHub(c.env, c.var.userId).listChannels(c.var.userId) }))

@@ -1,6 +1,6 @@
 import { readConfig } from "../config";
 import type { Env } from "../env";
-import { AppError, unwrap } from "../errors";
+import { AppError, unwrap, type Result } from "../errors";
 import type { User } from "../protocol";
 import { userHub } from "../user-hub/stub";
 
@@ -14,8 +14,17 @@ export async function assertNotBlockedBy(env: Env, actorId: string, users: reado
 /**
  * MAX_CHANNELS_PER_USER: the user creating or opening a channel reserves it
  * in their own hub, which counts only channels they created or spoke in
- * (channel_limit when full). Others put in the channel are not counted.
+ * (channel_limit when full), then `create` runs. A reservation that was new
+ * is released when the creation fails, so a failure never keeps counting.
+ * Others put in the channel are not counted.
  */
-export async function reserveChannel(env: Env, userId: string, channelId: string): Promise<void> {
-  unwrap(await userHub(env, userId).reserveChannel(userId, channelId, readConfig(env).maxChannelsPerUser));
+export async function createReserved<T>(env: Env, userId: string, channelId: string, create: () => Promise<Result<T>>): Promise<T> {
+  const hub = userHub(env, userId);
+  const fresh = unwrap(await hub.reserveChannel(userId, channelId, readConfig(env).maxChannelsPerUser));
+  const result = await create().catch(async (err: unknown) => {
+    if (fresh) await hub.releaseChannel(userId, channelId);
+    throw err;
+  });
+  if (!result.ok && fresh) await hub.releaseChannel(userId, channelId);
+  return unwrap(result);
 }

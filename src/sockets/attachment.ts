@@ -38,14 +38,16 @@ export function trySend(ws: WebSocket, data: string): void {
 }
 
 /** The headers the Worker sets when it forwards an authenticated upgrade to an object. */
-export const FORWARDED = { user: "X-Chat-User", session: "X-Chat-Session", device: "X-Chat-Device", batch: "X-Chat-Batch" } as const;
+export const FORWARDED = { user: "X-Chat-User", session: "X-Chat-Session", device: "X-Chat-Device", batch: "X-Chat-Batch", expires: "X-Chat-Session-Expires" } as const;
 
 export function forwardedIdentity(req: Request): Omit<SocketAttachment, "connectedAt"> | null {
   const userId = req.headers.get(FORWARDED.user);
   const sessionId = req.headers.get(FORWARDED.session);
   const device = req.headers.get(FORWARDED.device);
-  if (!userId || !sessionId || !device) return null;
-  return req.headers.get(FORWARDED.batch) === "1" ? { userId, sessionId, device, batch: true } : { userId, sessionId, device };
+  const expiresAt = Number(req.headers.get(FORWARDED.expires) ?? NaN);
+  if (!userId || !sessionId || !device || !Number.isSafeInteger(expiresAt)) return null;
+  const who = { userId, sessionId, device, expiresAt };
+  return req.headers.get(FORWARDED.batch) === "1" ? { ...who, batch: true } : who;
 }
 
 /** The D1 bookmark the Worker forwarded with an upgrade, if it has the shape of one. */

@@ -6,8 +6,7 @@ import type { Env } from "../env";
 import { AppError } from "../errors";
 import { CLOSE_CODES, PING_FRAME, PONG_FRAME } from "../protocol";
 import { BillingMeter, meteredStorage } from "./billing-meter";
-import { attachmentOf, forwardedBookmark, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "./attachment";
-import { sessionExpiry } from "./session-expiry";
+import { attachmentOf, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "./attachment";
 
 type Migrations = Parameters<typeof migrate>[1];
 export type Identity = Omit<SocketAttachment, "connectedAt">;
@@ -58,8 +57,6 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
     const who = forwardedIdentity(req);
     if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new AppError("bad_request", "expected a WebSocket upgrade").toResponse();
     let welcome: string;
-    // Before admit(): nothing may run between admit's first frame and the accept below.
-    const expiresAt = await sessionExpiry(this.env, who.sessionId, forwardedBookmark(req), this.config.sessionTtlMs);
     try {
       // Before accepting, so nothing can be broadcast to the socket ahead of its first frame.
       welcome = await this.admit(who, req);
@@ -68,7 +65,8 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
       throw err;
     }
     const pair = new WebSocketPair();
-    const attachment: SocketAttachment = { ...who, connectedAt: Date.now(), expiresAt };
+    // The session's expiry comes from the Worker, which read it with the session itself (no D1 read here).
+    const attachment: SocketAttachment = { ...who, connectedAt: Date.now() };
     this.ctx.acceptWebSocket(pair[1], socketTags(attachment));
     pair[1].serializeAttachment(attachment);
     trySend(pair[1], welcome);

@@ -20,18 +20,26 @@ export function countedChannelCount(db: HubDb): number {
 
 /**
  * The user is creating or opening a channel: it counts from now on, unless
- * they are at the limit (a channel that already counts passes). A DM they
- * had closed opens again; returns true then, for the inbox to hear of it.
+ * they are at the limit (a channel that already counts passes). `reopened`:
+ * a DM they had closed opens again, for the inbox to hear of it. `fresh`: the
+ * channel did not count before, so a creation that fails releases it.
  */
-export function reserveChannel(db: HubDb, channelId: string, max: number, now: number): boolean {
+export function reserveChannel(db: HubDb, channelId: string, max: number, now: number): { reopened: boolean; fresh: boolean } {
   const counted = db.select().from(countedChannels).where(eq(countedChannels.channelId, channelId)).get();
   const row = db.select({ closed: channels.closed, removed: channels.removed }).from(channels).where(eq(channels.channelId, channelId)).get();
   const counting = counted !== undefined && (!row || (!row.removed && !row.closed));
   if (!counting && countedChannelCount(db) >= max) throw new AppError("channel_limit", `you are in ${max} channels, the most allowed`);
   countChannel(db, channelId, now);
-  if (!row?.closed) return false;
+  const fresh = counted === undefined;
+  if (!row?.closed) return { reopened: false, fresh };
   db.update(channels).set({ closed: false }).where(eq(channels.channelId, channelId)).run();
-  return true;
+  return { reopened: true, fresh };
+}
+
+/** A creation the user reserved failed: the channel stops counting, unless the hub has heard of it since (it exists after all). */
+export function releaseReservation(db: HubDb, channelId: string): void {
+  const row = db.select({ id: channels.channelId }).from(channels).where(eq(channels.channelId, channelId)).get();
+  if (!row) uncountChannel(db, channelId);
 }
 
 /** The user spoke in the channel: from now on it counts. */

@@ -26,7 +26,12 @@ export type ChannelUpdate =
       membership: "active";
       summary: SummaryUpdate;
       messages: DeliveredMessage[];
-      cursors: { device: string; seq: number }[];
+      /**
+       * All this member's devices' cursors in the channel, as the room (their
+       * owner, src/channel-room/cursors.ts) holds them; sent when one moved or
+       * the hub is (re)built, absent otherwise. The hub's copy is replaced whole.
+       */
+      cursors?: { device: string; seq: number }[];
     }
   | { userId: string; channelId: string; rev: number; membership: "removed"; channel: Channel };
 

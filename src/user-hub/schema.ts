@@ -1,6 +1,6 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-/** A UserHub's own SQLite: one user's channels, cursors, presence and push. */
+/** A UserHub's own SQLite: one user's channels, presence and push, and a copy of their rooms' device cursors. */
 export const state = sqliteTable("state", {
   key: integer("key").primaryKey(),
   userId: text("user_id").notNull(),
@@ -45,8 +45,11 @@ export const blocks = sqliteTable("blocks", {
   createdAt: integer("created_at").notNull(),
 });
 
-/** Per-device cursors: the highest seq each device holds in each channel. */
-export const cursors = sqliteTable(
+/**
+ * This user's per-device cursors as the rooms last reported them (the rooms
+ * own them: src/channel-room/cursors.ts); read by `GET /inbox/missed` only.
+ */
+export const cursorCopies = sqliteTable(
   "cursors",
   {
     channelId: text("channel_id").notNull(),

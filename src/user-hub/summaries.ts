@@ -1,9 +1,10 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { Channel, InboxServerFrame, Missed, Summary } from "../protocol";
 import type { ChannelUpdate, DeliveredMessage } from "./channel-update";
 import type { HubDb } from "./hub-db";
 import { countChannel, uncountChannel } from "./channel-count";
-import { channels, cursors } from "./schema";
+import { dropCursorCopy, heldBy, replaceCursorCopy } from "./cursor-copy";
+import { channels } from "./schema";
 
 export type InboxEvent = Extract<InboxServerFrame, { type: "channel" | "summary" }>;
 
@@ -29,7 +30,7 @@ export function applyChannelUpdate(db: HubDb, update: ChannelUpdate): AppliedUpd
     upsertTombstone(db, update.channelId, update.rev, update.channel);
     uncountChannel(db, update.channelId);
     if (!wasMember || row?.closed) return { events: [], fresh: [] };
-    db.delete(cursors).where(eq(cursors.channelId, update.channelId)).run();
+    dropCursorCopy(db, update.channelId);
     return { events: [{ type: "channel", event: "removed", channel: update.channel }], fresh: [] };
   }
 
@@ -51,12 +52,7 @@ export function applyChannelUpdate(db: HubDb, update: ChannelUpdate): AppliedUpd
   db.insert(channels).values({ channelId: update.channelId, ...values }).onConflictDoUpdate({ target: channels.channelId, set: values }).run();
   // Speaking in a channel is joining it: from then on it counts against the user's limit.
   if (update.messages.some((m) => m.senderId === update.userId)) countChannel(db, update.channelId, Date.now());
-  for (const c of update.cursors) {
-    db.insert(cursors)
-      .values({ channelId: update.channelId, device: c.device, seq: c.seq })
-      .onConflictDoUpdate({ target: [cursors.channelId, cursors.device], set: { seq: sql`max(${cursors.seq}, ${c.seq})` } })
-      .run();
-  }
+  if (update.cursors) replaceCursorCopy(db, update.channelId, update.cursors);
   const events: InboxEvent[] = [];
   if (closed) return { events, fresh: [] };
   if (!row || row.removed || wasClosed) events.push({ type: "channel", event: "added", channel: summary.channel });
@@ -93,11 +89,9 @@ export function dmPartners(db: HubDb): string[] {
     .flatMap((r) => (r.partnerId ? [r.partnerId] : []));
 }
 
-/** What one device missed: per channel, its cursor against the channel's last seq. */
+/** What one device missed: per channel, its cursor (as the room last reported it) against the channel's last seq. */
 export function missedBy(db: HubDb, device: string): Missed {
-  const held = new Map(
-    db.select().from(cursors).where(eq(cursors.device, device)).all().map((c) => [c.channelId, c.seq]),
-  );
+  const held = heldBy(db, device);
   return listSummaries(db)
     .map((s) => ({ channelId: s.channel.id, cursor: held.get(s.channel.id) ?? 0, lastSeq: s.lastSeq }))
     .filter((m) => m.lastSeq > m.cursor);

@@ -22,12 +22,13 @@ import { claimKeyPackages, dropKeyPackages, keyPackageCount, publishKeyPackages 
 import { listWelcomes, storeWelcome } from "./welcomes";
 import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } from "./summaries";
 import { block, blockedIds, hasBlocked, unblock } from "./blocks";
-import { closeDm, reserveChannel } from "./channel-count";
+import { closeDm, releaseReservation, reserveChannel } from "./channel-count";
 import { releaseStorage, reserveStorage } from "./storage";
 
 /**
- * One user: their channels' summaries, per-device cursors, presence and
- * push. Rooms tell it what changed; its inbox sockets hear about it.
+ * One user: their channels' summaries, presence and push, and a copy of
+ * the device cursors their rooms own. Rooms tell it what changed; its
+ * inbox sockets hear about it.
  */
 export class UserHub extends SocketObject<typeof schema> {
   private readonly budgets: HubBudgets;
@@ -52,7 +53,11 @@ export class UserHub extends SocketObject<typeof schema> {
       const queued = await queueChannelPushes(this.db, this.env, update.channelId, update.userId, pushable, Date.now());
       if (queued) await this.checkPresence();
     }
-    if (applied.events.some((e) => e.type === "channel") && update.membership === "active" && update.summary.channel?.kind === "dm") {
+    const added = applied.events.find((e) => e.type === "channel" && e.event === "added");
+    if (added?.type === "channel" && added.channel.kind === "dm") {
+      // A block made before this hub heard of the DM (the room was being created) reaches the room now.
+      const partner = added.channel.members.find((m) => m.id !== update.userId);
+      if (partner && hasBlocked(this.db, partner.id)) await channelRoom(this.env, update.channelId).setPeerBlock(update.userId, true);
       // A new DM partner learns our presence, and we theirs, at once.
       await this.publishPresence();
     }
@@ -89,15 +94,22 @@ export class UserHub extends SocketObject<typeof schema> {
   /**
    * The user creates or opens `channelId`: it counts against `max`
    * (MAX_CHANNELS_PER_USER, the Worker's setting) from now on; channel_limit when they are at it.
-   * A DM they had closed comes back to their inbox.
+   * A DM they had closed comes back to their inbox. True when the channel
+   * did not count before: the Worker releases it if the creation then fails.
    */
-  async reserveChannel(userId: string, channelId: string, max: number): Promise<Result<null>> {
+  async reserveChannel(userId: string, channelId: string, max: number): Promise<Result<boolean>> {
     return toResult(() => {
       ensureState(this.db, userId);
-      const reopened = this.ctx.storage.transactionSync(() => reserveChannel(this.db, channelId, max, Date.now()));
+      const { reopened, fresh } = this.ctx.storage.transactionSync(() => reserveChannel(this.db, channelId, max, Date.now()));
       if (reopened) this.announce(channelId, "added");
-      return null;
+      return fresh;
     });
+  }
+
+  /** The creation reserved by `reserveChannel` failed: it no longer counts. */
+  async releaseChannel(userId: string, channelId: string): Promise<void> {
+    ensureState(this.db, userId);
+    releaseReservation(this.db, channelId);
   }
 
   /** Whether the user is in `channelId` as far as the hub knows (closed DMs included). */

@@ -101,6 +101,31 @@ describe("the web app: managing a group", { timeout: 600_000 }, () => {
     assertNoProblems(ana, bo, cy);
   });
 
+  test("two members who share a display name are told apart by their @handle beside it; a unique name stands alone", async () => {
+    const tag = Date.now().toString(36).slice(-4);
+    const viewer = await person(`Vi Viewer${tag}`);
+    const real = await person(`Mia Twin${tag}`);
+    const poser = await person(`Mia Twin${tag}`);
+    const other = await person(`Oz Other${tag}`);
+    const token = await tokenOf(real.page);
+    const res = await fetch(`${stage.service.baseUrl}/api/channels`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ title: "Twins", members: [viewer.handle, poser.handle, other.handle] }),
+    });
+    assert.equal(res.status, 201);
+    const { channel } = await res.json();
+    await stage.seed(token, channel.id, ["from the real one"]);
+    await stage.seed(await tokenOf(poser.page), channel.id, ["from the poser"]);
+    await stage.seed(await tokenOf(other.page), channel.id, ["from someone else"]);
+    await channelList(viewer.page).getByRole("link", { name: /Twins/ }).click();
+    const sender = (text) => log(viewer.page).locator(".msg", { hasText: text }).locator(".msg-sender");
+    assert.equal(await sender("from the real one").textContent(), `Mia Twin${tag} (@${real.handle})`);
+    assert.equal(await sender("from the poser").textContent(), `Mia Twin${tag} (@${poser.handle})`);
+    assert.equal(await sender("from someone else").textContent(), `Oz Other${tag}`);
+    assertNoProblems(viewer, real, poser, other);
+  });
+
   test("people search: a DM starts from part of someone's name, and a group's members are picked one after another", async () => {
     const tag = Date.now().toString(36).slice(-4);
     const me = await person(`Quinn Seeker${tag}`);

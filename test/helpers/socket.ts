@@ -15,9 +15,9 @@ export interface TestSocket {
 }
 
 /** Opens a socket through the Worker, authenticated like a browser: token in the subprotocol. */
-export async function openSocket(path: string, token: string, device = "d1"): Promise<TestSocket> {
+export async function openSocket(path: string, token: string, device = "d1", headers: Record<string, string> = {}): Promise<TestSocket> {
   const res = await SELF.fetch(`${BASE}/api${path}${path.includes("?") ? "&" : "?"}device=${encodeURIComponent(device)}`, {
-    headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `chat.v1, bearer.${token}` },
+    headers: { ...headers, Upgrade: "websocket", "Sec-WebSocket-Protocol": `chat.v1, bearer.${token}` },
   });
   if (!res.webSocket) throw new Error(`no socket: ${res.status} ${await res.text()}`);
   if (res.headers.get("Sec-WebSocket-Protocol") !== "chat.v1") throw new Error("server did not answer chat.v1");
