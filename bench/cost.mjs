@@ -78,8 +78,8 @@ export function measuredCounts(file = COUNTS_FILE) {
     // test/d1-queries.test.ts
     d1QueriesPerSignup: 2,
     d1QueriesPerLogin: 4,
-    d1QueriesPerChannelConnect: 2,
-    d1QueriesPerInboxConnect: 3,
+    d1QueriesPerChannelConnect: 1, // the session lookup (it carries the expiry)
+    d1QueriesPerInboxConnect: 2, // the session lookup, the user's profile
     d1QueriesPerHttpCall: 1, // the session lookup
     d1QueriesPerSocketMessage: 0, // the message path is free of D1
     d1RowsReadPerQuery: 1, // counted: every query is an index lookup of one row
