@@ -365,7 +365,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     if (next !== null) this.drainer.schedule(next);
   }
 
-  override async alarm(): Promise<void> {
+  protected override async onAlarm(): Promise<void> {
     this.drainer.alarmFired();
     this.scheduleExpiry();
     await this.welcomes.deliver();

@@ -174,10 +174,16 @@ export function collectOutbox(db: RoomDb): void {
   else db.delete(outbox).where(lte(outbox.rev, floor)).run();
 }
 
-/** When the drain must run next: now if something is due (or only waiting, see planDrain), at the earliest retry, or never. */
-export function nextDrainAt(db: RoomDb, now: number): number | null {
+/**
+ * When the drain must run next: now if something is due, at the earliest
+ * retry, when a waiting live member's turn comes (`waitsUntil`, see
+ * planDrain; not every drain gap meanwhile: each wake-up is a billed
+ * request), or never.
+ */
+export function nextDrainAt(db: RoomDb, now: number, waitsUntil: (userId: string) => number | null = () => null): number | null {
   const meta = readMeta(db);
   if (!meta) return null;
-  const next = db.select({ at: min(members.retryAt) }).from(members).where(lt(members.deliveredRev, meta.rev)).get()?.at;
-  return next === null || next === undefined ? null : Math.max(now, next);
+  const behind = db.select({ userId: members.userId, retryAt: members.retryAt }).from(members).where(lt(members.deliveredRev, meta.rev)).all();
+  if (behind.length === 0) return null;
+  return Math.min(...behind.map((m) => Math.max(now, m.retryAt, waitsUntil(m.userId) ?? 0)));
 }

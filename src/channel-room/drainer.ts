@@ -47,10 +47,16 @@ export class Drainer {
 
   /** A live member waits until their slot of the period comes round again. */
   private mayWait(userId: string, now: number): boolean {
+    const until = this.waitsUntil(userId);
+    return until !== null && now < until;
+  }
+
+  /** When a live member's slot comes round again (null: not live, or never delivered since a restart). */
+  private waitsUntil(userId: string): number | null {
     const last = this.deliveredAt.get(userId);
-    if (last === undefined || !this.isLive(userId)) return false;
+    if (last === undefined || !this.isLive(userId)) return null;
     const offset = slotOffset(userId);
-    return Math.floor((now + offset) / LIVE_MEMBER_GAP_MS) === Math.floor((last + offset) / LIVE_MEMBER_GAP_MS);
+    return (Math.floor((last + offset) / LIVE_MEMBER_GAP_MS) + 1) * LIVE_MEMBER_GAP_MS - offset;
   }
 
   /** After a restart: the alarm already set, if any. */
@@ -97,7 +103,7 @@ export class Drainer {
     collectOutbox(this.db);
     // A hub that lost its copy of the channel gets it at once.
     if (needChannel.length > 0 && withChannel.length === 0) return this.drain(needChannel, needChannel);
-    const next = nextDrainAt(this.db, Date.now());
+    const next = nextDrainAt(this.db, Date.now(), (userId) => this.waitsUntil(userId));
     if (next !== null) this.schedule(next);
   }
 }

@@ -216,7 +216,7 @@ export class UserHub extends SocketObject<typeof schema> {
     await this.checkPresence(ws);
   }
 
-  override async alarm(): Promise<void> {
+  protected override async onAlarm(): Promise<void> {
     await sendDuePushes(this.db, this.env, Date.now());
     await this.checkPresence();
   }
