@@ -1,4 +1,5 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { writeFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 import { generateVapidKeys } from "./scripts/ensure-dev-vars.mjs";
 
@@ -11,6 +12,13 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
+        // test/operation-counts.test.ts hands its figures here; `node bench/counts.mjs` sets COUNTS_OUT to keep them.
+        serviceBindings: {
+          COUNTS_OUT: async (request: Request) => {
+            if (process.env.COUNTS_OUT) writeFileSync(process.env.COUNTS_OUT, (await request.text()) + "\n");
+            return new Response(null, { status: 204 });
+          },
+        },
         // Short presence timings so tests can watch users go offline.
         bindings: { TEST_MIGRATIONS: migrations, PUSH_INSECURE_ENDPOINTS: "true", HEARTBEAT_TIMEOUT_MS: "2000", PRESENCE_GRACE_MS: "1000",
           VAPID_PUBLIC_KEY: vapid.publicKey,

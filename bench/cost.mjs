@@ -1,6 +1,7 @@
 // The monthly bill for N concurrent users on Cloudflare, from the service's
-// own counts per operation (measured where the project measures them, else
-// counted from the code path and marked so) at the published prices.
+// own counts per operation (measured by bench/counts.mjs into
+// bench/results/counts.json, D1 queries by test/d1-queries.test.ts; the few
+// figures still counted or assumed are marked) at the published prices.
 // Every price, count and assumption is a parameter:
 //
 //   node bench/cost.mjs                          10k, 100k and 1M concurrent users
@@ -9,6 +10,9 @@
 //   node bench/cost.mjs --json                   the figures as JSON
 //
 // docs/capacity.md explains the model and shows its output.
+
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 /** Cloudflare's published prices (Workers Paid plan), as read from the docs on this date. */
 export const PRICES = {
@@ -39,35 +43,82 @@ export const PRICES = {
   r2ClassB: { included: 10e6, perMillion: 0.36 },
 };
 
+const COUNTS_FILE = fileURLToPath(new URL("results/counts.json", import.meta.url));
+
 /**
- * What the service does per operation. `measured` ones come from the project's
- * tests and benchmarks (named); `counted` ones from reading the code path.
+ * What the service does per operation. Rows, requests, alarms and wall time
+ * are measured on the service (`node bench/counts.mjs` runs
+ * test/operation-counts.test.ts and writes bench/results/counts.json); D1
+ * queries are measured by test/d1-queries.test.ts; the rest is marked.
  */
-export const COUNTS = {
-  // test/d1-queries.test.ts
-  d1QueriesPerSignup: 2, // measured
-  d1QueriesPerLogin: 4, // measured
-  d1QueriesPerChannelConnect: 1, // measured
-  d1QueriesPerInboxConnect: 2, // measured
-  d1QueriesPerHttpCall: 1, // measured (the session lookup)
-  d1QueriesPerSocketMessage: 0, // measured: the message path is free of D1
-  d1RowsReadPerQuery: 1, // counted: every query is an index lookup of one row
-  d1RowsWrittenPerLogin: 2, // counted: the session row, the cleared failure row
-  // docs/capacity.md "1M concurrent users", counted from the drain
-  doRequestsPerMessageBesidesFrame: 1, // counted: one alarm run for the drain (at most one per message when sparse)
-  // measured: bench/results (SQLite growth per stored message)
-  roomStorageBytesPerMessage: 302,
-  roomRowsWrittenPerMessage: 5, // counted: message, search index, outbox, room rev; the outbox delete after the drain
-  roomRowsReadPerMessage: 6, // counted: idempotency and rate checks, member, meta
-  hubRowsWrittenPerUpdate: 1, // counted: the channel's summary row
-  hubRowsReadPerUpdate: 2, // counted: the summary row, the state row
-  // Active wall time, billed as duration. Estimated, not measured per room size: the local runtime spends
-  // 13.8 ms CPU on a message to 100 members (docs/capacity.md), about 0.14 ms per delivery plus the write.
-  roomActiveMsPerMessage: 3,
-  hubActiveMsPerUpdate: 2,
-  workerCpuMsPerRequest: 1, // the Worker only authenticates and forwards
-  workerCpuMsPerLogin: 60, // counted: one PBKDF2 hash (100,000 iterations)
-};
+export function measuredCounts(file = COUNTS_FILE) {
+  let measured;
+  try {
+    measured = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    throw new Error(`no measured counts in ${file}: run node bench/counts.mjs first`);
+  }
+  const o = measured.operations;
+  /** Everything one operation cost, room and hubs together; requests besides its socket frame. */
+  const whole = (x) => ({
+    rowsRead: x.roomRowsRead + x.hubRowsRead,
+    rowsWritten: x.roomRowsWritten + x.hubRowsWritten,
+    requests: x.objectRequests + x.roomAlarms,
+    activeMs: x.answerMs + x.roomAlarmMs + x.hubUpdates * x.hubUpdateMs,
+  });
+  const read = whole(o.readMarker);
+  const edit = whole(o.edit);
+  const reaction = whole(o.reaction);
+  const channelConnect = whole(o.channelConnect);
+  const inboxConnect = whole(o.inboxConnect);
+  const sync = whole(o.syncPage50);
+  const m = o.dmMessage;
+  return {
+    countsMeasuredAt: measured.measuredAt,
+    // test/d1-queries.test.ts
+    d1QueriesPerSignup: 2,
+    d1QueriesPerLogin: 4,
+    d1QueriesPerChannelConnect: 1, // the session lookup (it carries the expiry)
+    d1QueriesPerInboxConnect: 2, // the session lookup, the user's profile
+    d1QueriesPerHttpCall: 1, // the session lookup
+    d1QueriesPerSocketMessage: 0, // the message path is free of D1
+    d1RowsReadPerQuery: 1, // counted: every query is an index lookup of one row
+    d1RowsWrittenPerLogin: 2, // counted: the session row, the cleared failure row
+    // bench/counts.mjs: a message in a DM whose sender has it open (the room's side, then per hub update)
+    roomRowsReadPerMessage: m.roomRowsRead,
+    roomRowsWrittenPerMessage: m.roomRowsWritten,
+    drainAlarmsPerMessage: m.roomAlarms,
+    otherRequestsPerMessage: m.objectRequests - m.hubUpdates,
+    roomActiveMsPerMessage: m.answerMs + m.roomAlarmMs, // local wall time, ack and drain: an upper bound
+    hubRowsReadPerUpdate: m.hubRowsReadPerUpdate,
+    hubRowsWrittenPerUpdate: m.hubRowsWrittenPerUpdate,
+    hubActiveMsPerUpdate: m.hubUpdateMs, // local wall time of the RPC: an upper bound
+    // bench/counts.mjs: the other operations, room and hubs together
+    readRowsRead: read.rowsRead,
+    readRowsWritten: read.rowsWritten,
+    readRequests: read.requests,
+    readActiveMs: read.activeMs,
+    changeRowsRead: (edit.rowsRead + reaction.rowsRead) / 2,
+    changeRowsWritten: (edit.rowsWritten + reaction.rowsWritten) / 2,
+    changeRequests: (edit.requests + reaction.requests) / 2,
+    changeActiveMs: (edit.activeMs + reaction.activeMs) / 2,
+    channelConnectRowsRead: channelConnect.rowsRead,
+    channelConnectRowsWritten: channelConnect.rowsWritten,
+    channelConnectRequests: channelConnect.requests,
+    channelConnectActiveMs: channelConnect.activeMs,
+    inboxConnectRowsRead: inboxConnect.rowsRead,
+    inboxConnectRowsWritten: inboxConnect.rowsWritten,
+    inboxConnectRequests: inboxConnect.requests,
+    inboxConnectActiveMs: inboxConnect.activeMs,
+    syncPageRowsRead: sync.rowsRead,
+    syncPageRowsWritten: sync.rowsWritten,
+    syncPageActiveMs: sync.activeMs,
+    // measured: bench/results (SQLite growth per stored message)
+    roomStorageBytesPerMessage: 302,
+    workerCpuMsPerRequest: 1, // assumed: the Worker only authenticates and forwards (CPU is not measurable locally)
+    workerCpuMsPerLogin: 60, // counted: one PBKDF2 hash (100,000 iterations)
+  };
+}
 
 /** How people use it: assumptions, not measurements. */
 export const USAGE = {
@@ -79,7 +130,10 @@ export const USAGE = {
   hubUpdatesPerDelivery: 1,
   channelConnectsPerUserPerHour: 6, // switching channels, reconnecting
   inboxConnectsPerUserPerHour: 1,
-  httpCallsPerUserPerHour: 12, // history pages, read markers, presence, lists
+  httpCallsPerUserPerHour: 6, // history pages, presence, lists (priced as a sync page each)
+  readMarkersPerUserPerHour: 20, // on the socket: one each time new messages scroll into view
+  changesPerMessage: 0.1, // edits and reactions
+  syncPagesPerChannelConnect: 1, // the catch-up after opening a channel
   loginsPerUserPerMonth: 2,
   signupsPerMonthPerConcurrentUser: 0.05,
   /** Concurrent users are this share of all accounts (hours online a day / 24). */
@@ -105,14 +159,18 @@ function billedStorage(gbMonth, tier) {
 }
 
 /** Quantities per month and their cost, line by line. */
-export function monthlyBill(usage = USAGE, counts = COUNTS, prices = PRICES) {
+export function monthlyBill(usage = USAGE, counts = measuredCounts(), prices = PRICES) {
   const u = usage.users;
+  const c = counts;
   const messages = u * usage.messagesPerUserPerMinute * 60 * HOURS;
   const deliveries = messages * usage.otherMembersPerMessage;
   const hubUpdates = deliveries * usage.hubUpdatesPerDelivery;
   const channelConnects = u * usage.channelConnectsPerUserPerHour * HOURS;
   const inboxConnects = u * usage.inboxConnectsPerUserPerHour * HOURS;
   const httpCalls = u * usage.httpCallsPerUserPerHour * HOURS;
+  const readMarkers = u * usage.readMarkersPerUserPerHour * HOURS;
+  const changes = messages * usage.changesPerMessage;
+  const syncPages = channelConnects * usage.syncPagesPerChannelConnect;
   const accounts = u / usage.concurrencyShare;
   const logins = accounts * usage.loginsPerUserPerMonth;
   const signups = u * usage.signupsPerMonthPerConcurrentUser;
@@ -120,19 +178,45 @@ export function monthlyBill(usage = USAGE, counts = COUNTS, prices = PRICES) {
   const pings = (sockets * MONTH_S) / usage.pingIntervalS;
 
   const workerRequests = channelConnects + inboxConnects + httpCalls + logins + signups;
-  const workerCpuMs = (channelConnects + inboxConnects + httpCalls) * counts.workerCpuMsPerRequest + (logins + signups) * counts.workerCpuMsPerLogin;
+  const workerCpuMs = (channelConnects + inboxConnects + httpCalls) * c.workerCpuMsPerRequest + (logins + signups) * c.workerCpuMsPerLogin;
 
-  const wsFrames = messages + (usage.pingsBilled ? pings : 0);
+  const wsFrames = messages + readMarkers + changes + syncPages + (usage.pingsBilled ? pings : 0);
   const doRequests =
     wsFrames / prices.doWebSocketMessagesPerRequest +
-    messages * counts.doRequestsPerMessageBesidesFrame +
+    messages * (c.drainAlarmsPerMessage + c.otherRequestsPerMessage) +
     hubUpdates + // one RPC per member hub per drain
-    channelConnects + inboxConnects + httpCalls; // every forwarded upgrade and HTTP call reaches one object
-  const activeSeconds = (messages * counts.roomActiveMsPerMessage + hubUpdates * counts.hubActiveMsPerUpdate) / 1000;
+    readMarkers * c.readRequests +
+    changes * c.changeRequests +
+    channelConnects * c.channelConnectRequests + // the upgrade, and the presence the room asks of members' hubs
+    inboxConnects * c.inboxConnectRequests +
+    httpCalls; // every HTTP call reaches one object
+  const activeSeconds =
+    (messages * c.roomActiveMsPerMessage +
+      hubUpdates * c.hubActiveMsPerUpdate +
+      readMarkers * c.readActiveMs +
+      changes * c.changeActiveMs +
+      channelConnects * c.channelConnectActiveMs +
+      inboxConnects * c.inboxConnectActiveMs +
+      (syncPages + httpCalls) * c.syncPageActiveMs) /
+    1000;
   const durationGbS = activeSeconds * prices.doMemoryGb;
-  const doRowsWritten = messages * counts.roomRowsWrittenPerMessage + hubUpdates * counts.hubRowsWrittenPerUpdate;
-  const doRowsRead = messages * counts.roomRowsReadPerMessage + hubUpdates * counts.hubRowsReadPerUpdate;
-  const doStorageGb = (messages * usage.historyMonths * counts.roomStorageBytesPerMessage) / 1e9;
+  const doRowsWritten =
+    messages * c.roomRowsWrittenPerMessage +
+    hubUpdates * c.hubRowsWrittenPerUpdate +
+    readMarkers * c.readRowsWritten +
+    changes * c.changeRowsWritten +
+    channelConnects * c.channelConnectRowsWritten +
+    inboxConnects * c.inboxConnectRowsWritten +
+    (syncPages + httpCalls) * c.syncPageRowsWritten;
+  const doRowsRead =
+    messages * c.roomRowsReadPerMessage +
+    hubUpdates * c.hubRowsReadPerUpdate +
+    readMarkers * c.readRowsRead +
+    changes * c.changeRowsRead +
+    channelConnects * c.channelConnectRowsRead +
+    inboxConnects * c.inboxConnectRowsRead +
+    (syncPages + httpCalls) * c.syncPageRowsRead;
+  const doStorageGb = (messages * usage.historyMonths * c.roomStorageBytesPerMessage) / 1e9;
 
   const d1Queries =
     signups * counts.d1QueriesPerSignup +
@@ -183,7 +267,7 @@ export function monthlyBill(usage = USAGE, counts = COUNTS, prices = PRICES) {
 
 function parseArgs(argv) {
   const usage = { ...USAGE };
-  const counts = { ...COUNTS };
+  const counts = measuredCounts();
   let sizes = [10_000, 100_000, 1_000_000];
   let json = false;
   for (const arg of argv) {
@@ -199,7 +283,7 @@ function parseArgs(argv) {
     if (name === "users") sizes = [value];
     else if (name in usage) usage[name] = value;
     else if (name in counts) counts[name] = value;
-    else throw new Error(`unknown parameter --${name}; see USAGE and COUNTS in bench/cost.mjs`);
+    else throw new Error(`unknown parameter --${name}; see USAGE and measuredCounts() in bench/cost.mjs`);
   }
   return { usage, counts, sizes, json };
 }
@@ -212,8 +296,8 @@ function print({ usage, counts, sizes }) {
   for (const s of PRICES.sources) console.log(`  ${s}`);
   console.log("\nUsage assumptions (override with --name=value):");
   for (const [k, v] of Object.entries(usage)) if (k !== "users") console.log(`  ${k} = ${v}`);
-  console.log("\nCounts per operation (measured in test/d1-queries.test.ts and bench/, else counted from the code; see COUNTS):");
-  for (const [k, v] of Object.entries(counts)) console.log(`  ${k} = ${v}`);
+  console.log(`\nCounts per operation (measured by bench/counts.mjs on ${counts.countsMeasuredAt}, D1 by test/d1-queries.test.ts; the few counted or assumed are marked in measuredCounts()):`);
+  for (const [k, v] of Object.entries(counts)) if (k !== "countsMeasuredAt") console.log(`  ${k} = ${typeof v === "number" ? +v.toFixed(2) : v}`);
   for (const users of sizes) {
     const bill = monthlyBill({ ...usage, users }, counts);
     console.log(`\n${users.toLocaleString("en-US")} concurrent users: ${usd(bill.total)} a month (${usd(bill.perUser * 1000)} per 1,000 concurrent users)`);

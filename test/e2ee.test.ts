@@ -1,7 +1,8 @@
 import { describe, expect, inject, it } from "vitest";
 import { MemoryStore, MlsDevice } from "../src/client/e2ee";
 import { api, signup } from "./helpers/http";
-import { CommitBarrier, deviceOf } from "./helpers/e2ee";
+import { pdfLike } from "./helpers/attachments";
+import { CommitBarrier, deviceOf, sealedUpload } from "./helpers/e2ee";
 import { getNotifications, subscribe } from "./helpers/push-receiver.mjs";
 import { eventually, openSocket } from "./helpers/socket";
 
@@ -317,6 +318,94 @@ describe("e2ee: the room as MLS delivery service", () => {
   });
 });
 
+describe("e2ee: a user's new device", () => {
+  const leavesOf = async (token: string, channelId: string) => (await api("GET", `/channels/${channelId}/mls`, { token })).body;
+  const memberIds = async (token: string, channelId: string) => (await api("GET", `/channels/${channelId}`, { token })).body.channel.members.map((m: any) => m.id).sort();
+
+  it("tells the user's other devices when a new one publishes, and one of them adds it: it reads what follows, and the member list stays", async () => {
+    const [alice, bob] = [await signup("nda"), await signup("ndb")];
+    const a = await deviceOf(alice, "a1");
+    const phone = await deviceOf(bob, "phone");
+    const { channel } = await a.createGroup("new laptop");
+    await a.addUsers(channel.id, [bob.handle]);
+    await phone.joinWelcomed();
+    await a.send(channel.id, { type: "text", body: "before the laptop" });
+    const inbox = await openSocket("/inbox/socket", bob.token, "phone");
+    await inbox.next("welcome");
+
+    const laptop = await deviceOf(bob, "laptop");
+    expect(await inbox.next("mls_device")).toEqual({ type: "mls_device", device: "laptop" });
+    // Topping up later is not news.
+    await api("POST", "/e2ee/key-packages", { token: bob.token, json: { device: "laptop", ...(await laptop.device.newKeyPackages(1)) } });
+    await inbox.none("mls_device");
+    const commit = await phone.addNewDevices(channel.id, [bob.user.id]);
+    expect(commit?.mls).toMatchObject({ kind: "commit", epoch: 1 });
+    expect(commit?.senderId).toBe(bob.user.id);
+    expect((await inbox.next("mls_welcome")).welcome).toMatchObject({ channelId: channel.id, seq: commit!.seq });
+    inbox.close();
+
+    expect((await leavesOf(bob.token, channel.id)).leaves.map((l: any) => l.device)).toEqual(["a1", "phone", "laptop"]);
+    expect(await memberIds(alice.token, channel.id)).toEqual([alice.user.id, bob.user.id].sort());
+    expect((await laptop.joinWelcomed()).map((g) => g.channelId)).toEqual([channel.id]);
+    await a.send(channel.id, { type: "text", body: "hello laptop" });
+    expect(texts(await laptop.sync(channel.id))).toEqual(["hello laptop"]);
+
+    // Nothing is left to add, and checking claims no KeyPackage of the devices already in the group.
+    const before = (await api("GET", "/e2ee/key-packages?device=phone", { token: bob.token })).body.count;
+    expect(await a.addNewDevices(channel.id, [alice.user.id, bob.user.id])).toBeUndefined();
+    expect((await api("GET", "/e2ee/key-packages?device=phone", { token: bob.token })).body.count).toBe(before);
+    expect((await leavesOf(alice.token, channel.id)).epoch).toBe(2);
+  });
+
+  it("lets any member add it when the user's other devices are offline; of two members racing, one commit wins and the other finds nothing to do", async () => {
+    const [alice, bob, carol] = [await signup("nra"), await signup("nrb"), await signup("nrc")];
+    const race: { current?: CommitBarrier } = {};
+    const a = await deviceOf(alice, "a1", race);
+    const c = await deviceOf(carol, "c1", race);
+    const phone = await deviceOf(bob, "phone");
+    const { channel } = await a.createGroup("offline phone");
+    await a.addUsers(channel.id, [bob.handle, carol.handle]);
+    await phone.joinWelcomed();
+    await c.joinWelcomed();
+    const laptop = await deviceOf(bob, "laptop");
+
+    race.current = new CommitBarrier(2);
+    const [byAlice, byCarol] = await Promise.all([a.addNewDevices(channel.id, [bob.user.id]), c.addNewDevices(channel.id, [bob.user.id])]);
+    expect([byAlice, byCarol].filter((m) => m !== undefined)).toHaveLength(1);
+    expect(a.staleRetries + c.staleRetries).toBe(1);
+    const group = await leavesOf(alice.token, channel.id);
+    expect(group.epoch).toBe(2);
+    expect(group.leaves.filter((l: any) => l.device === "laptop")).toHaveLength(1);
+    expect(await memberIds(alice.token, channel.id)).toEqual([alice.user.id, bob.user.id, carol.user.id].sort());
+    await laptop.joinWelcomed();
+    await c.send(channel.id, { type: "text", body: "carol to all four" });
+    expect(texts(await laptop.sync(channel.id))).toEqual(["carol to all four"]);
+    expect(texts(await phone.sync(channel.id))).toEqual(["carol to all four"]);
+  });
+
+  it("accepts the add of a member's new device only from a device in the group: not from a non-member, nor from the new device itself", async () => {
+    const [alice, bob, mallory] = [await signup("nna"), await signup("nnb"), await signup("nnm")];
+    const a = await deviceOf(alice, "a1");
+    await deviceOf(bob, "phone");
+    const { channel } = await a.createGroup("members add");
+    await a.addUsers(channel.id, [bob.handle]);
+    await deviceOf(bob, "laptop");
+    const claimed = (await api("POST", "/e2ee/key-packages/claim", { token: alice.token, json: { userId: bob.user.id, except: ["phone"] } })).body;
+    expect(claimed.keyPackages.map((k: any) => k.device)).toEqual(["laptop"]);
+    const pending = await (await a.open(channel.id))!.add(claimed.keyPackages.map((k: any) => k.keyPackage));
+    const post = (token: string, device: string) => api("POST", `/channels/${channel.id}/mls`, { token, json: { device, clientMsgId: "add-laptop", data: pending.data, welcome: pending.welcome } });
+
+    expect((await post(mallory.token, "m1")).status).toBe(404);
+    expect((await post(bob.token, "laptop")).status).toBe(403);
+    expect((await leavesOf(alice.token, channel.id)).epoch).toBe(1);
+    expect((await post(alice.token, "a1")).status).toBe(201);
+    expect((await leavesOf(alice.token, channel.id)).leaves.map((l: any) => l.device)).toEqual(["a1", "phone", "laptop"]);
+    expect(await memberIds(alice.token, channel.id)).toEqual([alice.user.id, bob.user.id].sort());
+    const bad = await api("POST", "/e2ee/key-packages/claim", { token: alice.token, json: { userId: bob.user.id, handle: bob.handle } });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe("e2ee: DMs", () => {
   it("keeps an encrypted DM apart from the plaintext one; the other user joins by its creator's commit", async () => {
     const [alice, bob, carol] = [await signup("eda"), await signup("edb"), await signup("edc")];
@@ -343,7 +432,7 @@ describe("e2ee: DMs", () => {
 });
 
 describe("e2ee: push", () => {
-  it("pushes an offline member an encrypted message without its text, and never a commit", async () => {
+  it("pushes an offline member an encrypted message without its text or files, and never a commit", async () => {
     const [alice, bob] = [await signup("epa"), await signup("epb")];
     const a = await deviceOf(alice, "a1");
     await deviceOf(bob, "b1");
@@ -354,7 +443,9 @@ describe("e2ee: push", () => {
     const { channel } = await a.createGroup("quiet");
     await a.addUsers(channel.id, [bob.handle]);
     await a.selfUpdate(channel.id);
-    const sent = await a.send(channel.id, { type: "text", body: "nothing of this may reach a push service" });
+    // A message of a file alone: the push names no file either (the server's name for it is a placeholder anyway).
+    const file = await sealedUpload(alice, channel.id, pdfLike(100));
+    const sent = await a.send(channel.id, { type: "text", body: "", files: [file] });
     const pushes = await eventually(async () => {
       const got = (await getNotifications(receiver, sub.clientHash)).map((m: string) => JSON.parse(m));
       return got.length > 0 ? got : undefined;

@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      /** Where test/operation-counts.test.ts hands its figures (vitest.config.ts). */
+      COUNTS_OUT: Fetcher;
     }
   }
 }

@@ -21,8 +21,8 @@ export interface ChannelOps {
 export function channelOps(conn: ChannelConnection, c: Conversation | null, onSendError: (err: unknown) => void): ChannelOps {
   if (!c) return { send: (b, r, a) => void conn.send(b, r, a), edit: (s, b) => conn.edit(s, b), delete: (s) => conn.delete(s), react: (s, e, on) => conn.react(s, e, on), search: (q) => conn.search(q), messageAt: (s) => conn.messageAt(s) };
   return {
-    // Files are not encrypted yet (docs/e2ee.md): the channel screen refuses them before they upload.
-    send: (body, replyTo) => void c.send(body, replyTo, conn.members.peek()).catch(onSendError),
+    // Files were encrypted when they uploaded (Conversation.upload); their keys go inside the message.
+    send: (body, replyTo, attachments) => void c.send(body, replyTo, conn.members.peek(), attachments).catch(onSendError),
     edit: (seq, body) => c.edit(seq, body),
     delete: (seq) => c.delete(seq),
     react: (seq, emoji, on) => c.react(seq, emoji, on),

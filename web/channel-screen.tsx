@@ -17,7 +17,7 @@ import type { RowHandlers } from "./message-row";
 import { dmPartner, memberName } from "./names";
 import { quoteText } from "./rich-text";
 import { messagePreview } from "../src/protocol";
-import { UploadQueue } from "./upload-queue";
+import { UploadQueue, type Uploader } from "./upload-queue";
 import { attachmentActions } from "./message-attachments";
 import { useSearch } from "./search-panel";
 import { timeline } from "./timeline";
@@ -66,10 +66,22 @@ export function ChannelScreen({ session, conn, me, back, addMember, jumpTo: aske
   const newestSeen = useRef(messages.at(-1)?.seq ?? 0);
   const composer = useRef<ComposerHandle>(null);
   // Uploads belong to this channel: leaving it cancels those not sent.
-  const uploads = useMemo(() => new UploadQueue((o) => session.upload(conn.channelId, o)), [conn]);
+  // In an encrypted channel a file is encrypted before it uploads; read at upload time, since the conversation loads later.
+  const conversationNow = useRef(conversation);
+  conversationNow.current = conversation;
+  const uploads = useMemo(
+    () =>
+      new UploadQueue((o) => {
+        const put: Uploader = (p) => session.upload(conn.channelId, p);
+        if (!encrypted) return put(o);
+        if (!conversationNow.current) return Promise.reject(new Error("the encrypted conversation is still opening"));
+        return conversationNow.current.upload(o, put);
+      }),
+    [conn, encrypted],
+  );
   useEffect(() => () => uploads.cancelAll(), [uploads]);
   const [original, setOriginal] = useState(false);
-  const attach = (files: Iterable<File>) => setNote(encrypted ? "Files cannot be sent in an end-to-end encrypted conversation yet." : uploads.add(files, original));
+  const attach = (files: Iterable<File>) => setNote(uploads.add(files, original));
   const typingNames = conn.typing.value.map((id) => memberName(channel, id));
   const typing = typingNames.length === 0 ? "" : `${listNames(typingNames)} ${typingNames.length === 1 ? "is" : "are"} typing…`;
   // Where the reader left off when the channel was opened (before read() moves it): the "New messages" line.

@@ -1,6 +1,41 @@
 import type { Message } from "../src/client";
-import type { Reaction } from "../src/protocol";
-import type { SealedContent } from "../src/client/e2ee";
+import type { Attachment, Reaction } from "../src/protocol";
+import type { SealedContent, SealedFile } from "../src/client/e2ee";
+
+/**
+ * A file of an encrypted message as the timeline shows it: what the sender
+ * sealed (name, type, size, key), and the server's signed URLs of its
+ * ciphertext, which message-attachments fetches and decrypts.
+ */
+export interface SealedAttachment extends Attachment {
+  sealed: Pick<SealedFile, "key" | "iv" | "thumb">;
+}
+
+export function isSealed(a: Attachment): a is SealedAttachment {
+  return "sealed" in a;
+}
+
+/** A sealed file before the server's URLs are known (they are signed for a while, so never stored). */
+function sealedView(f: SealedFile): SealedAttachment {
+  const a: SealedAttachment = { id: f.id, name: f.name, type: f.type, size: f.size, url: "", sealed: { key: f.key, iv: f.iv, ...(f.thumb ? { thumb: f.thumb } : {}) } };
+  if (f.width !== undefined) a.width = f.width;
+  if (f.height !== undefined) a.height = f.height;
+  if (f.placeholder !== undefined) a.placeholder = f.placeholder;
+  return a;
+}
+
+/** The sealed files with the URLs of the stored message; a file the server no longer holds is not shown. */
+function withUrls(view: Message, stored: Message): Message {
+  if (!view.attachments?.length) return view;
+  const urls = new Map((stored.attachments ?? []).map((a) => [a.id, a]));
+  const attachments = view.attachments.flatMap((a) => {
+    const at = urls.get(a.id);
+    if (!at) return [];
+    const { thumbnailUrl: _t, ...rest } = a;
+    return [{ ...rest, url: at.url, ...(at.thumbnailUrl && isSealed(a) && a.sealed.thumb ? { thumbnailUrl: at.thumbnailUrl } : {}) }];
+  });
+  return { ...view, attachments };
+}
 
 /**
  * What this device decrypted in an encrypted channel, as messages the
@@ -22,6 +57,8 @@ export function applyContent(views: Views, message: Message, content: SealedCont
     const view: Message = { ...base, body: content.body };
     if (content.replyTo !== undefined) view.replyTo = content.replyTo;
     if (content.mentions?.length) view.mentions = content.mentions;
+    if (content.files?.length) view.attachments = content.files.map(sealedView);
+    else delete view.attachments;
     views.set(message.seq, view);
     return message.seq;
   }
@@ -34,7 +71,7 @@ export function applyContent(views: Views, message: Message, content: SealedCont
   if (target.senderId !== message.senderId) return undefined;
   if (content.type === "edit") views.set(content.seq, { ...target, body: content.body, editedAt: message.createdAt });
   else {
-    const { reactions: _r, mentions: _m, replyTo: _q, editedAt: _e, ...rest } = target;
+    const { reactions: _r, mentions: _m, replyTo: _q, editedAt: _e, attachments: _a, ...rest } = target;
     views.set(content.seq, { ...rest, body: "", deleted: true });
   }
   return content.seq;
@@ -62,7 +99,7 @@ export function decryptedTimeline(raw: readonly Message[], views: ReadonlyMap<nu
   for (const m of raw) {
     if (m.mls && (m.mls.kind === "commit" || m.mls.changeOf !== undefined)) continue;
     const view = views.get(m.seq);
-    if (view) out.push(view);
+    if (view) out.push(withUrls(view, m));
     else if (m.seq <= processed || !m.mls) out.push(m);
   }
   return out;

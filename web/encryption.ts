@@ -1,7 +1,9 @@
 import { signal, type Signal } from "@preact/signals";
 import { ApiError, type ChatClient, type InboxConnection, type Message, type User } from "../src/client";
-import { E2eeSession, EncryptedIdbStore, MlsDevice, type Received, type SealedContent } from "../src/client/e2ee";
-import { MENTION_PATTERN } from "../src/protocol";
+import { E2eeSession, EncryptedIdbStore, MlsDevice, type Received, type SealedContent, type SealedFile } from "../src/client/e2ee";
+import { MENTION_PATTERN, type UploadedAttachment } from "../src/protocol";
+import { uploadSealed } from "./sealed-files";
+import type { Uploader } from "./upload-queue";
 import { applyContent, type Views } from "./e2ee-views";
 import { matchesQuery } from "./rich-text";
 
@@ -12,6 +14,9 @@ export interface DeviceCode {
   own: boolean;
   code: string;
 }
+
+/** Users whose new devices a member checks for when opening an encrypted channel (one KeyPackage claim each). */
+const NEW_DEVICE_CHECKS = 10;
 
 const viewKey = (channelId: string, seq: number) => `view:${channelId}:${seq}`;
 
@@ -41,6 +46,7 @@ export class Encryption {
       await this.#joinWelcomed();
     });
     inbox.events.on("mlsWelcome", () => void this.#joinWelcomed());
+    inbox.events.on("mlsDevice", ({ device }) => void (device !== client.device && this.#addOwnDevices()));
   }
 
   /** The conversation of an encrypted channel, its decrypted copy loaded from the store. */
@@ -82,6 +88,12 @@ export class Encryption {
     await (await this.#session).logOut();
   }
 
+  /** Another device of this user published its first KeyPackages: it joins every encrypted channel this one is in. */
+  async #addOwnDevices(): Promise<void> {
+    const session = await this.#session;
+    for (const channelId of await session.channelIds()) await session.addNewDevices(channelId, [this.me.id]).catch(() => undefined);
+  }
+
   async #joinWelcomed(): Promise<void> {
     const session = await this.#session;
     const joined = await session.joinWelcomed().catch(() => []);
@@ -99,6 +111,8 @@ export class Conversation {
   readonly inGroup = signal(true);
   loaded: Promise<void> = Promise.resolve();
   readonly #views: Views = new Map();
+  /** Files uploaded and not sent yet, with their keys, by attachment id. */
+  readonly #unsent = new Map<string, SealedFile>();
   #saving: Promise<unknown> = Promise.resolve();
   #syncing: Promise<void> | null = null;
   #again = false;
@@ -120,6 +134,7 @@ export class Conversation {
       }
       this.views.value = new Map(this.#views);
       await this.#refreshMembership();
+      void this.#addNewDevices();
     })();
     return this.loaded;
   }
@@ -162,18 +177,28 @@ export class Conversation {
     await this.sync();
   }
 
-  async send(body: string, replyTo?: number, members: readonly User[] = []): Promise<void> {
+  /** Encrypts a file and uploads its ciphertext; its key waits here until a message carries it. */
+  async upload(o: Parameters<Uploader>[0], put: Uploader): Promise<UploadedAttachment> {
+    const { uploaded, file } = await uploadSealed(o, put);
+    this.#unsent.set(uploaded.id, { id: uploaded.id, ...file });
+    return { ...uploaded, name: file.name, type: file.type, size: file.size };
+  }
+
+  async send(body: string, replyTo?: number, members: readonly User[] = [], attachments: readonly string[] = []): Promise<void> {
     const handles = new Set([...body.matchAll(MENTION_PATTERN)].map((m) => m[1]!.toLowerCase()));
     const mentions = members.filter((u) => handles.has(u.handle.toLowerCase())).map((u) => u.id);
-    await this.#send({ type: "text", body, ...(replyTo === undefined ? {} : { replyTo }), ...(mentions.length ? { mentions } : {}) });
+    const files = attachments.flatMap((id) => this.#unsent.get(id) ?? []);
+    await this.#send({ type: "text", body, ...(replyTo === undefined ? {} : { replyTo }), ...(mentions.length ? { mentions } : {}), ...(files.length ? { files } : {}) });
+    for (const id of attachments) this.#unsent.delete(id);
   }
 
   edit(seq: number, body: string): Promise<void> {
     return this.#send({ type: "edit", seq, body });
   }
 
+  /** A deleted message's files may go: the server learns this change is a delete only when it had some. */
   delete(seq: number): Promise<void> {
-    return this.#send({ type: "delete", seq });
+    return this.#send({ type: "delete", seq }, { dropAttachments: (this.#views.get(seq)?.attachments?.length ?? 0) > 0 });
   }
 
   react(seq: number, emoji: string, on: boolean): Promise<void> {
@@ -218,9 +243,22 @@ export class Conversation {
     );
   }
 
-  async #send(content: SealedContent): Promise<void> {
-    await this.session.send(this.channelId, content);
+  async #send(content: SealedContent, options: { dropAttachments?: boolean } = {}): Promise<void> {
+    await this.session.send(this.channelId, content, undefined, options);
     await this.sync();
+  }
+
+  /**
+   * On opening the channel: devices of its members that are not in the group
+   * yet (a new phone whose user's other devices are offline) are added, this
+   * user's first. Each user checked costs a KeyPackage claim (rate-limited),
+   * so only the first NEW_DEVICE_CHECKS users are.
+   */
+  async #addNewDevices(): Promise<void> {
+    const group = await this.session.open(this.channelId);
+    if (!group) return;
+    const users = [...new Set([this.session.device.userId, ...group.members().map((m) => m.userId)])].slice(0, NEW_DEVICE_CHECKS);
+    await this.session.addNewDevices(this.channelId, users).catch(() => undefined);
   }
 
   async #refreshMembership(): Promise<void> {

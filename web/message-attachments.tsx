@@ -1,10 +1,12 @@
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { thumbHashToDataURL } from "thumbhash";
 import { isImageType, type Attachment } from "../src/protocol";
 import { fileSize } from "./format";
 import { ICONS } from "./icon";
 import { openImageViewer } from "./image-viewer";
 import type { MenuAction } from "./message-menu";
+import { isSealed, type SealedAttachment } from "./e2ee-views";
+import { decryptedUrl, downloadSealed } from "./sealed-files";
 
 /** Inline images fit this box; their height is known before they load, so the log keeps its layout. */
 const MAX_W = 280;
@@ -36,10 +38,49 @@ function ImageTile({ file }: { file: Attachment & { width: number; height: numbe
   );
 }
 
-/** Any other file: a chip with name and size that downloads it. */
-function FileChip({ file }: { file: Attachment }) {
+/**
+ * An encrypted image: its thumbnail (else the file) fetched and decrypted
+ * here, over its ThumbHash meanwhile; the viewer gets the decrypted file.
+ */
+function SealedImageTile({ file }: { file: SealedAttachment & { width: number; height: number } }) {
+  const [src, setSrc] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    decryptedUrl(file, file.sealed.thumb ? "thumb" : "file").then((url) => live && setSrc(url), () => undefined);
+    return () => void (live = false);
+  }, [file.id, file.url]);
+  const placeholder = useMemo(() => placeholderUrl(file.placeholder), [file.placeholder]);
+  const scale = Math.min(1, MAX_W / file.width, MAX_H / file.height);
+  const style: Record<string, string> = { aspectRatio: `${file.width} / ${file.height}` };
+  if (placeholder && !src) style.backgroundImage = `url(${placeholder})`;
   return (
-    <a class="attachment-file" tabIndex={-1} href={file.url} download={file.name}>
+    <button type="button" class="attachment-image" tabIndex={-1} aria-label={`Open ${file.name}`} onClick={(e) => void openSealedImage(file, e.currentTarget)}>
+      <img src={src ?? undefined} alt="" width={Math.max(1, Math.round(file.width * scale))} height={Math.max(1, Math.round(file.height * scale))} decoding="async" style={style} />
+    </button>
+  );
+}
+
+async function openSealedImage(file: SealedAttachment, returnFocus: HTMLElement | null): Promise<void> {
+  const url = await decryptedUrl(file, "file");
+  const thumb = file.sealed.thumb ? await decryptedUrl(file, "thumb") : undefined;
+  openImageViewer({ ...file, url, ...(thumb ? { thumbnailUrl: thumb } : {}) }, returnFocus);
+}
+
+/** Any other file: a chip with name and size that downloads it (decrypted first in an encrypted channel). */
+function FileChip({ file }: { file: Attachment }) {
+  const sealed = isSealed(file) ? file : null;
+  return (
+    <a
+      class="attachment-file"
+      tabIndex={-1}
+      href={sealed ? "#" : file.url}
+      download={file.name}
+      onClick={(e) => {
+        if (!sealed) return;
+        e.preventDefault();
+        void downloadSealed(sealed);
+      }}
+    >
       <span class="attachment-name">{file.name}</span>
       <span class="attachment-size">{fileSize(file.size)}</span>
       <span class="attachment-action">Download</span>
@@ -54,11 +95,11 @@ function FileChip({ file }: { file: Attachment }) {
 export function attachmentActions(files: readonly Attachment[] | undefined, returnFocus: () => HTMLElement | null): MenuAction[] {
   return (files ?? []).map((f) =>
     isImageType(f.type) && f.width && f.height
-      ? { label: `Open ${f.name}`, icon: ICONS.image, run: () => openImageViewer(f, returnFocus()) }
+      ? { label: `Open ${f.name}`, icon: ICONS.image, run: () => (isSealed(f) ? void openSealedImage(f, returnFocus()) : openImageViewer(f, returnFocus())) }
       : {
           label: `Download ${f.name}`,
           icon: ICONS.paperclip,
-          run: () => Object.assign(document.createElement("a"), { href: f.url, download: f.name }).click(),
+          run: () => (isSealed(f) ? void downloadSealed(f) : Object.assign(document.createElement("a"), { href: f.url, download: f.name }).click()),
         },
   );
 }
@@ -68,7 +109,11 @@ export function MessageAttachments({ files }: { files: readonly Attachment[] | u
   if (!files || files.length === 0) return null;
   return (
     <div class="attachments">
-      {files.map((f) => (isImageType(f.type) && f.width && f.height ? <ImageTile key={f.id} file={{ ...f, width: f.width, height: f.height }} /> : <FileChip key={f.id} file={f} />))}
+      {files.map((f) => {
+        if (!(isImageType(f.type) && f.width && f.height)) return <FileChip key={f.id} file={f} />;
+        const sized = { ...f, width: f.width, height: f.height };
+        return isSealed(f) ? <SealedImageTile key={f.id} file={{ ...sized, sealed: f.sealed }} /> : <ImageTile key={f.id} file={sized} />;
+      })}
     </div>
   );
 }

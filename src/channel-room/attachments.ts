@@ -2,7 +2,7 @@ import { and, asc, eq, isNotNull, isNull, lte, min, sql } from "drizzle-orm";
 import { AppError } from "../errors";
 import { UNSENT_ATTACHMENT_TTL_MS, type Attachment, type UploadedAttachment } from "../protocol";
 import type { UrlSigner } from "../attachments/signed-url";
-import { requireMember, type RoomDb } from "./room-db";
+import { requireMember, requireMeta, type RoomDb } from "./room-db";
 import { attachments } from "./schema";
 import { inList } from "./seq-list";
 
@@ -23,6 +23,10 @@ export interface StoredInfo {
 /** Books an upload before its bytes go to R2, so the quota holds even for uploads in flight. */
 export function reserveUpload(db: RoomDb, userId: string, upload: NewUpload, quotaBytes: number, now: number): void {
   requireMember(db, userId);
+  // The server must not learn what an encrypted channel's files are: a client that says so is refused, not trusted.
+  if (requireMeta(db).encrypted && upload.type !== "application/octet-stream") {
+    throw new AppError("bad_request", "in an end-to-end encrypted channel files are encrypted: upload them as application/octet-stream");
+  }
   const used = db.select({ n: sql<number>`coalesce(sum(${attachments.size}), 0)` }).from(attachments).where(eq(attachments.uploaderId, userId)).get()?.n ?? 0;
   if (used + upload.size > quotaBytes) {
     throw new AppError("quota_exceeded", `attachments of one user in one channel are limited to ${quotaBytes} bytes (${used} bytes in use)`);
@@ -50,7 +54,7 @@ export function completeUpload(db: RoomDb, userId: string, id: string, info: Sto
   return uploaded({ ...row, width: info.width ?? null, height: info.height ?? null });
 }
 
-export function setThumbnail(db: RoomDb, userId: string, id: string, thumbType: string, placeholder: string, now: number): void {
+export function setThumbnail(db: RoomDb, userId: string, id: string, thumbType: string, placeholder: string | null, now: number): void {
   const row = ownUnsent(db, userId, id, now);
   if (!row.stored) throw new AppError("not_found", "no such attachment");
   db.update(attachments).set({ thumbType, placeholder }).where(eq(attachments.id, id)).run();

@@ -241,15 +241,15 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     return toResult(() => this.ctx.storage.transactionSync(() => completeUpload(this.db, userId, id, info, Date.now())));
   }
 
-  /** Whether `id` is the caller's finished, unsent upload (before a thumbnail goes to R2 for it). */
-  async checkUnsent(userId: string, id: string): Promise<Result<null>> {
+  /** Whether `id` is the caller's finished, unsent upload (before a thumbnail goes to R2 for it), and whether the channel is encrypted. */
+  async checkUnsent(userId: string, id: string): Promise<Result<{ encrypted: boolean }>> {
     return toResult(() => {
       if (!ownUnsent(this.db, userId, id, Date.now()).stored) throw new AppError("not_found", "no such attachment");
-      return null;
+      return { encrypted: requireMeta(this.db).encrypted };
     });
   }
 
-  async setThumbnail(userId: string, id: string, thumbType: string, placeholder: string): Promise<Result<null>> {
+  async setThumbnail(userId: string, id: string, thumbType: string, placeholder: string | null): Promise<Result<null>> {
     return toResult(() => {
       this.ctx.storage.transactionSync(() => setThumbnail(this.db, userId, id, thumbType, placeholder, Date.now()));
       return null;
@@ -370,7 +370,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     if (next !== null) this.drainer.schedule(next);
   }
 
-  override async alarm(): Promise<void> {
+  protected override async onAlarm(): Promise<void> {
     this.drainer.alarmFired();
     const expiry = this.closeExpiredSockets();
     await this.welcomes.deliver();

@@ -140,7 +140,8 @@ function recentMessages(db: RoomDb, seqs: number[]): DeliveredMessage[] {
     mentioned.set(r.seq, [...(mentioned.get(r.seq) ?? []), r.userId]);
   }
   const files = new Map<number, { name: string; type: string }[]>();
-  const carrying = rows.filter((r) => r.body.trim().length === 0).map((r) => r.seq);
+  // An encrypted message's uploads are placeholders of ciphertext: its push says nothing of them either.
+  const carrying = rows.filter((r) => r.mlsKind === null && r.body.trim().length === 0).map((r) => r.seq);
   if (carrying.length > 0) {
     const found = db.select({ seq: attachments.seq, name: attachments.name, type: attachments.type }).from(attachments).where(and(inList(attachments.seq, carrying), isNull(attachments.expiresAt))).orderBy(asc(attachments.position)).all();
     for (const f of found) files.set(f.seq!, [...(files.get(f.seq!) ?? []), { name: f.name, type: f.type }]);
@@ -180,11 +181,16 @@ export function collectOutbox(db: RoomDb): void {
   else db.delete(outbox).where(lte(outbox.rev, floor)).run();
 }
 
-/** When the drain must run next: now if something is due (or only waiting, see planDrain), at the earliest retry, or never. */
-export function nextDrainAt(db: RoomDb, now: number, waiting: ReadonlySet<string> = new Set()): number | null {
+/**
+ * When the drain must run next: now if something is due, at the earliest
+ * retry, when a waiting live member's turn comes (`waitsUntil`, see
+ * planDrain; not every drain gap meanwhile: each wake-up is a billed
+ * request), or never.
+ */
+export function nextDrainAt(db: RoomDb, now: number, waitsUntil: (userId: string) => number | null = () => null): number | null {
   const meta = readMeta(db);
   if (!meta) return null;
-  const behind = and(lt(members.deliveredRev, meta.rev), waiting.size > 0 ? notInArray(members.userId, [...waiting]) : undefined);
-  const next = db.select({ at: min(members.retryAt) }).from(members).where(behind).get()?.at;
-  return next === null || next === undefined ? null : Math.max(now, next);
+  const behind = db.select({ userId: members.userId, retryAt: members.retryAt }).from(members).where(lt(members.deliveredRev, meta.rev)).all();
+  if (behind.length === 0) return null;
+  return Math.min(...behind.map((m) => Math.max(now, m.retryAt, waitsUntil(m.userId) ?? 0)));
 }

@@ -49,23 +49,20 @@ export class Drainer {
     private readonly liveDevices: (userId: string) => Set<string> = () => new Set(),
   ) {}
 
-  /** Members the last plan left waiting for their slot, and the earliest moment one of them is due. */
-  private readonly waiting = new Set<string>();
-  private nextSlotAt: number | null = null;
-
   /** A member live on every inbox device waits until their slot of the period comes round again. */
   private mayWait(userId: string, now: number): boolean {
+    const until = this.waitsUntil(userId);
+    return until !== null && now < until;
+  }
+
+  /** When a member live on every inbox device is due again (null: due now — not live everywhere, or never delivered since a restart). */
+  private waitsUntil(userId: string): number | null {
     const last = this.deliveredAt.get(userId);
-    if (last === undefined) return false;
+    if (last === undefined) return null;
     const live = this.liveDevices(userId);
-    if (live.size === 0 || !(this.inboxDevices.get(userId) ?? []).every((d) => live.has(d))) return false;
+    if (live.size === 0 || !(this.inboxDevices.get(userId) ?? []).every((d) => live.has(d))) return null;
     const offset = slotOffset(userId);
-    const slot = Math.floor((now + offset) / LIVE_MEMBER_GAP_MS);
-    if (slot !== Math.floor((last + offset) / LIVE_MEMBER_GAP_MS)) return false;
-    const dueAt = (slot + 1) * LIVE_MEMBER_GAP_MS - offset;
-    this.nextSlotAt = this.nextSlotAt === null ? dueAt : Math.min(this.nextSlotAt, dueAt);
-    this.waiting.add(userId);
-    return true;
+    return (Math.floor((last + offset) / LIVE_MEMBER_GAP_MS) + 1) * LIVE_MEMBER_GAP_MS - offset;
   }
 
   /** The member's inbox devices may have changed: deliver to them at the next drain and learn the devices anew. */
@@ -95,8 +92,6 @@ export class Drainer {
   async drain(onlyUserIds?: string[], withChannel: string[] = []): Promise<void> {
     const now = Date.now();
     this.lastDrainAt = now;
-    this.nextSlotAt = null;
-    this.waiting.clear();
     const plan = planDrain(this.db, now, onlyUserIds, withChannel, (userId) => this.mayWait(userId, now));
     this.gapMs = plan.length > BUSY_DRAIN_HUBS ? BUSY_DRAIN_GAP_MS : DRAIN_GAP_MS;
     const delivered: { userId: string; rev: number }[] = [];
@@ -121,10 +116,8 @@ export class Drainer {
     collectOutbox(this.db);
     // A hub that lost its copy of the channel gets it at once.
     if (needChannel.length > 0 && withChannel.length === 0) return this.drain(needChannel, needChannel);
-    // Live members left waiting are due at their slot, not at every gap (a new change schedules its own drain).
-    const next = nextDrainAt(this.db, Date.now(), plan.length === 0 ? this.waiting : undefined);
-    const at = plan.length === 0 && this.nextSlotAt !== null ? Math.min(next ?? Infinity, this.nextSlotAt) : next;
-    if (at !== null) this.schedule(at);
+    const next = nextDrainAt(this.db, Date.now(), (userId) => this.waitsUntil(userId));
+    if (next !== null) this.schedule(next);
   }
 }
 

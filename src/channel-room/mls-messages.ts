@@ -7,7 +7,8 @@ import { toMessage, toOneMessage } from "./message-view";
 import { assertWithinRate, storeRow, type SendContext } from "./messages";
 import { leafOf, listLeaves, markLeaving, nextLeaves, replaceLeaves } from "./mls-leaves";
 import { lastMessage, recordChange, requireMember, requireMeta, type MessageRow, type MetaRow, type RoomDb } from "./room-db";
-import { members, meta as metaTable, mlsWelcomes } from "./schema";
+import { claimAttachments, releaseAttachments } from "./attachments";
+import { members, messages, meta as metaTable, mlsWelcomes } from "./schema";
 import { statements } from "./statements";
 
 export interface MlsAccepted {
@@ -52,20 +53,26 @@ export function acceptMls(db: RoomDb, ctx: SendContext, input: MlsSendInput, inb
     if (inbound.epoch < m.epoch) throw new AppError("conflict", `stale epoch: encrypted in epoch ${inbound.epoch}, the channel is at epoch ${m.epoch}; process the newer commits and retry`);
     if (input.welcome !== undefined) throw new AppError("bad_request", "welcome: only a commit that adds devices carries one");
     if (input.changeOf !== undefined && input.changeOf >= seq) throw new AppError("bad_request", "changeOf must name an earlier message");
+    const files = input.attachments ?? [];
+    if (files.length > 0 && input.changeOf !== undefined) throw new AppError("bad_request", "attachments: a change of a message carries none");
+    if (input.dropAttachments && input.changeOf === undefined) throw new AppError("bad_request", "dropAttachments goes with changeOf, the deleted message");
+    if (input.dropAttachments) requireOwnMessage(db, ctx.userId, input.changeOf!);
     const row = insertRow(db, ctx, input, seq, last, "application", inbound.epoch);
-    return { message: toMessage(ctx.channelId, row), created: true, joined: [], left: [], welcomed: [] };
+    if (files.length > 0) claimAttachments(db, ctx.userId, files, seq, ctx.now);
+    if (input.dropAttachments) releaseAttachments(db, input.changeOf!, ctx.now);
+    return { message: files.length > 0 ? toOneMessage(db, ctx.channelId, row) : toMessage(ctx.channelId, row), created: true, joined: [], left: [], welcomed: [] };
   }
   if (inbound.kind === "proposal") {
     if (inbound.epoch !== m.epoch) throw new AppError("conflict", `stale proposal: built on epoch ${inbound.epoch}, the channel is at epoch ${m.epoch}; process the newer commits and retry`);
     if (inbound.senderLeaf !== senderLeaf) throw new AppError("forbidden", "data: the proposal's sender is not this device's leaf");
-    if (input.welcome !== undefined || input.changeOf !== undefined) throw new AppError("bad_request", "a proposal carries neither welcome nor changeOf");
+    if (input.welcome !== undefined || input.changeOf !== undefined || input.attachments || input.dropAttachments) throw new AppError("bad_request", "a proposal carries no welcome, changeOf or attachments");
     const row = insertRow(db, ctx, input, seq, last, "proposal", inbound.epoch);
     markLeaving(db, inbound.removed, seq);
     return { message: toMessage(ctx.channelId, row), created: true, joined: [], left: [], welcomed: [] };
   }
   if (inbound.epoch !== m.epoch) throw new AppError("conflict", `stale commit: built on epoch ${inbound.epoch}, the channel is at epoch ${m.epoch}; process the newer commits and retry`);
   if (inbound.senderLeaf !== senderLeaf) throw new AppError("forbidden", "data: the commit's sender is not this device's leaf");
-  if (input.changeOf !== undefined) throw new AppError("bad_request", "changeOf: a commit changes no message");
+  if (input.changeOf !== undefined || input.attachments || input.dropAttachments) throw new AppError("bad_request", "a commit carries no changeOf or attachments");
   const effect = membershipEffect(db, m, ctx.userId, senderLeaf, inbound, profiles);
   if (effect.addedUsers.length > 0 && input.welcome === undefined) throw new AppError("bad_request", "welcome: a commit that adds devices must carry their Welcome");
   if (effect.addedUsers.length === 0 && input.welcome !== undefined) throw new AppError("bad_request", "welcome: only a commit that adds devices carries one");
@@ -124,6 +131,13 @@ function membershipEffect(db: RoomDb, m: MetaRow, actorId: string, senderLeaf: n
   if (after.size > MAX_GROUP_MEMBERS) throw new AppError("member_limit", `a group holds at most ${MAX_GROUP_MEMBERS} members`);
   const left = [...memberIds].filter((id) => !after.has(id));
   return { leaves, joined, left, addedUsers: [...new Set(inbound.adds.map((a) => a.userId))] };
+}
+
+/** Only a message's sender deletes it, so only they may have its files dropped. */
+function requireOwnMessage(db: RoomDb, userId: string, seq: number): void {
+  const row = db.select({ senderId: messages.senderId, mlsKind: messages.mlsKind }).from(messages).where(eq(messages.seq, seq)).get();
+  if (!row || row.mlsKind !== "application") throw new AppError("bad_request", "changeOf must name an application message");
+  if (row.senderId !== userId) throw new AppError("forbidden", "only a message's sender may drop its attachments");
 }
 
 function insertRow(db: RoomDb, ctx: SendContext, input: MlsSendInput, seq: number, last: MessageRow | undefined, kind: "application" | "commit" | "proposal", epoch: number): MessageRow {

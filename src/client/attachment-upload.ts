@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { THUMBNAIL_TYPES, UploadResponse, type UploadedAttachment } from "../protocol";
 import { ApiError } from "./api-error";
+import { SEALED_TYPE } from "./e2ee/file-crypto";
 
 export interface UploadProgress {
   loaded: number;
@@ -42,7 +43,8 @@ export async function uploadAttachment(o: AttachmentUploadOptions): Promise<Uplo
   const answer = await send("POST", url, o.token, o.file, type, o.signal, o.onProgress);
   const { attachment } = v.parse(UploadResponse, json(answer, 201));
   if (o.thumbnail) {
-    const thumbType = (THUMBNAIL_TYPES as readonly string[]).includes(o.thumbnail.type) ? o.thumbnail.type : "image/jpeg";
+    // An encrypted channel's thumbnail is ciphertext, sent as such.
+    const thumbType = ([...THUMBNAIL_TYPES, SEALED_TYPE] as string[]).includes(o.thumbnail.type) ? o.thumbnail.type : "image/jpeg";
     const thumbUrl = `${base}/api/channels/${encodeURIComponent(o.channelId)}/attachments/${attachment.id}/thumbnail`;
     json(await send("PUT", thumbUrl, o.token, o.thumbnail, thumbType, o.signal), 204);
   }

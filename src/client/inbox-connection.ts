@@ -31,6 +31,8 @@ export type InboxEvents = {
   closed: { code: number; reason: string };
   /** A commit added devices of this user to an encrypted channel (for the e2ee module to join). */
   mlsWelcome: MlsWelcome;
+  /** A device of this user published its first KeyPackages (for the e2ee module to add it where this device is). */
+  mlsDevice: { device: string };
 };
 
 /**
@@ -150,6 +152,9 @@ export class InboxConnection {
         return;
       case "mls_welcome":
         this.events.emit("mlsWelcome", frame.welcome);
+        return;
+      case "mls_device":
+        this.events.emit("mlsDevice", { device: frame.device });
         return;
       case "pong":
         return;

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import * as v from "valibot";
-import { getUserByHandle } from "../accounts/users";
+import { getUserByHandle, getUserById } from "../accounts/users";
 import type { AppEnv } from "../env";
 import { unwrap } from "../errors";
 import { checkKeyPackage } from "../mls/wire";
@@ -29,8 +29,9 @@ export const e2eeRoutes = new Hono<AppEnv>()
   .post("/key-packages/claim", doc({ tag: "End-to-end encryption", summary: "Claim one KeyPackage of each device of a user", answers: { 200: ClaimKeyPackagesResponse }, errors: ["not_found", "rate_limited"] }), validate("json", ClaimKeyPackagesBody), async (c) => {
     // The claimer pays: each claim consumes one of the target's KeyPackages per device.
     unwrap(await userHub(c.env, c.var.userId).spend("keyPackageClaim"));
-    const user = await getUserByHandle(c.var.db, c.req.valid("json").handle);
-    return c.json({ userId: user.id, keyPackages: await userHub(c.env, user.id).claimKeyPackages(user.id) });
+    const { handle, userId, except } = c.req.valid("json");
+    const user = handle === undefined ? await getUserById(c.var.db, userId!) : await getUserByHandle(c.var.db, handle);
+    return c.json({ userId: user.id, keyPackages: await userHub(c.env, user.id).claimKeyPackages(user.id, except) });
   })
   .get("/welcomes", doc({ tag: "End-to-end encryption", summary: "MLS Welcomes waiting for me", answers: { 200: WelcomesResponse } }), validate("query", v.object({ channelId: v.optional(ChannelIdSchema) })), async (c) => {
     return c.json({ welcomes: await userHub(c.env, c.var.userId).welcomes(c.var.userId, c.req.valid("query").channelId) });

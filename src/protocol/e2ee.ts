@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { AttachmentIdsSchema } from "./attachments";
 import { ClientMsgIdSchema, DeviceSchema, HandleSchema, SeqSchema } from "./fields";
 
 /**
@@ -23,7 +24,19 @@ export const KeyPackagesBody = v.object({
   /** Handed out when the batch runs dry, and never consumed (RFC 9420 §16.8). */
   lastResort: v.optional(MlsBytesSchema),
 });
-export const ClaimKeyPackagesBody = v.object({ handle: HandleSchema });
+/**
+ * Whose KeyPackages to claim: a `handle`, or a `userId` (what a member reads
+ * in the group's tree). `except` names devices already in the group, whose
+ * KeyPackages stay unclaimed: how a member finds a user's new devices.
+ */
+export const ClaimKeyPackagesBody = v.pipe(
+  v.object({
+    handle: v.optional(HandleSchema),
+    userId: v.optional(v.pipe(v.string("userId must be a string"), v.minLength(1, "userId must be 1 to 64 characters"), v.maxLength(64, "userId must be 1 to 64 characters"))),
+    except: v.optional(v.pipe(v.array(DeviceSchema), v.maxLength(1000, "except names at most 1000 devices"))),
+  }),
+  v.check((b) => (b.handle === undefined) !== (b.userId === undefined), "give either handle or userId"),
+);
 
 export const ClaimedKeyPackageSchema = v.object({ device: v.string(), keyPackage: v.string(), lastResort: v.optional(v.literal(true)) });
 export type ClaimedKeyPackage = v.InferOutput<typeof ClaimedKeyPackageSchema>;
@@ -44,6 +57,13 @@ const mlsSendFields = {
   welcome: v.optional(MlsBytesSchema),
   /** An application message that edits, deletes or reacts to seq N: not unread, and the server learns only N. */
   changeOf: v.optional(v.pipe(SeqSchema, v.minValue(1))),
+  /**
+   * The sender's uploads of encrypted files this application message carries
+   * (their keys are inside the ciphertext), tied to it as in a plaintext send.
+   */
+  attachments: v.optional(AttachmentIdsSchema),
+  /** With `changeOf: N` of one's own message: it is deleted, so the server may drop N's files (and learns it was a delete). */
+  dropAttachments: v.optional(v.literal(true, "dropAttachments must be true")),
 };
 export const MlsSendBody = v.object(mlsSendFields);
 export const MlsSendFrame = v.object({ type: v.literal("mls"), ...mlsSendFields });

@@ -16,6 +16,8 @@ export const InboxServerFrame = v.variant("type", [
   v.object({ type: v.literal("pong") }),
   /** This user was added to an encrypted channel: the Welcome its devices join with. */
   v.object({ type: v.literal("mls_welcome"), welcome: MlsWelcomeSchema }),
+  /** A device of this user published its first KeyPackages: this user's devices in encrypted channels add it. */
+  v.object({ type: v.literal("mls_device"), device: v.string() }),
   v.object({ type: v.literal("error"), ...ErrorBodySchema.entries }),
 ]);
 export type InboxServerFrame = v.InferOutput<typeof InboxServerFrame>;

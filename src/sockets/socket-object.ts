@@ -5,6 +5,7 @@ import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import { CLOSE_CODES, PING_FRAME, PONG_FRAME } from "../protocol";
+import { BillingMeter, meteredStorage } from "./billing-meter";
 import { attach, attachmentOf, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "./attachment";
 
 type Migrations = Parameters<typeof migrate>[1];
@@ -16,17 +17,19 @@ export type Identity = Omit<SocketAttachment, "connectedAt">;
  * auto-response, the upgrade preamble (identity from the Worker, refusals as
  * HTTP answers, a hibernatable socket with its attachment and first frame),
  * and close handling. Subclasses say what is theirs: `onStart`, `admit`,
- * `onConnect`, `onClose`.
+ * `onConnect`, `onClose`, `onAlarm`.
  */
 export abstract class SocketObject<S extends Record<string, unknown>> extends DurableObject<Env> {
   protected readonly db: DrizzleSqliteDODatabase<S>;
   protected readonly config: Config;
+  /** Rows read and written, alarms: for the measured bill (bench/cost.mjs), read by tests only. */
+  readonly meter = new BillingMeter();
   /** The earliest session expiry among the open sockets; undefined until looked at (after a wake or a new socket). */
   private nextExpiry: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env, schema: S, migrations: Migrations) {
     super(ctx, env);
-    this.db = drizzle(ctx.storage, { schema });
+    this.db = drizzle(meteredStorage(ctx.storage, this.meter), { schema });
     this.config = readConfig(env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(async () => {
@@ -44,6 +47,8 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
   protected async onConnect(): Promise<void> {}
   /** After a socket closed or failed. */
   protected async onClose(_ws: WebSocket): Promise<void> {}
+  /** The object's alarm fired. */
+  protected async onAlarm(): Promise<void> {}
 
   /** Refuses with 429 when `open` sockets already reach the per-user limit. */
   protected assertSocketRoom(open: number, what: string): void {
@@ -89,6 +94,15 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
     }
     this.nextExpiry = next;
     return next;
+  }
+
+  override async alarm(): Promise<void> {
+    const started = Date.now();
+    try {
+      await this.onAlarm();
+    } finally {
+      this.meter.alarm(Date.now() - started);
+    }
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {

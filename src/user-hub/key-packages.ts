@@ -27,10 +27,17 @@ export function publishKeyPackages(db: HubDb, device: string, batch: string[], l
 
 /**
  * One KeyPackage per device, each consumed once: the oldest of its batch,
- * or, when the batch is empty, its last-resort one, which stays.
+ * or, when the batch is empty, its last-resort one, which stays. Devices in
+ * `except` (already in the group) keep theirs.
  */
-export function claimKeyPackages(db: HubDb): ClaimedKeyPackage[] {
-  const rows = db.select().from(keyPackages).orderBy(asc(keyPackages.lastResort), asc(keyPackages.id)).all();
+export function claimKeyPackages(db: HubDb, except: readonly string[] = []): ClaimedKeyPackage[] {
+  const skip = new Set(except);
+  const rows = db
+    .select()
+    .from(keyPackages)
+    .orderBy(asc(keyPackages.lastResort), asc(keyPackages.id))
+    .all()
+    .filter((r) => !skip.has(r.device));
   const byDevice = new Map<string, (typeof rows)[number]>();
   for (const r of rows) if (!byDevice.has(r.device)) byDevice.set(r.device, r);
   const consumed = [...byDevice.values()].filter((r) => !r.lastResort).map((r) => r.id);

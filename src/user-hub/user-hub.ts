@@ -222,7 +222,7 @@ export class UserHub extends SocketObject<typeof schema> {
     await this.checkPresence(ws);
   }
 
-  override async alarm(): Promise<void> {
+  protected override async onAlarm(): Promise<void> {
     await sendDuePushes(this.db, this.env, Date.now());
     await this.checkPresence();
   }
@@ -245,14 +245,20 @@ export class UserHub extends SocketObject<typeof schema> {
 
   // ---- End-to-end encryption: KeyPackages and Welcomes ----
 
+  /** A device's first KeyPackages tell this user's devices online, which add it to their encrypted channels. */
   async publishKeyPackages(userId: string, device: string, batch: string[], lastResort?: string): Promise<number> {
     ensureState(this.db, userId);
-    return this.ctx.storage.transactionSync(() => publishKeyPackages(this.db, device, batch, lastResort, Date.now()));
+    const { count, isNew } = this.ctx.storage.transactionSync(() => {
+      const before = keyPackageCount(this.db, device);
+      return { count: publishKeyPackages(this.db, device, batch, lastResort, Date.now()), isNew: before.count === 0 && !before.lastResort };
+    });
+    if (isNew && (batch.length > 0 || lastResort !== undefined)) this.broadcast([JSON.stringify({ type: "mls_device", device })]);
+    return count;
   }
 
-  async claimKeyPackages(userId: string): Promise<ClaimedKeyPackage[]> {
+  async claimKeyPackages(userId: string, except: readonly string[] = []): Promise<ClaimedKeyPackage[]> {
     ensureState(this.db, userId);
-    return this.ctx.storage.transactionSync(() => claimKeyPackages(this.db));
+    return this.ctx.storage.transactionSync(() => claimKeyPackages(this.db, except));
   }
 
   async keyPackageCount(userId: string, device: string): Promise<{ device: string; count: number; lastResort: boolean }> {

@@ -1,4 +1,4 @@
-import type { Channel, Message, MlsWelcome } from "../../protocol";
+import type { Channel, ClaimedKeyPackage, Message, MlsWelcome } from "../../protocol";
 import { Emitter } from "../emitter";
 import { EncryptedChannel, type PendingCommit, type Received } from "./channel";
 import type { SealedContent } from "./content";
@@ -15,6 +15,13 @@ const COMMIT_RETRIES = 5;
  * Welcome the whole ratchet tree, and both must fit one 64 KiB body.
  */
 const ADDS_PER_COMMIT = 10;
+
+interface Claimed extends ClaimedKeyPackage {
+  userId: string;
+}
+
+/** Every device a commit was to add is in the group already (another member added it first). */
+class NothingToAdd extends Error {}
 
 /**
  * One signed-in device's encrypted channels: publishing KeyPackages,
@@ -74,22 +81,69 @@ export class E2eeSession {
 
   /** Adds every device of these users that is not in the group yet: one KeyPackage claimed per device. */
   addUsers(channelId: string, handles: string[]): Promise<Message> {
-    return this.serial(() => this.addUsersNow(channelId, handles));
+    return this.serial(async () => {
+      const group = await this.require(channelId);
+      const claimed: Claimed[] = [];
+      for (const handle of handles) claimed.push(...(await this.claim({ handle }, group)));
+      if (claimed.length === 0) throw new Error("no device of theirs can be added (none published KeyPackages)");
+      const last = await this.addClaimed(channelId, claimed);
+      if (!last) throw new Error("their devices are in the group already");
+      return last;
+    });
   }
 
-  private async addUsersNow(channelId: string, handles: string[]): Promise<Message> {
-    const group = await this.require(channelId);
-    const have = new Set(group.members().map((m) => `${m.userId}\u0000${m.device}`));
-    const keyPackages: string[] = [];
-    for (const handle of handles) {
-      const claimed = await this.call("POST", "/e2ee/key-packages/claim", { handle });
-      for (const kp of claimed.keyPackages) if (!have.has(`${claimed.userId}\u0000${kp.device}`)) keyPackages.push(kp.keyPackage);
-    }
-    if (keyPackages.length === 0) throw new Error("no device of theirs can be added (none published KeyPackages)");
-    let last!: Message;
-    for (let i = 0; i < keyPackages.length; i += ADDS_PER_COMMIT) {
-      const chunk = keyPackages.slice(i, i + ADDS_PER_COMMIT);
-      last = await this.commit(channelId, (g) => g.add(chunk));
+  /**
+   * Adds the devices of these member users that published KeyPackages but
+   * are not leaves yet (a user's new phone or tab), with nobody asking: a
+   * user's other devices do it, or any member. Devices racing to add the
+   * same one go through the room's epoch order; the losers find nothing
+   * left to add. Resolves to the last commit, or undefined if none was needed.
+   */
+  addNewDevices(channelId: string, userIds: string[]): Promise<Message | undefined> {
+    return this.serial(async () => {
+      await this.syncNow(channelId, false);
+      const group = await this.require(channelId);
+      const claimed: Claimed[] = [];
+      for (const userId of new Set(userIds)) {
+        if (group.members().some((m) => m.userId === userId)) claimed.push(...(await this.claim({ userId }, group)));
+      }
+      return this.addClaimed(channelId, claimed);
+    });
+  }
+
+  /** Every encrypted channel this device is in. */
+  async channelIds(): Promise<string[]> {
+    return (await this.device.store.keys("group:")).map((key) => key.slice("group:".length));
+  }
+
+  /** One KeyPackage of each device of a user that is not in the group yet. */
+  private async claim(who: { handle: string } | { userId: string }, group: EncryptedChannel): Promise<Claimed[]> {
+    const mine = (userId: string) => group.members().filter((m) => m.userId === userId).map((m) => m.device);
+    const body = "userId" in who ? { ...who, except: mine(who.userId) } : who;
+    const claimed = await this.call("POST", "/e2ee/key-packages/claim", body);
+    const have = new Set(mine(claimed.userId));
+    return (claimed.keyPackages as ClaimedKeyPackage[]).filter((kp) => !have.has(kp.device)).map((kp) => ({ userId: claimed.userId, ...kp }));
+  }
+
+  /**
+   * Commits adds of claimed KeyPackages, ADDS_PER_COMMIT at a time; each
+   * commit is built again on the current tree, so a device someone else
+   * added meanwhile is left out rather than refused.
+   */
+  private async addClaimed(channelId: string, claimed: Claimed[]): Promise<Message | undefined> {
+    const inGroup = (g: EncryptedChannel, c: Claimed) => g.members().some((m) => m.userId === c.userId && m.device === c.device);
+    let last: Message | undefined;
+    for (let i = 0; i < claimed.length; i += ADDS_PER_COMMIT) {
+      const chunk = claimed.slice(i, i + ADDS_PER_COMMIT);
+      try {
+        last = await this.commit(channelId, (g) => {
+          const todo = chunk.filter((c) => !inGroup(g, c));
+          if (todo.length === 0) throw new NothingToAdd();
+          return g.add(todo.map((c) => c.keyPackage));
+        });
+      } catch (err) {
+        if (!(err instanceof NothingToAdd)) throw err;
+      }
     }
     return last;
   }
@@ -126,8 +180,7 @@ export class E2eeSession {
    */
   logOut(): Promise<void> {
     return this.serial(async () => {
-      for (const key of await this.device.store.keys("group:")) {
-        const channelId = key.slice("group:".length);
+      for (const channelId of await this.channelIds()) {
         const group = await this.open(channelId);
         if (!group?.members().some((m) => m.userId === this.device.userId && m.leaf !== group.ownLeaf)) continue;
         await this.proposeOwnRemoval(channelId, group).catch(() => undefined);
@@ -177,13 +230,20 @@ export class E2eeSession {
     }
   }
 
-  send(channelId: string, content: SealedContent, clientMsgId: string = crypto.randomUUID()): Promise<Message> {
+  /**
+   * Sends content; the uploads its files name are tied to the message (the
+   * server keeps and counts them as for any message). `dropAttachments`, with
+   * a delete of one's own message that had files, lets the server drop them.
+   */
+  send(channelId: string, content: SealedContent, clientMsgId: string = crypto.randomUUID(), options: { dropAttachments?: boolean } = {}): Promise<Message> {
+    const files = content.type === "text" && content.files?.length ? { attachments: content.files.map((f) => f.id) } : {};
+    const drop = options.dropAttachments && content.type === "delete" ? { dropAttachments: true } : {};
     return this.serial(async () => {
       const group = await this.require(channelId);
       for (let attempt = 0; ; attempt++) {
         const sealed = await group.encrypt(clientMsgId, content);
         try {
-          return (await this.call("POST", `/channels/${channelId}/mls`, { device: this.device.device, ...sealed })).message;
+          return (await this.call("POST", `/channels/${channelId}/mls`, { device: this.device.device, ...sealed, ...files, ...drop })).message;
         } catch (err) {
           // A commit moved the group on (perhaps removing someone): read it, and encrypt for the new epoch.
           if ((err as { code?: string }).code !== "conflict" || attempt >= COMMIT_RETRIES) throw err;
