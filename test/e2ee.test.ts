@@ -383,6 +383,22 @@ describe("e2ee: a user's new device", () => {
     expect(texts(await phone.sync(channel.id))).toEqual(["carol to all four"]);
   });
 
+  it("does not add back the devices of a user who is leaving: their leave goes through", async () => {
+    const [alice, bob] = [await signup("nla"), await signup("nlb")];
+    const a = await deviceOf(alice, "a1");
+    const [phone, laptop] = [await deviceOf(bob, "phone"), await deviceOf(bob, "laptop")];
+    const { channel } = await a.createGroup("leaving");
+    await a.addUsers(channel.id, [bob.handle]);
+    await phone.joinWelcomed();
+    await laptop.joinWelcomed();
+    // The phone removes the laptop by commit, then asks itself out; the laptop still has KeyPackages.
+    await phone.leave(channel.id);
+    expect(await a.addNewDevices(channel.id, [bob.user.id])).toBeUndefined();
+    await a.sync(channel.id);
+    expect(await memberIds(alice.token, channel.id)).toEqual([alice.user.id]);
+    expect((await leavesOf(alice.token, channel.id)).leaves.map((l: any) => l.device)).toEqual(["a1"]);
+  });
+
   it("accepts the add of a member's new device only from a device in the group: not from a non-member, nor from the new device itself", async () => {
     const [alice, bob, mallory] = [await signup("nna"), await signup("nnb"), await signup("nnm")];
     const a = await deviceOf(alice, "a1");
