@@ -89,6 +89,9 @@ describe("frame budgets per member per channel", () => {
     expect(refused.retryAfterMs).toBeGreaterThan(0);
     // The last send is refused by the socket's budget, with its clientMsgId, and never stored.
     await expect.poll(() => sa.frames.some((f) => f.type === "error" && f.clientMsgId === "past-the-socket-budget"), { timeout: 10_000 }).toBe(true);
+    // The flood of reads is told once per wait, not once per refused frame (that would double the flood).
+    const told = sa.frames.filter((f) => f.type === "error" && f.code === "rate_limited" && f.clientMsgId === undefined).length + 1;
+    expect(told).toBeLessThan(burst / 20);
     await sb.none("message", 300);
     sa.close();
     sb.close();

@@ -32,12 +32,18 @@ export function relaySocket(upstream: Response, frameBudget?: BudgetRule): Respo
 /**
  * A socket's own frame budget, kept here so a flood never reaches the object
  * that every other member of the channel shares: past it, `typing` is
- * dropped and any other frame answered `rate_limited` by the Worker.
+ * dropped and any other frame answered `rate_limited` by the Worker — once
+ * per wait (the error says how long), except sends, which each get their
+ * error for the outbox. Answering every frame of a flood would double it.
  */
 function guard(budget: Budget, client: WebSocket): (data: unknown) => boolean {
+  let toldUntil = 0;
   return (data) => {
-    const wait = budget.take("socket");
+    const now = Date.now();
+    const wait = budget.take("socket", now);
     if (wait === null) return true;
+    const sendLike = typeof data === "string" && data.includes('"clientMsgId"');
+    if (now < toldUntil && !sendLike) return false;
     let frame: { type?: unknown; clientMsgId?: unknown; seq?: unknown } = {};
     try {
       if (typeof data === "string" && data.length <= MAX_FRAME_BYTES) frame = JSON.parse(data) ?? {};
@@ -45,6 +51,7 @@ function guard(budget: Budget, client: WebSocket): (data: unknown) => boolean {
       // not JSON: refused below like any other frame
     }
     if (frame.type === "typing") return false;
+    toldUntil = now + wait;
     const error = new AppError("rate_limited", "too many frames on this socket; try again later", wait).toBody();
     const ids = { ...(typeof frame.clientMsgId === "string" ? { clientMsgId: frame.clientMsgId } : {}), ...(typeof frame.seq === "number" && frame.type !== "read" ? { seq: frame.seq } : {}) };
     try {
