@@ -1,8 +1,8 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { openFile, sealFile, type SealedFile } from "../src/client/e2ee";
-import { api, signup, type TestUser } from "./helpers/http";
-import { deviceOf } from "./helpers/e2ee";
+import { api, signup } from "./helpers/http";
+import { deviceOf, sealedUpload } from "./helpers/e2ee";
 import { download, image, pdfLike, storedKeys, upload } from "./helpers/attachments";
 import { eventually } from "./helpers/socket";
 
@@ -17,14 +17,6 @@ async function group(prefix: string) {
   await a.addUsers(channel.id, [bob.handle]);
   await b.joinWelcomed();
   return { alice, bob, a, b, channelId: channel.id };
-}
-
-/** Encrypts `bytes` as the web app does and uploads the ciphertext; answers the file as the message names it. */
-async function sealedUpload(u: TestUser, channelId: string, bytes: Uint8Array<ArrayBuffer>, name = "report.pdf", type = "application/pdf"): Promise<SealedFile> {
-  const sealed = await sealFile(new Blob([bytes]));
-  const res = await upload(u, channelId, new Uint8Array(await sealed.data.arrayBuffer()), { name: "encrypted", type: "application/octet-stream" });
-  expect(res.status).toBe(201);
-  return { id: res.body.attachment.id, name, type, size: bytes.length, key: sealed.key, iv: sealed.iv };
 }
 
 const text = (files: SealedFile[], body = "") => ({ type: "text" as const, body, files });

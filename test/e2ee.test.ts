@@ -1,7 +1,8 @@
 import { describe, expect, inject, it } from "vitest";
 import { MemoryStore, MlsDevice } from "../src/client/e2ee";
 import { api, signup } from "./helpers/http";
-import { CommitBarrier, deviceOf } from "./helpers/e2ee";
+import { pdfLike } from "./helpers/attachments";
+import { CommitBarrier, deviceOf, sealedUpload } from "./helpers/e2ee";
 import { getNotifications, subscribe } from "./helpers/push-receiver.mjs";
 import { eventually, openSocket } from "./helpers/socket";
 
@@ -382,6 +383,22 @@ describe("e2ee: a user's new device", () => {
     expect(texts(await phone.sync(channel.id))).toEqual(["carol to all four"]);
   });
 
+  it("does not add back the devices of a user who is leaving: their leave goes through", async () => {
+    const [alice, bob] = [await signup("nla"), await signup("nlb")];
+    const a = await deviceOf(alice, "a1");
+    const [phone, laptop] = [await deviceOf(bob, "phone"), await deviceOf(bob, "laptop")];
+    const { channel } = await a.createGroup("leaving");
+    await a.addUsers(channel.id, [bob.handle]);
+    await phone.joinWelcomed();
+    await laptop.joinWelcomed();
+    // The phone removes the laptop by commit, then asks itself out; the laptop still has KeyPackages.
+    await phone.leave(channel.id);
+    expect(await a.addNewDevices(channel.id, [bob.user.id])).toBeUndefined();
+    await a.sync(channel.id);
+    expect(await memberIds(alice.token, channel.id)).toEqual([alice.user.id]);
+    expect((await leavesOf(alice.token, channel.id)).leaves.map((l: any) => l.device)).toEqual(["a1"]);
+  });
+
   it("accepts the add of a member's new device only from a device in the group: not from a non-member, nor from the new device itself", async () => {
     const [alice, bob, mallory] = [await signup("nna"), await signup("nnb"), await signup("nnm")];
     const a = await deviceOf(alice, "a1");
@@ -431,7 +448,7 @@ describe("e2ee: DMs", () => {
 });
 
 describe("e2ee: push", () => {
-  it("pushes an offline member an encrypted message without its text, and never a commit", async () => {
+  it("pushes an offline member an encrypted message without its text or files, and never a commit", async () => {
     const [alice, bob] = [await signup("epa"), await signup("epb")];
     const a = await deviceOf(alice, "a1");
     await deviceOf(bob, "b1");
@@ -442,7 +459,9 @@ describe("e2ee: push", () => {
     const { channel } = await a.createGroup("quiet");
     await a.addUsers(channel.id, [bob.handle]);
     await a.selfUpdate(channel.id);
-    const sent = await a.send(channel.id, { type: "text", body: "nothing of this may reach a push service" });
+    // A message of a file alone: the push names no file either (the server's name for it is a placeholder anyway).
+    const file = await sealedUpload(alice, channel.id, pdfLike(100));
+    const sent = await a.send(channel.id, { type: "text", body: "", files: [file] });
     const pushes = await eventually(async () => {
       const got = (await getNotifications(receiver, sub.clientHash)).map((m: string) => JSON.parse(m));
       return got.length > 0 ? got : undefined;

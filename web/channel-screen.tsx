@@ -356,7 +356,7 @@ export function ChannelScreen({ session, conn, me, back, addMember, jumpTo: aske
           const m = lastOwn();
           if (m) startEdit(m);
         }}
-        note={notInGroup ? "This device is not in this encrypted conversation yet: a member (or another of your devices in it) has to add it." : note}
+        note={notInGroup ? "This device is not in this encrypted conversation yet: another of your devices in it, or another member, adds it as soon as they are online." : note}
       />
       {membersOpen && channel?.kind === "group" ? <MembersPanel conn={conn} conversation={conversation} me={me} onClose={() => setMembersOpen(false)} onLeft={back} /> : null}
       {reactingTo ? (

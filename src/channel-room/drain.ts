@@ -133,7 +133,8 @@ function recentMessages(db: RoomDb, seqs: number[]): DeliveredMessage[] {
     mentioned.set(r.seq, [...(mentioned.get(r.seq) ?? []), r.userId]);
   }
   const files = new Map<number, { name: string; type: string }[]>();
-  const carrying = rows.filter((r) => r.body.trim().length === 0).map((r) => r.seq);
+  // An encrypted message's uploads are placeholders of ciphertext: its push says nothing of them either.
+  const carrying = rows.filter((r) => r.mlsKind === null && r.body.trim().length === 0).map((r) => r.seq);
   if (carrying.length > 0) {
     const found = db.select({ seq: attachments.seq, name: attachments.name, type: attachments.type }).from(attachments).where(and(inList(attachments.seq, carrying), isNull(attachments.expiresAt))).orderBy(asc(attachments.position)).all();
     for (const f of found) files.set(f.seq!, [...(files.get(f.seq!) ?? []), { name: f.name, type: f.type }]);

@@ -1,7 +1,7 @@
 // Encrypted channels against the real service (wrangler dev, workerd, local
 // D1 and Durable Object storage under --persist-to), with the MLS client
 // module under Node: two people on three devices exchange messages, add and
-// remove a member; then no file of the service's state holds their words,
+// remove a member, send a file; then no file of the service's state holds their words, nor the file's bytes or name,
 // while the words of a plaintext channel, stored the same way, are found.
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -47,6 +47,13 @@ async function call(token, method, path, body) {
   const json = res.status === 204 ? null : await res.json();
   if (res.status >= 400) throw Object.assign(new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`), { status: res.status, code: json?.error?.code });
   return json;
+}
+
+/** Uploads `blob` (as its own type) to a channel; answers the attachment. */
+async function upload(token, channelId, name, blob) {
+  const res = await fetch(`${service.baseUrl}/api/channels/${channelId}/attachments?name=${encodeURIComponent(name)}`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": blob.type }, body: blob });
+  assert.equal(res.status, 201, await res.clone().text());
+  return (await res.json()).attachment;
 }
 
 async function person(handle) {
@@ -100,6 +107,16 @@ test("two people on three devices talk in an encrypted group and DM; the stored 
   assert.deepEqual(words(await bLaptop.sync(channel.id)), [`the code is ${secret1}`, `got it, mine is ${secret2}`]);
   assert.deepEqual(words(await c.sync(channel.id)), [`the code is ${secret1}`, `got it, mine is ${secret2}`]);
 
+  // A file: its bytes and its name are sealed in the browser's way (a fresh AES-GCM key), the server gets ciphertext.
+  const fileWords = `capybara-accordion-${tag}`;
+  const fileName = `ocelot-saxophone-${tag}.txt`;
+  const plainFile = new TextEncoder().encode(`the vault opens with ${fileWords}`);
+  const sealed = await e2ee.sealFile(new Blob([plainFile]));
+  const up = await upload(alice.token, channel.id, "encrypted", sealed.data);
+  await a.send(channel.id, { type: "text", body: "", files: [{ id: up.id, name: fileName, type: "text/plain", size: plainFile.length, key: sealed.key, iv: sealed.iv }] });
+  const [got] = await bLaptop.sync(channel.id);
+  assert.equal(got.content.files[0].name, fileName);
+
   // Carol leaves the group (removed by its creator); what follows is not hers to read.
   await a.removeDevices(channel.id, (m) => m.userId === carol.user.id);
   const secret3 = `walrus-teapot-${tag}`;
@@ -120,11 +137,14 @@ test("two people on three devices talk in an encrypted group and DM; the stored 
   // The control: a plaintext group's words are in the same storage, so the search below can find words.
   const plain = await call(alice.token, "POST", "/channels", { title: "open", members: [bob.user.handle] });
   const control = `platypus-harmonica-${tag}`;
-  await call(alice.token, "POST", `/channels/${plain.channel.id}/messages`, { clientMsgId: "c1", body: control });
+  const controlFile = `pangolin-xylophone-${tag}`;
+  const plainUp = await upload(alice.token, plain.channel.id, `${controlFile}.txt`, new Blob([`and in the clear: ${controlFile}`], { type: "text/plain" }));
+  await call(alice.token, "POST", `/channels/${plain.channel.id}/messages`, { clientMsgId: "c1", body: control, attachments: [plainUp.id] });
 
   await service.stop({ removeData: false });
   service = undefined;
   const state = join(dir, "state");
   assert.ok(filesContaining(state, control).length > 0, "the plaintext control message is stored somewhere under --persist-to");
-  for (const s of [secret1, secret2, secret3, secret4]) assert.deepEqual(filesContaining(state, s), [], `no stored file holds "${s}"`);
+  assert.ok(filesContaining(state, controlFile).length > 0, "a plaintext channel's file (and its name) is stored somewhere too");
+  for (const s of [secret1, secret2, secret3, secret4, fileWords, fileName]) assert.deepEqual(filesContaining(state, s), [], `no stored file holds "${s}"`);
 });

@@ -1,4 +1,6 @@
-import { E2eeSession, MemoryStore, MlsDevice, type E2eeTransport } from "../../src/client/e2ee";
+import { expect } from "vitest";
+import { E2eeSession, MemoryStore, MlsDevice, sealFile, type E2eeTransport, type SealedFile } from "../../src/client/e2ee";
+import { upload } from "./attachments";
 import { api, type TestUser } from "./http";
 
 /**
@@ -32,4 +34,12 @@ export async function deviceOf(user: TestUser, device: string, barrier?: { curre
   const session = new E2eeSession(await MlsDevice.open(user.user.id, device, new MemoryStore()), transport(user, barrier));
   await session.publishKeyPackages();
   return session;
+}
+
+/** Encrypts `bytes` as the web app does and uploads the ciphertext; answers the file as the message names it. */
+export async function sealedUpload(u: TestUser, channelId: string, bytes: Uint8Array<ArrayBuffer>, name = "report.pdf", type = "application/pdf"): Promise<SealedFile> {
+  const sealed = await sealFile(new Blob([bytes]));
+  const res = await upload(u, channelId, new Uint8Array(await sealed.data.arrayBuffer()), { name: "encrypted", type: "application/octet-stream" });
+  expect(res.status).toBe(201);
+  return { id: res.body.attachment.id, name, type, size: bytes.length, key: sealed.key, iv: sealed.iv };
 }

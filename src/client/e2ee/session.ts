@@ -1,4 +1,4 @@
-import type { Channel, ClaimedKeyPackage, Message, MlsWelcome } from "../../protocol";
+import type { Channel, ClaimedKeyPackage, Message, MlsLeaf, MlsWelcome } from "../../protocol";
 import { Emitter } from "../emitter";
 import { EncryptedChannel, type PendingCommit, type Received } from "./channel";
 import type { SealedContent } from "./content";
@@ -20,6 +20,8 @@ interface Claimed extends ClaimedKeyPackage {
   userId: string;
 }
 
+const deviceKey = (d: { userId: string; device: string }) => `${d.userId}\u0000${d.device}`;
+
 /** Every device a commit was to add is in the group already (another member added it first). */
 class NothingToAdd extends Error {}
 
@@ -39,6 +41,8 @@ export class E2eeSession {
   private readonly channels = new Map<string, EncryptedChannel>();
   /** One operation at a time: each reads and replaces the group state, and interleaved they would lose a step. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Per channel: devices whose Remove proposals this device read and that are still in the group (by deviceKey). */
+  private readonly askedOut = new Map<string, Set<string>>();
   /** Per channel: the highest seq this device has processed. */
   private readonly cursors = new Map<string, number>();
   /** Commits the room refused as stale and this device rebuilt (another commit won the epoch). */
@@ -97,15 +101,19 @@ export class E2eeSession {
    * are not leaves yet (a user's new phone or tab), with nobody asking: a
    * user's other devices do it, or any member. Devices racing to add the
    * same one go through the room's epoch order; the losers find nothing
-   * left to add. Resolves to the last commit, or undefined if none was needed.
+   * left to add. A user with a device asking out (leaving) is left alone.
+   * Resolves to the last commit, or undefined if none was needed.
    */
   addNewDevices(channelId: string, userIds: string[]): Promise<Message | undefined> {
     return this.serial(async () => {
       await this.syncNow(channelId, false);
       const group = await this.require(channelId);
+      // A user whose device asked out may be leaving with every device: adding one back would keep them in.
+      const { leaves } = (await this.call("GET", `/channels/${channelId}/mls`)) as { leaves: MlsLeaf[] };
+      const leaving = new Set(leaves.filter((l) => l.leaving !== undefined).map((l) => l.userId));
       const claimed: Claimed[] = [];
       for (const userId of new Set(userIds)) {
-        if (group.members().some((m) => m.userId === userId)) claimed.push(...(await this.claim({ userId }, group)));
+        if (!leaving.has(userId) && group.members().some((m) => m.userId === userId)) claimed.push(...(await this.claim({ userId }, group)));
       }
       return this.addClaimed(channelId, claimed);
     });
@@ -263,10 +271,15 @@ export class E2eeSession {
     return this.cursors.get(channelId) ?? 0;
   }
 
-  /** With `commitLeaves`, a device that read Remove proposals of others commits them (how members leave). */
+  /**
+   * With `commitLeaves`, a device that read Remove proposals of others
+   * commits them (how members leave). A sync without it (before building a
+   * commit of its own) keeps what it read for the next one that may.
+   */
   private async syncNow(channelId: string, commitLeaves = true): Promise<Received[]> {
     const group = await this.require(channelId);
     const out: Received[] = [];
+    const asked = this.askedOut.get(channelId) ?? new Set<string>();
     for (;;) {
       const after = this.cursors.get(channelId) ?? 0;
       const page = await this.call("GET", `/channels/${channelId}/messages?after=${after}&limit=200`);
@@ -274,26 +287,32 @@ export class E2eeSession {
         if (m.seq <= this.cursor(channelId)) continue;
         const received = await group.receive(m);
         out.push(received);
+        // Kept by device, not leaf: a leaf index is reused once its device is gone.
+        if (received.kind === "proposal") for (const d of group.members()) if (d.leaf === received.leaf) asked.add(deviceKey(d));
         await this.moveCursor(channelId, m.seq);
         this.events.emit("received", { channelId, message: m, received });
       }
       if (!page.hasMore) break;
     }
-    const asked = new Set(out.flatMap((r) => (r.kind === "proposal" ? [r.leaf] : [])));
+    if (asked.size > 0) this.askedOut.set(channelId, asked);
     if (commitLeaves && asked.size > 0) await this.commitLeaves(channelId, asked);
     return out;
   }
 
-  /** Commits the removal of leaves whose devices asked out; another member may have done it first. */
-  private async commitLeaves(channelId: string, asked: Set<number>): Promise<void> {
+  /** Commits the removal of devices that asked out; another member may have done it first. */
+  private async commitLeaves(channelId: string, asked: Set<string>): Promise<void> {
     try {
       await this.commit(channelId, (g) => {
-        const leaves = g.members().filter((m) => asked.has(m.leaf) && m.leaf !== g.ownLeaf).map((m) => m.leaf);
+        const leaves = g.members().filter((m) => asked.has(deviceKey(m)) && m.leaf !== g.ownLeaf).map((m) => m.leaf);
         if (leaves.length === 0) throw new Error("already removed");
         return g.remove(leaves);
       });
+      this.askedOut.delete(channelId);
     } catch {
       // Removed by someone else's commit meanwhile, or this device may not: the next reader does it.
+      const group = await this.open(channelId);
+      const left = group?.members().filter((m) => asked.has(deviceKey(m))) ?? [];
+      if (left.length === 0) this.askedOut.delete(channelId);
     }
   }
 
