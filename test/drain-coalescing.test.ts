@@ -6,7 +6,7 @@ import { markRead } from "../src/channel-room/reads";
 import * as schema from "../src/channel-room/schema";
 import { dm, post, users } from "./helpers/channels";
 import { api, type TestUser } from "./helpers/http";
-import { eventually, openSocket } from "./helpers/socket";
+import { eventually, openSocket, type TestSocket } from "./helpers/socket";
 
 // A member who has the channel open reads new messages live: their UserHub
 // (badge, preview, other devices) hears of them later and all at once, not
@@ -55,4 +55,50 @@ describe("hub fan-out for members who read the channel live", () => {
     });
     expect(s).toMatchObject({ lastSeq: 5, unread: 5, lastMessage: { body: "live 4" } });
   });
+
+  it("keeps the inbox of a device without the channel open current while the member reads live on another", async () => {
+    const [a, b] = await users(2, "phone");
+    const channel = await dm(a!, b!);
+    await eventually(async () => (await summaryOf(b!, channel.id)) !== undefined);
+    const phone = await openSocket("/inbox/socket", b!.token, "phone");
+    await phone.next("welcome");
+    const laptop = await openSocket(`/channels/${channel.id}/socket`, b!.token, "laptop");
+    await laptop.next("welcome");
+    // The first message tells the room which devices show b's inbox; every later one reaches the phone too.
+    for (let i = 1; i <= 3; i++) {
+      await post(a!, channel.id, `to the phone ${i}`);
+      await laptop.next("message");
+      const summary = await nextSummary(phone, channel.id, i);
+      expect(summary).toMatchObject({ lastSeq: i, unread: i, lastMessage: { body: `to the phone ${i}` } });
+    }
+    laptop.close();
+    phone.close();
+  });
+
+  it("still coalesces a member whose every inbox device has the channel open", async () => {
+    const [a, b] = await users(2, "onedevice");
+    const channel = await dm(a!, b!);
+    await eventually(async () => (await summaryOf(b!, channel.id)) !== undefined);
+    const inbox = await openSocket("/inbox/socket", b!.token, "laptop");
+    await inbox.next("welcome");
+    const open = await openSocket(`/channels/${channel.id}/socket`, b!.token, "laptop");
+    await open.next("welcome");
+    await post(a!, channel.id, "first, delivered at once");
+    await nextSummary(inbox, channel.id, 1);
+    await post(a!, channel.id, "second, read live");
+    await open.next("message");
+    // Ten drain gaps: the hub does not hear of a message its only inbox device is reading live.
+    await inbox.none("summary", 1000);
+    open.close();
+    await nextSummary(inbox, channel.id, 2);
+    inbox.close();
+  });
 });
+
+/** The next summary of the channel on this inbox socket that covers `seq`. */
+async function nextSummary(inbox: TestSocket, channelId: string, seq: number): Promise<any> {
+  for (;;) {
+    const { summary } = await inbox.next("summary");
+    if (summary.channel.id === channelId && summary.lastSeq >= seq) return summary;
+  }
+}

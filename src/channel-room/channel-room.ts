@@ -17,7 +17,7 @@ import {
   type MlsGroupResponse,
   type MlsSendInput,
   type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
-import { attachmentOf } from "../sockets/attachment";
+import { attachmentOf, openDevices } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
 import { SocketObject, type Identity } from "../sockets/socket-object";
@@ -69,7 +69,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, schema, migrations);
     this.fanout = new Fanout(ctx);
-    this.drainer = new Drainer(this.db, ctx.storage, env, (userId) => ctx.getWebSockets(`u:${userId}`).some((ws) => ws.readyState === WebSocket.OPEN));
+    this.drainer = new Drainer(this.db, ctx.storage, env, (userId) => openDevices(ctx.getWebSockets(`u:${userId}`)));
     this.welcomes = new WelcomeSender(this.db, env, (at) => this.drainer.schedule(at));
     useUrlSigner(this.db, urlSigner(env.ATTACHMENT_URL_KEY, this.config.attachmentUrlTtlMs));
     this.budgets = new RoomBudgets(this.config);
@@ -242,6 +242,11 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     setPeerBlock(this.db, readMeta(this.db), blockerId, on);
   }
 
+  /** A device of this member opened their inbox: their hub must hear of everything at the next drain, even what they read live elsewhere. */
+  async refreshMember(userId: string): Promise<void> {
+    this.drainer.refresh(userId);
+  }
+
   /** Logout everywhere: every socket of this user closes with 4401. */
   async closeUserSessions(userId: string): Promise<void> {
     this.closeSockets(`u:${userId}`, CLOSE_CODES.sessionRevoked, "session revoked");
@@ -343,9 +348,11 @@ export class ChannelRoom extends SocketObject<typeof schema> {
 
   protected override async onAlarm(): Promise<void> {
     this.drainer.alarmFired();
-    this.scheduleExpiry();
+    const expiry = this.closeExpiredSockets();
     await this.welcomes.deliver();
     await this.drainer.drain();
+    // After the drain, which usually sets an earlier alarm: one alarm write per wake, not two.
+    if (expiry !== null) this.drainer.schedule(expiry);
     let next: number | null;
     try {
       next = await purgeExpiredAttachments(this.db, this.env.ATTACHMENTS, (uploaderId, channelId, ids) => userHub(this.env, uploaderId).releaseStorage(channelId, ids), Date.now());

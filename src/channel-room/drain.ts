@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, lt, lte, min, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lt, lte, min, notInArray, sql } from "drizzle-orm";
 import type { ChannelUpdate, DeliveredMessage } from "../user-hub/channel-update";
 import { channelView, summaryFrom, unreadCounts, type ChannelView, type UnreadCounts } from "./reads";
 import { readMeta, type MemberRow, type OutboxRow, type RoomDb } from "./room-db";
@@ -38,6 +38,9 @@ export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withC
   if (behind.length === 0) return [];
   // Everything a drain needs is read once for all members, not once per member.
   const floor = Math.min(...behind.map((m) => m.deliveredRev));
+  // Everyone behind reads live and nothing but what they see live is pending:
+  // all wait, and a look for other kinds replaces reading the whole outbox.
+  if (behind.every((m) => m.active && mayWait(m.userId)) && !pendingBeyondLive(db, floor)) return [];
   const pending = db.select().from(outbox).where(gt(outbox.rev, floor)).orderBy(asc(outbox.rev)).all();
   const view = channelView(db);
   const due: { m: MemberRow; mine: OutboxRow[] }[] = [];
@@ -53,6 +56,10 @@ export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withC
   const cursors = cursorsToReport(db, due.map((d) => d.m), floor, withChannel);
   const ctx: DrainContext = { channelId: meta.channelId, rev: meta.rev, pending, view, counts, recent, cursors, withChannel };
   return due.map(({ m, mine }) => ({ userId: m.userId, rev: meta.rev, update: updateFor(m, mine, ctx) }));
+}
+
+function pendingBeyondLive(db: RoomDb, floor: number): boolean {
+  return db.select({ rev: outbox.rev }).from(outbox).where(and(gt(outbox.rev, floor), notInArray(outbox.kind, [...SEEN_LIVE]))).limit(1).get() !== undefined;
 }
 
 interface DrainContext {

@@ -17,11 +17,13 @@ const DRAIN_GAP_MS = 100;
 const BUSY_DRAIN_GAP_MS = 150;
 const BUSY_DRAIN_HUBS = 20;
 /**
- * A member with the channel open sees new messages live, so their hub
- * (badge, preview, other devices) needs them only when they leave the
- * channel (onClose drains at once) — or at the latest this often, each member
- * at their own moment in the period so the room's drains stay small. At 2 s
- * a busy 100-member channel still cost 50 hub RPCs a second; at 30 s, 3.
+ * A member with the channel open on every device that shows their inbox sees
+ * new messages live, so their hub (badge, preview, push) needs them only when
+ * they leave the channel (onClose drains at once) — or at the latest this
+ * often, each member at their own moment in the period so the room's drains
+ * stay small. At 2 s a busy 100-member channel still cost 50 hub RPCs a
+ * second; at 30 s, 3. A member whose inbox is open on a device without the
+ * channel (the phone beside the laptop) is updated at every drain.
  */
 export const LIVE_MEMBER_GAP_MS = 30_000;
 
@@ -36,27 +38,37 @@ export class Drainer {
   private gapMs = DRAIN_GAP_MS;
   /** When each member's hub was last updated (in memory: after a restart everyone is due). */
   private readonly deliveredAt = new Map<string, number>();
+  /** The devices each member's hub last said hold an inbox socket. */
+  private readonly inboxDevices = new Map<string, string[]>();
 
   constructor(
     private readonly db: RoomDb,
     private readonly storage: DurableObjectStorage,
     private readonly env: Env,
-    /** Whether the member has a socket open on the channel (reads it live). */
-    private readonly isLive: (userId: string) => boolean = () => false,
+    /** The member's devices with a socket open on the channel (they read it live). */
+    private readonly liveDevices: (userId: string) => Set<string> = () => new Set(),
   ) {}
 
-  /** A live member waits until their slot of the period comes round again. */
+  /** A member live on every inbox device waits until their slot of the period comes round again. */
   private mayWait(userId: string, now: number): boolean {
     const until = this.waitsUntil(userId);
     return until !== null && now < until;
   }
 
-  /** When a live member's slot comes round again (null: not live, or never delivered since a restart). */
+  /** When a member live on every inbox device is due again (null: due now — not live everywhere, or never delivered since a restart). */
   private waitsUntil(userId: string): number | null {
     const last = this.deliveredAt.get(userId);
-    if (last === undefined || !this.isLive(userId)) return null;
+    if (last === undefined) return null;
+    const live = this.liveDevices(userId);
+    if (live.size === 0 || !(this.inboxDevices.get(userId) ?? []).every((d) => live.has(d))) return null;
     const offset = slotOffset(userId);
     return (Math.floor((last + offset) / LIVE_MEMBER_GAP_MS) + 1) * LIVE_MEMBER_GAP_MS - offset;
+  }
+
+  /** The member's inbox devices may have changed: deliver to them at the next drain and learn the devices anew. */
+  refresh(userId: string): void {
+    this.deliveredAt.delete(userId);
+    this.schedule();
   }
 
   /** After a restart: the alarm already set, if any. */
@@ -87,8 +99,9 @@ export class Drainer {
     await Promise.all(
       plan.map(async ({ userId, update, rev }) => {
         try {
-          const outcome = update ? await withTimeout(userHub(this.env, userId).applyChannelUpdate(update), HUB_TIMEOUT_MS) : "applied";
-          if (outcome === "need-channel") needChannel.push(userId);
+          const outcome = update ? await withTimeout(userHub(this.env, userId).applyChannelUpdate(update), HUB_TIMEOUT_MS) : null;
+          if (outcome) this.inboxDevices.set(userId, outcome.inboxDevices);
+          if (outcome?.status === "need-channel") needChannel.push(userId);
           else delivered.push({ userId, rev });
         } catch (err) {
           console.warn("hub delivery failed; will retry", userId, loggableError(err));

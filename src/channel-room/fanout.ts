@@ -68,7 +68,9 @@ export class Fanout {
       if (o.exceptUser !== undefined && !excluded.has(o.exceptUser)) excluded.set(o.exceptUser, new Set(this.ctx.getWebSockets(`u:${o.exceptUser}`)));
     }
     const frames = new Map<string, string>();
-    const sockets = queue.every((o) => o.to) ? [...new Set(queue.map((o) => o.to!))] : this.ctx.getWebSockets();
+    // Sockets with a frame of their own (the sender's ack) go first: order matters within a socket, not across them.
+    const own = [...new Set(queue.flatMap((o) => (o.to ? [o.to] : [])))];
+    const sockets = queue.every((o) => o.to) ? own : [...own, ...this.ctx.getWebSockets().filter((ws) => !own.includes(ws))];
     for (const ws of sockets) {
       const batches = batching.has(ws);
       let run: number[] = [];

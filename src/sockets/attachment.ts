@@ -15,9 +15,26 @@ export const SocketAttachment = v.object({
 });
 export type SocketAttachment = v.InferOutput<typeof SocketAttachment>;
 
+/**
+ * Parsed once per socket object and kept: a busy room reads attachments on
+ * every drain and alarm, and the parse was a visible share of its CPU. A
+ * wake from hibernation brings new socket objects, so nothing goes stale.
+ */
+const parsed = new WeakMap<WebSocket, SocketAttachment | null>();
+
 export function attachmentOf(ws: WebSocket): SocketAttachment | null {
+  const known = parsed.get(ws);
+  if (known !== undefined) return known;
   const result = v.safeParse(SocketAttachment, ws.deserializeAttachment());
-  return result.success ? result.output : null;
+  const attachment = result.success ? result.output : null;
+  parsed.set(ws, attachment);
+  return attachment;
+}
+
+/** Stores what the socket carries across hibernation (once, when it is accepted). */
+export function attach(ws: WebSocket, attachment: SocketAttachment): void {
+  ws.serializeAttachment(attachment);
+  parsed.set(ws, attachment);
 }
 
 /** The tag of sockets that take batch frames. */
@@ -29,6 +46,16 @@ export function socketTags(a: SocketAttachment): string[] {
 }
 
 /** Sends to an open socket; a socket that is gone is simply skipped. */
+/** The devices of these sockets that are open. */
+export function openDevices(sockets: WebSocket[]): Set<string> {
+  const devices = new Set<string>();
+  for (const ws of sockets) {
+    const device = ws.readyState === WebSocket.OPEN ? attachmentOf(ws)?.device : undefined;
+    if (device) devices.add(device);
+  }
+  return devices;
+}
+
 export function trySend(ws: WebSocket, data: string): void {
   try {
     ws.send(data);

@@ -6,7 +6,7 @@ import type { Env } from "../env";
 import { AppError } from "../errors";
 import { CLOSE_CODES, PING_FRAME, PONG_FRAME } from "../protocol";
 import { BillingMeter, meteredStorage } from "./billing-meter";
-import { attachmentOf, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "./attachment";
+import { attach, attachmentOf, forwardedIdentity, socketTags, trySend, upgradeResponse, type SocketAttachment } from "./attachment";
 
 type Migrations = Parameters<typeof migrate>[1];
 export type Identity = Omit<SocketAttachment, "connectedAt">;
@@ -24,6 +24,8 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
   protected readonly config: Config;
   /** Rows read and written, alarms: for the measured bill (bench/cost.mjs), read by tests only. */
   readonly meter = new BillingMeter();
+  /** The earliest session expiry among the open sockets; undefined until looked at (after a wake or a new socket). */
+  private nextExpiry: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env, schema: S, migrations: Migrations) {
     super(ctx, env);
@@ -68,7 +70,8 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
     // The session's expiry comes from the Worker, which read it with the session itself (no D1 read here).
     const attachment: SocketAttachment = { ...who, connectedAt: Date.now() };
     this.ctx.acceptWebSocket(pair[1], socketTags(attachment));
-    pair[1].serializeAttachment(attachment);
+    attach(pair[1], attachment);
+    this.nextExpiry = undefined;
     trySend(pair[1], welcome);
     await this.onConnect();
     return upgradeResponse(req, pair[0]);
@@ -80,6 +83,8 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
    * alarm for then, beside its own.
    */
   protected closeExpiredSockets(now = Date.now()): number | null {
+    // Known and not yet due: no need to look at every socket (this runs on every alarm of a busy room).
+    if (this.nextExpiry !== undefined && (this.nextExpiry === null || now < this.nextExpiry)) return this.nextExpiry;
     let next: number | null = null;
     for (const ws of this.ctx.getWebSockets()) {
       const at = attachmentOf(ws)?.expiresAt;
@@ -87,6 +92,7 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
       if (at <= now) ws.close(CLOSE_CODES.sessionRevoked, "session expired");
       else next = next === null ? at : Math.min(next, at);
     }
+    this.nextExpiry = next;
     return next;
   }
 

@@ -1,6 +1,7 @@
 import { asc, eq } from "drizzle-orm";
 import type { HubDb } from "./hub-db";
 import { blocks } from "./schema";
+import { statements } from "./statements";
 
 /** Blocks `targetId`; true if it was not blocked before. */
 export function block(db: HubDb, targetId: string, now: number): boolean {
@@ -13,7 +14,7 @@ export function unblock(db: HubDb, targetId: string): boolean {
 }
 
 export function hasBlocked(db: HubDb, targetId: string): boolean {
-  return db.select({ id: blocks.userId }).from(blocks).where(eq(blocks.userId, targetId)).get() !== undefined;
+  return statements(db).blocked.get({ userId: targetId }) !== undefined;
 }
 
 /** Blocked users' ids, oldest block first. */

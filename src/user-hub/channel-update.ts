@@ -35,5 +35,14 @@ export type ChannelUpdate =
     }
   | { userId: string; channelId: string; rev: number; membership: "removed"; channel: Channel };
 
-/** The hub's answer: "need-channel" when it was sent a summary without the channel it does not hold. */
-export type UpdateOutcome = "applied" | "need-channel";
+/** The hub's answer to a room's update. */
+export interface UpdateOutcome {
+  /** "need-channel" when it was sent a summary without the channel it does not hold. */
+  status: "applied" | "need-channel";
+  /**
+   * The devices with an inbox socket open on this hub: a member who reads
+   * the channel live on every one of them needs no prompt updates; one whose
+   * phone shows the inbox while the laptop has the channel open does.
+   */
+  inboxDevices: string[];
+}

@@ -1,10 +1,11 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, gt } from "drizzle-orm";
 import type { Channel, InboxServerFrame, Missed, Summary } from "../protocol";
 import type { ChannelUpdate, DeliveredMessage } from "./channel-update";
 import type { HubDb } from "./hub-db";
 import { countChannel, uncountChannel } from "./channel-count";
 import { dropCursorCopy, heldBy, replaceCursorCopy } from "./cursor-copy";
 import { channels } from "./schema";
+import { statements } from "./statements";
 
 export type InboxEvent = Extract<InboxServerFrame, { type: "channel" | "summary" }>;
 
@@ -22,7 +23,7 @@ export interface AppliedUpdate {
  * out-of-order updates change nothing, so the room may retry freely.
  */
 export function applyChannelUpdate(db: HubDb, update: ChannelUpdate): AppliedUpdate {
-  const row = db.select().from(channels).where(eq(channels.channelId, update.channelId)).get();
+  const row = statements(db).channel.get({ channelId: update.channelId });
   if (row && row.rev >= update.rev) return { events: [], fresh: [] };
 
   if (update.membership === "removed") {
@@ -48,8 +49,7 @@ export function applyChannelUpdate(db: HubDb, update: ChannelUpdate): AppliedUpd
   // A closed DM stays out of the inbox until a message it has not seen arrives.
   const wasClosed = row !== undefined && !row.removed && row.closed;
   const closed = wasClosed && !update.messages.some((m) => m.seq > pushedSeq);
-  const values = { rev: update.rev, removed: false, kind: summary.channel.kind, partnerId, summary, lastActivity, pushedSeq: newPushedSeq, closed };
-  db.insert(channels).values({ channelId: update.channelId, ...values }).onConflictDoUpdate({ target: channels.channelId, set: values }).run();
+  statements(db).upsertChannel.run({ channelId: update.channelId, rev: update.rev, kind: summary.channel.kind, partnerId, summary, lastActivity, pushedSeq: newPushedSeq, closed });
   // Speaking in a channel is joining it: from then on it counts against the user's limit.
   if (update.messages.some((m) => m.senderId === update.userId)) countChannel(db, update.channelId, Date.now());
   if (update.cursors) replaceCursorCopy(db, update.channelId, update.cursors);
@@ -78,6 +78,18 @@ export function listSummaries(db: HubDb): Summary[] {
 
 export function channelIds(db: HubDb): string[] {
   return db.select({ id: channels.channelId }).from(channels).where(eq(channels.removed, false)).all().map((r) => r.id);
+}
+
+/** Channels with a message (or creation) since `since`, most recent first; at most 20. */
+export function recentChannelIds(db: HubDb, since: number): string[] {
+  return db
+    .select({ id: channels.channelId })
+    .from(channels)
+    .where(and(eq(channels.removed, false), gt(channels.lastActivity, since)))
+    .orderBy(desc(channels.lastActivity))
+    .limit(20)
+    .all()
+    .map((r) => r.id);
 }
 
 export function dmPartners(db: HubDb): string[] {

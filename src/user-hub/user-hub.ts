@@ -3,7 +3,7 @@ import { openSession } from "../accounts/db";
 import type { Env } from "../env";
 import { toResult, type Result } from "../errors";
 import { CLOSE_CODES, InboxClientFrame, PONG_FRAME, type ClaimedKeyPackage, type MlsWelcome, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
-import { attachmentOf, forwardedBookmark, trySend } from "../sockets/attachment";
+import { attachmentOf, forwardedBookmark, openDevices, trySend } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
 import { SocketObject, type Identity } from "../sockets/socket-object";
@@ -20,7 +20,8 @@ import { channelRoom } from "../channel-room/stub";
 import { userHub } from "./stub";
 import { claimKeyPackages, dropKeyPackages, keyPackageCount, publishKeyPackages } from "./key-packages";
 import { listWelcomes, storeWelcome } from "./welcomes";
-import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy } from "./summaries";
+import { applyChannelUpdate, channelIds, dmPartners, listSummaries, missedBy, recentChannelIds } from "./summaries";
+import { LIVE_MEMBER_GAP_MS } from "../channel-room/drainer";
 import { block, blockedIds, hasBlocked, unblock } from "./blocks";
 import { closeDm, releaseReservation, reserveChannel } from "./channel-count";
 import { releaseStorage, reserveStorage } from "./storage";
@@ -43,12 +44,13 @@ export class UserHub extends SocketObject<typeof schema> {
   async applyChannelUpdate(update: ChannelUpdate): Promise<UpdateOutcome> {
     const state = ensureState(this.db, update.userId);
     const applied = this.ctx.storage.transactionSync(() => applyChannelUpdate(this.db, update));
-    if (applied.needChannel) return "need-channel";
-    if (applied.events.length === 0) return "applied";
+    const outcome: UpdateOutcome = { status: applied.needChannel ? "need-channel" : "applied", inboxDevices: [...openDevices(this.ctx.getWebSockets())] };
+    if (applied.needChannel || applied.events.length === 0) return outcome;
     this.broadcast(applied.events.map((e) => JSON.stringify(e)));
     // Someone this user blocked is never pushed to them, in groups they still share too.
-    const pushable = applied.fresh.filter((m) => !hasBlocked(this.db, m.senderId));
-    if (pushable.length > 0 && !state.online) {
+    // Checked only when a push is due: an online user's hub takes many updates a second.
+    const pushable = state.online ? [] : applied.fresh.filter((m) => !hasBlocked(this.db, m.senderId));
+    if (pushable.length > 0) {
       // Queued, not sent here: a slow push service never holds up the room's drain.
       const queued = await queueChannelPushes(this.db, this.env, update.channelId, update.userId, pushable, Date.now());
       if (queued) await this.checkPresence();
@@ -61,7 +63,7 @@ export class UserHub extends SocketObject<typeof schema> {
       // A new DM partner learns our presence, and we theirs, at once.
       await this.publishPresence();
     }
-    return "applied";
+    return outcome;
   }
 
   /** The Worker spends from this user's budget before an expensive or mutating request. */
@@ -203,6 +205,10 @@ export class UserHub extends SocketObject<typeof schema> {
 
   protected override async onConnect(): Promise<void> {
     await this.checkPresence();
+    // Rooms where this user reads live elsewhere update this hub only every
+    // LIVE_MEMBER_GAP_MS; a new inbox device must not wait that long.
+    const state = readState(this.db);
+    if (state) await Promise.allSettled(recentChannelIds(this.db, Date.now() - 2 * LIVE_MEMBER_GAP_MS).map((id) => channelRoom(this.env, id).refreshMember(state.userId)));
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {

@@ -1,0 +1,61 @@
+import { eq, sql } from "drizzle-orm";
+import type { HubDb } from "./hub-db";
+import { blocks, channels, state } from "./schema";
+
+const p = sql.placeholder;
+
+/**
+ * The room-update path's queries, built once per hub and reused: a busy
+ * channel updates each member's hub several times a second, and drizzle
+ * spends far longer building a query than SQLite running it (the room's
+ * statements.ts has the figures).
+ */
+function prepare(db: HubDb) {
+  return {
+    state: db.select().from(state).prepare(),
+    channel: db.select().from(channels).where(eq(channels.channelId, p("channelId"))).prepare(),
+    /** Every column the update path sets (values go through the columns' mapping, JSON included). */
+    upsertChannel: db
+      .insert(channels)
+      .values({
+        channelId: p("channelId"),
+        rev: p("rev"),
+        removed: false,
+        kind: p("kind"),
+        partnerId: p("partnerId"),
+        summary: p("summary"),
+        lastActivity: p("lastActivity"),
+        pushedSeq: p("pushedSeq"),
+        closed: p("closed"),
+      })
+      .onConflictDoUpdate({
+        target: channels.channelId,
+        set: {
+          rev: sql`excluded.rev`,
+          removed: false,
+          kind: sql`excluded.kind`,
+          partnerId: sql`excluded.partner_id`,
+          summary: sql`excluded.summary`,
+          lastActivity: sql`excluded.last_activity`,
+          pushedSeq: sql`excluded.pushed_seq`,
+          closed: sql`excluded.closed`,
+        },
+      })
+      .prepare(),
+    blocked: db.select({ id: blocks.userId }).from(blocks).where(eq(blocks.userId, p("userId"))).prepare(),
+  };
+}
+
+export type HubStatements = ReturnType<typeof prepare>;
+
+const cache = new WeakMap<HubDb, HubStatements>();
+
+/** The prepared statements of this hub's database, built on first use. */
+export function statements(db: HubDb): HubStatements {
+  let s = cache.get(db);
+  if (!s) {
+    s = prepare(db);
+    cache.set(db, s);
+  }
+  return s;
+}
