@@ -114,4 +114,36 @@ describe("the group's creator", () => {
     expect((await api("GET", `/channels/${channel.id}`, { token: bo!.token })).body.channel.creatorId).toBe(ana!.user.id);
     expect((await dm(ana!, bo!)).creatorId).toBeUndefined();
   });
+
+  it("who leaves hands the group to the longest-standing member, who can then remove others; a line and the channel say so", async () => {
+    const [ana, bo, cy, dee] = await users(4, "hand");
+    const channel = await group(ana!, [bo!, cy!], "Handed");
+    // Dee joins later than Bo and Cy; Bo was named first at creation.
+    expect((await api("POST", `/channels/${channel.id}/members`, { token: cy!.token, json: { handle: dee!.handle } })).status).toBe(200);
+    const sock = await openSocket(`/channels/${channel.id}/socket`, cy!.token);
+    await sock.next("welcome");
+    expect((await api("DELETE", `/channels/${channel.id}/members/${ana!.handle}`, { token: ana!.token })).status).toBe(204);
+    expect((await sock.next("channel")).channel.creatorId).toBe(bo!.user.id);
+    expect((await api("GET", `/channels/${channel.id}`, { token: cy!.token })).body.channel.creatorId).toBe(bo!.user.id);
+    const lines = (await history(cy!.token, channel.id)).map((m) => m.event);
+    const ref = (u: typeof ana) => ({ id: u!.user.id, handle: u!.handle, displayName: u!.user.displayName });
+    expect(lines.slice(-2)).toEqual([
+      { type: "left", actor: ref(ana) },
+      { type: "creator", actor: ref(ana), user: ref(bo) },
+    ]);
+    // The new creator may remove; the others still may not.
+    expect((await api("DELETE", `/channels/${channel.id}/members/${dee!.handle}`, { token: cy!.token })).status).toBe(403);
+    expect((await api("DELETE", `/channels/${channel.id}/members/${dee!.handle}`, { token: bo!.token })).status).toBe(204);
+    // Every member's channel list shows the new creator.
+    await eventually(async () => (await summaryOf(cy!.token, channel.id))?.channel.creatorId === bo!.user.id);
+    sock.close();
+  });
+
+  it("a member other than the creator leaving changes no creator and adds one line", async () => {
+    const [ana, bo, cy] = await users(3, "stay");
+    const channel = await group(ana!, [bo!, cy!], "Kept");
+    expect((await api("DELETE", `/channels/${channel.id}/members/${bo!.handle}`, { token: bo!.token })).status).toBe(204);
+    expect((await api("GET", `/channels/${channel.id}`, { token: cy!.token })).body.channel.creatorId).toBe(ana!.user.id);
+    expect((await history(cy!.token, channel.id)).map((m) => m.event?.type)).toEqual(["left"]);
+  });
 });

@@ -2,7 +2,10 @@ import { render } from "preact";
 import { App } from "./app";
 
 /** Entry point: the app, and the service worker for push. */
-render(<App />, document.getElementById("app")!);
+const root = document.getElementById("app")!;
+// The boot text ("Loading…") is index.html's, not Preact's: render() would leave it above the app.
+root.replaceChildren();
+render(<App />, root);
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js").catch(() => {

@@ -3,7 +3,7 @@ import type { Message } from "../src/client";
 import type { SearchAllResponse } from "../src/protocol";
 import { mountModal, Modal } from "./dialogs";
 import { channelName, memberName } from "./names";
-import { HitContent } from "./search-panel";
+import { SearchHit } from "./search-hit";
 
 const TYPING_DELAY_MS = 300;
 
@@ -95,11 +95,7 @@ function SearchAllDialog({ meId, search, open, close }: { meId: string; search(q
                   <h3>{name}</h3>
                   <ul class="search-hits">
                     {r.messages.map((m) => (
-                      <li key={m.id}>
-                        <button type="button" class="search-hit" onClick={() => pick(r.channel.id, m)}>
-                          <HitContent name={m.senderId === meId ? "You" : memberName(r.channel, m.senderId)} message={m} q={state.q} />
-                        </button>
-                      </li>
+                      <SearchHit key={m.id} name={m.senderId === meId ? "You" : memberName(r.channel, m.senderId)} message={m} q={state.q} onPick={() => pick(r.channel.id, m)} />
                     ))}
                   </ul>
                 </section>

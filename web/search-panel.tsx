@@ -1,23 +1,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Message } from "../src/client";
-import { dayLabel, formatTime } from "./format";
 import { Icon, ICONS } from "./icon";
-import { markedSnippet } from "./rich-text";
+import { SearchHit } from "./search-hit";
 
 const TYPING_DELAY_MS = 300;
-
-/** A hit's sender, time and the snippet with the query's words marked (this channel's search and the search of all). */
-export function HitContent({ name, message: m, q }: { name: string; message: Message; q: string }) {
-  return (
-    <>
-      <span class="hit-head">
-        <strong>{name}</strong>
-        <time class="muted" dateTime={new Date(m.createdAt).toISOString()}>{`${dayLabel(m.createdAt)}, ${formatTime(m.createdAt)}`}</time>
-      </span>
-      <span class="hit-text">{markedSnippet(m.body, q).map((s, i) => (s.mark ? <mark key={i}>{s.text}</mark> : s.text))}</span>
-    </>
-  );
-}
 
 export interface SearchProps {
   search(q: string): Promise<Message[]>;
@@ -162,21 +148,20 @@ export function useSearch(p: SearchProps) {
         </button>
       </div>
       <ul class="search-hits">
-        {results.state === "searching" ? null : hits.map((m) => (
-          <li key={m.id}>
-            <button
-              type="button"
-              class="search-hit"
-              data-seq={m.seq}
-              onClick={() => {
-                setHidden(true);
-                p.jump(m);
-              }}
-            >
-              <HitContent name={p.senderName(m.senderId)} message={m} q={q || (last.current?.q ?? "")} />
-            </button>
-          </li>
-        ))}
+        {results.state === "searching"
+          ? null
+          : hits.map((m) => (
+              <SearchHit
+                key={m.id}
+                name={p.senderName(m.senderId)}
+                message={m}
+                q={q || (last.current?.q ?? "")}
+                onPick={() => {
+                  setHidden(true);
+                  p.jump(m);
+                }}
+              />
+            ))}
       </ul>
     </section>
   );

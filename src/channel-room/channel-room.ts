@@ -16,7 +16,7 @@ import {
   type UploadedAttachment,
   type MlsGroupResponse,
   type MlsSendInput,
-  type Channel, type Message, type Presence, type Summary, type TimelineEvent, type User } from "../protocol";
+  type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
 import { attachmentOf, openDevices } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
@@ -30,8 +30,7 @@ import { urlSigner } from "../attachments/signed-url";
 import { purgeExpiredAttachments } from "./attachment-purge";
 import { abandonUpload, completeUpload, ownUnsent, reserveUpload, setThumbnail, useUrlSigner, type NewUpload, type StoredInfo } from "./attachments";
 import { changesSince, deleteMessage, editMessage, react, type Change } from "./edits";
-import { addMember, createChannel, refreshProfile, removeMember, renameChannel, toChannel, memberToUser, type CreateChannelInput } from "./membership";
-import { appendAdded, appendEvent, userRef } from "./timeline";
+import { addToGroup, createChannel, refreshProfile, removeFromGroup, renameGroup, toChannel, type CreateChannelInput, type MembershipRoom } from "./membership";
 import { listLeaves } from "./mls-leaves";
 import { refuseIfBlocked, setPeerBlock } from "./dm-blocks";
 import { acceptMls, refuseIfEncrypted, type MlsAccepted } from "./mls-messages";
@@ -65,6 +64,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
   private readonly budgets: RoomBudgets;
   private readonly welcomes: WelcomeSender;
   private readonly fanout: Fanout;
+  private readonly membership: MembershipRoom;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, schema, migrations);
@@ -74,6 +74,15 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     useUrlSigner(this.db, urlSigner(env.ATTACHMENT_URL_KEY, this.config.attachmentUrlTtlMs));
     this.budgets = new RoomBudgets(this.config);
     this.presence = new PresenceCache((id) => userHub(env, id).presence(id));
+    this.membership = {
+      db: this.db,
+      storage: ctx.storage,
+      budget: this.budgets.membership,
+      fanout: this.fanout,
+      closeSockets: (tag, code, reason) => this.closeSockets(tag, code, reason),
+      drain: () => this.drainer.drain(),
+      eventContext: (actorId, now) => this.eventContext(actorId, now),
+    };
   }
 
   protected override async onStart(): Promise<void> {
@@ -101,18 +110,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
 
   async addMember(actorId: string, user: User): Promise<Result<Channel>> {
     return toResult(async () => {
-      const actor = requireMember(this.db, actorId);
-      this.budgets.membership.spend(actorId, "membership changes");
-      const now = Date.now();
-      const { added, line } = this.ctx.storage.transactionSync(() => {
-        const { added } = addMember(this.db, actorId, user, now);
-        return { added, line: added ? appendAdded(this.db, this.eventContext(actorId, now), actor, user) : null };
-      });
-      if (added) {
-        this.fanout.toAll(JSON.stringify({ type: "member", event: "joined", user }));
-        this.broadcastLine(line);
-        await this.drainer.drain();
-      }
+      await addToGroup(this.membership, actorId, user);
       return toChannel(this.db);
     });
   }
@@ -120,20 +118,8 @@ export class ChannelRoom extends SocketObject<typeof schema> {
   /** Any member renames a group: every socket gets the channel and the timeline line, every member's hub the new title. */
   async rename(actorId: string, title: string): Promise<Result<Channel>> {
     return toResult(async () => {
-      const actor = requireMember(this.db, actorId);
-      this.budgets.membership.spend(actorId, "membership changes");
-      const now = Date.now();
-      const { renamed, line } = this.ctx.storage.transactionSync(() => {
-        const { renamed } = renameChannel(this.db, actorId, title, now);
-        return { renamed, line: renamed ? appendEvent(this.db, this.eventContext(actorId, now), { type: "renamed", actor: userRef(actor), title }) : null };
-      });
-      const channel = toChannel(this.db);
-      if (renamed) {
-        this.fanout.toAll(JSON.stringify({ type: "channel", channel }));
-        this.broadcastLine(line);
-        await this.drainer.drain();
-      }
-      return channel;
+      await renameGroup(this.membership, actorId, title);
+      return toChannel(this.db);
     });
   }
 
@@ -142,20 +128,10 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     if (this.ctx.storage.transactionSync(() => refreshProfile(this.db, user, Date.now()))) this.drainer.schedule();
   }
 
+  /** Leaving or removing; a creator who leaves hands the group to the longest-standing member. */
   async removeMember(actorId: string, targetId: string): Promise<Result<null>> {
     return toResult(async () => {
-      const actor = requireMember(this.db, actorId);
-      this.budgets.membership.spend(actorId, "membership changes");
-      const now = Date.now();
-      const { removed, line } = this.ctx.storage.transactionSync(() => {
-        const removed = removeMember(this.db, actorId, targetId, now);
-        const event: TimelineEvent = actorId === targetId ? { type: "left", actor: userRef(actor) } : { type: "removed", actor: userRef(actor), user: userRef(removed) };
-        return { removed, line: appendEvent(this.db, this.eventContext(actorId, now), event) };
-      });
-      this.closeSockets(`u:${targetId}`, CLOSE_CODES.notAMember, "no longer a member");
-      this.fanout.toAll(JSON.stringify({ type: "member", event: "left", user: memberToUser(removed) }));
-      this.broadcastLine(line);
-      await this.drainer.drain();
+      await removeFromGroup(this.membership, actorId, targetId);
       return null;
     });
   }
@@ -473,11 +449,6 @@ export class ChannelRoom extends SocketObject<typeof schema> {
   /** What storeRow needs to append a timeline line for `actorId` (no rate limit: membership has its own budget). */
   private eventContext(actorId: string, now: number): SendContext {
     return { channelId: requireMeta(this.db).channelId, userId: actorId, ids: this.ids, rateLimit: this.config.sendRateLimit, rateWindowMs: this.config.sendRateWindowMs, now };
-  }
-
-  /** A timeline line reaches every open socket as a new message (the members' hubs hear of it by the drain). */
-  private broadcastLine(line: Message | null): void {
-    if (line) this.fanout.message(JSON.stringify(line), null);
   }
 
   private isMember(userId: string): boolean {

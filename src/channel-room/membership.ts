@@ -1,6 +1,10 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, ne, sql } from "drizzle-orm";
+import type { Budget } from "../budgets/budget";
 import { AppError } from "../errors";
-import { MAX_GROUP_MEMBERS, type Channel, type ChannelKind, type User } from "../protocol";
+import { CLOSE_CODES, MAX_GROUP_MEMBERS, type Channel, type ChannelKind, type Message, type TimelineEvent, type User } from "../protocol";
+import type { Fanout } from "./fanout";
+import type { SendContext } from "./messages";
+import { appendAdded, appendEvent, userRef } from "./timeline";
 import { lastMessage, readMeta, recordChange, requireMember, requireMeta, type MemberRow, type MetaRow, type RoomDb } from "./room-db";
 import { refuseIfEncrypted } from "./mls-messages";
 import { members, meta, mlsLeaves } from "./schema";
@@ -101,8 +105,12 @@ export function renameChannel(db: RoomDb, actorId: string, title: string, now: n
   return { renamed: true };
 }
 
-/** Anyone may leave; the creator may remove anyone; others get 403. */
-export function removeMember(db: RoomDb, actorId: string, targetId: string, now: number): MemberRow {
+/**
+ * Anyone may leave; the creator may remove anyone; others get 403. A creator
+ * who leaves hands the group to the longest-standing member (`creator`), so
+ * someone can still remove members.
+ */
+export function removeMember(db: RoomDb, actorId: string, targetId: string, now: number): { removed: MemberRow; creator: MemberRow | null } {
   const m = requireMeta(db);
   requireMember(db, actorId);
   requireGroup(m);
@@ -111,6 +119,108 @@ export function removeMember(db: RoomDb, actorId: string, targetId: string, now:
   const target = db.select().from(members).where(and(eq(members.userId, targetId), eq(members.active, true))).get();
   if (!target) throw new AppError("not_found", "not a member of this channel");
   db.update(members).set({ active: false }).where(eq(members.userId, targetId)).run();
+  const creator = targetId === m.creatorId ? longestStanding(db, targetId) : null;
+  if (creator) db.update(meta).set({ creatorId: creator.userId }).run();
   recordChange(db, { kind: "members" }, now);
-  return target;
+  return { removed: target, creator };
+}
+
+/** The active member who joined first (then the earliest added), other than `exceptId`. */
+function longestStanding(db: RoomDb, exceptId: string): MemberRow | null {
+  return db.select().from(members).where(and(eq(members.active, true), ne(members.userId, exceptId))).orderBy(asc(members.joinedAt), sql`rowid`).limit(1).get() ?? null;
+}
+
+/** What a membership change needs of its room. */
+export interface MembershipRoom {
+  db: RoomDb;
+  storage: Pick<DurableObjectStorage, "transactionSync">;
+  budget: Budget;
+  fanout: Pick<Fanout, "toAll" | "message">;
+  /** Closes sockets after the frames already queued for them. */
+  closeSockets(tag: string, code: number, reason: string): void;
+  /** Tells every member's hub now. */
+  drain(): Promise<void>;
+  eventContext(actorId: string, now: number): SendContext;
+}
+
+/** What a membership change wrote: `changed` false means nothing, and nobody is told. */
+export interface MembershipWrite<T> {
+  value: T;
+  changed: boolean;
+  lines: (Message | null)[];
+}
+
+/**
+ * The shape every membership change has (add, remove, rename): the actor
+ * must be an active member and spends from their membership budget; the
+ * change and its timeline lines are one transaction; if it changed anything,
+ * `announce` tells the sockets, the lines follow as messages, and the members'
+ * hubs are drained before the answer.
+ */
+export async function changeMembership<T>(
+  room: MembershipRoom,
+  actorId: string,
+  write: (actor: MemberRow, ctx: SendContext) => MembershipWrite<T>,
+  announce: (value: T) => void,
+): Promise<T> {
+  const actor = requireMember(room.db, actorId);
+  room.budget.spend(actorId, "membership changes");
+  const ctx = room.eventContext(actorId, Date.now());
+  const { value, changed, lines } = room.storage.transactionSync(() => write(actor, ctx));
+  if (!changed) return value;
+  announce(value);
+  // A timeline line reaches every open socket as a new message (the members' hubs hear of it by the drain).
+  for (const line of lines) if (line) room.fanout.message(JSON.stringify(line), null);
+  await room.drain();
+  return value;
+}
+
+/** Any member adds someone: every socket hears who joined, then the line. */
+export function addToGroup(room: MembershipRoom, actorId: string, user: User): Promise<null> {
+  return changeMembership(
+    room,
+    actorId,
+    (actor, ctx) => {
+      const { added } = addMember(room.db, actorId, user, ctx.now);
+      return { value: null, changed: added, lines: added ? [appendAdded(room.db, ctx, actor, user)] : [] };
+    },
+    () => room.fanout.toAll(JSON.stringify({ type: "member", event: "joined", user })),
+  );
+}
+
+/** Any member renames a group: every socket gets the channel, then the line. */
+export function renameGroup(room: MembershipRoom, actorId: string, title: string): Promise<null> {
+  return changeMembership(
+    room,
+    actorId,
+    (actor, ctx) => {
+      const { renamed } = renameChannel(room.db, actorId, title, ctx.now);
+      return { value: null, changed: renamed, lines: renamed ? [appendEvent(room.db, ctx, { type: "renamed", actor: userRef(actor), title })] : [] };
+    },
+    () => room.fanout.toAll(JSON.stringify({ type: "channel", channel: toChannel(room.db) })),
+  );
+}
+
+/**
+ * Leaving or removing: the member's sockets close (4403), every other socket
+ * hears who left, then the line; a creator who left is followed by a
+ * `creator` line and the channel with its new creator.
+ */
+export function removeFromGroup(room: MembershipRoom, actorId: string, targetId: string): Promise<{ removed: MemberRow; creator: MemberRow | null }> {
+  return changeMembership(
+    room,
+    actorId,
+    (actor, ctx) => {
+      const { removed, creator } = removeMember(room.db, actorId, targetId, ctx.now);
+      const event: TimelineEvent = actorId === targetId ? { type: "left", actor: userRef(actor) } : { type: "removed", actor: userRef(actor), user: userRef(removed) };
+      const lines = [appendEvent(room.db, ctx, event)];
+      if (creator) lines.push(appendEvent(room.db, ctx, { type: "creator", actor: userRef(actor), user: userRef(creator) }));
+      return { value: { removed, creator }, changed: true, lines };
+    },
+    ({ removed, creator }) => {
+      room.closeSockets(`u:${targetId}`, CLOSE_CODES.notAMember, "no longer a member");
+      room.fanout.toAll(JSON.stringify({ type: "member", event: "left", user: memberToUser(removed) }));
+      if (creator) room.fanout.toAll(JSON.stringify({ type: "channel", channel: toChannel(room.db) }));
+    },
+  );
 }

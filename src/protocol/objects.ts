@@ -24,6 +24,8 @@ export const TimelineEventSchema = v.variant("type", [
   v.object({ type: v.literal("left"), actor: UserRefSchema }),
   v.object({ type: v.literal("removed"), actor: UserRefSchema, user: UserRefSchema }),
   v.object({ type: v.literal("renamed"), actor: UserRefSchema, title: v.string() }),
+  /** The creator left (actor): `user`, the longest-standing member, is the group's creator now. */
+  v.object({ type: v.literal("creator"), actor: UserRefSchema, user: UserRefSchema }),
 ]);
 export type TimelineEvent = v.InferOutput<typeof TimelineEventSchema>;
 

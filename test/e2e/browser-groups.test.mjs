@@ -1,5 +1,5 @@
 // Managing a group in real Chromium against the real service: renaming it,
-// the timeline lines every member sees (added, removed, left, renamed),
+// the timeline lines every member sees (added, removed, left, renamed, a new creator),
 // Remove offered to the creator only, and people search in the dialogs
 // that start a DM or a group.
 import assert from "node:assert/strict";
@@ -98,6 +98,30 @@ describe("the web app: managing a group", { timeout: 600_000 }, () => {
     await line(ana.page, "Bo Member left").waitFor();
     const lines = await log(ana.page).locator(".timeline-event").evaluateAll((els) => els.map((e) => e.firstChild.textContent.trim()));
     assert.deepEqual(lines, ["You renamed the group to “Reading circle”", "You added Cy Member", "You removed Cy Member", "Bo Member left"]);
+    assertNoProblems(ana, bo, cy);
+  });
+
+  test("a creator who leaves hands the group to the longest-standing member, who is told and offered Remove; no boot text is left above the app", async () => {
+    const ana = await person("Ana Founder");
+    const bo = await person("Bo Early");
+    const cy = await person("Cy Later");
+    await newGroup(ana.page, "Hand over", [bo.handle, cy.handle]);
+    assert.equal(await ana.page.locator(".boot").count(), 0);
+    await channelList(bo.page).getByRole("link", { name: /Hand over/ }).click();
+    await log(bo.page).waitFor();
+    await bo.page.getByRole("button", { name: "Members", exact: true }).click();
+    const boPanel = bo.page.getByRole("region", { name: "Members" });
+    await boPanel.getByText("Cy Later").waitFor();
+    assert.equal(await boPanel.getByRole("button", { name: /^Remove/ }).count(), 0);
+
+    await ana.page.getByRole("button", { name: "Members", exact: true }).click();
+    await ana.page.getByRole("region", { name: "Members" }).getByRole("button", { name: "Leave group" }).click();
+    await ana.page.getByRole("dialog", { name: "Leave this group?" }).getByRole("button", { name: "Leave group" }).click();
+    await line(bo.page, "Ana Founder left").waitFor();
+    await line(bo.page, "You are now the group's creator").waitFor();
+    await boPanel.getByRole("button", { name: "Remove Cy Later" }).waitFor();
+    await channelList(cy.page).getByRole("link", { name: /Hand over/ }).click();
+    await line(cy.page, "Bo Early is now the group's creator").waitFor();
     assertNoProblems(ana, bo, cy);
   });
 
