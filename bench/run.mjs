@@ -151,13 +151,17 @@ const SCENARIOS = [
     finish: (r) => withRatios(r, ["ack", "delivery"]),
   },
   {
+    // serviceDirect: the same service with SOCKET_RELAY=off, so the Worker's relay (on the platform in
+    // the Worker's own isolate, here on the one thread every object shares) is not on the room's thread.
     name: "group",
-    on: ["storeRelay", "baseline", "service"],
+    on: ["storeRelay", "baseline", "service", "serviceDirect"],
     run: (t) => groupFanOut(t, people[t.name], groups[t.name], { ...config.group, log }),
     finish: (r) => {
       r.ratioByRate = {};
+      r.directRatioByRate = {};
       for (const rate of config.group.rates) {
         r.ratioByRate[rate] = withRatios({ service: r.service.byRate[rate], storeRelay: r.storeRelay.byRate[rate], baseline: r.baseline.byRate[rate] }, ["ack", "delivery"]).ratio;
+        r.directRatioByRate[rate] = withRatios({ service: r.serviceDirect.byRate[rate], storeRelay: r.storeRelay.byRate[rate] }, ["ack", "delivery"]).ratio;
       }
       return r;
     },
@@ -209,7 +213,12 @@ try {
   const wanted = SCENARIOS.filter((s) => wants(s.name));
   const needed = new Set(["service", ...wanted.flatMap((s) => s.on)]);
   log(`starting (${smoke ? "smoke" : "full"} run): ${[...needed].join(", ")}`);
-  const starts = { service: () => serviceTarget({ disk }), baseline: baselineTarget, storeRelay: storeRelayTarget };
+  const starts = {
+    service: () => serviceTarget({ disk }),
+    serviceDirect: () => serviceTarget({ disk, name: "serviceDirect", vars: { SOCKET_RELAY: "off" } }),
+    baseline: baselineTarget,
+    storeRelay: storeRelayTarget,
+  };
   // allSettled: a target that fails to start must not leave the others running.
   const starting = await Promise.allSettled(
     [...needed].map(async (name) => {

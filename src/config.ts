@@ -21,6 +21,8 @@ export interface Config {
   membershipBudget: BudgetRule;
   /** Frames of any kind one socket may send, checked by the Worker before the room sees them. */
   socketFrameBudget: BudgetRule;
+  /** The Worker holds each client socket and relays its frames (src/sockets/relay.ts); off hands the object's socket to the client. */
+  socketRelay: boolean;
   /** One typing broadcast per user per channel per this many ms; more are dropped. */
   typingIntervalMs: number;
   /** Per user, in their hub. */
@@ -69,6 +71,7 @@ export function readConfig(env: Partial<Env>): Config {
     searchBudget: { limit: int(env.SEARCH_RATE_LIMIT, 100), windowMs: 10_000 },
     membershipBudget: { limit: int(env.MEMBERSHIP_RATE_LIMIT, 30), windowMs: 60_000 },
     socketFrameBudget: { limit: int(env.SOCKET_FRAME_RATE_LIMIT, 1000), windowMs: 10_000 },
+    socketRelay: env.SOCKET_RELAY !== "off",
     typingIntervalMs: int(env.TYPING_INTERVAL_MS, 2_000),
     profileBudget: { limit: int(env.PROFILE_RATE_LIMIT, 5), windowMs: 60_000 },
     channelCreateBudget: { limit: int(env.CHANNEL_CREATE_RATE_LIMIT, 30), windowMs: 60_000 },

@@ -152,11 +152,12 @@ describe("billed usage per operation (bench/cost.mjs, docs/capacity.md \"The bil
     expect(m.updated.filter((id) => id === b!.user.id)).toHaveLength(n);
     expect(per.hubRowsWrittenPerUpdate).toBeGreaterThanOrEqual(1);
 
-    // A second later nothing is left to do: the room sleeps until the live sender's hub is due (it used to wake every 100 ms).
+    // Then the room sleeps until the live sender's hub is due (it used to wake every 100 ms: 9 alarms in this second).
+    // At most one alarm: the sender's turn (once in 30 s) may fall in this second.
     await take(roomOf(channel.id));
     await new Promise((r) => setTimeout(r, 1000));
     const idle = await take(roomOf(channel.id));
-    expect(idle.alarms).toBe(0);
+    expect(idle.alarms).toBeLessThanOrEqual(1);
     results.dmMessage = per;
 
     // Read marker, edit and reaction by the partner, who now has the channel open.
@@ -229,7 +230,8 @@ describe("billed usage per operation (bench/cost.mjs, docs/capacity.md \"The bil
     await send(ws, "warm up");
     await eventually(async () => settled("applyChannelUpdate").length >= 99 || undefined, 20_000);
     const m = await measure(channel.id, people, () => send(ws, "to everyone"), { hubUpdates: 99, alarm: true });
-    expect(m.hubUpdates).toBe(99);
+    // The sender reads live: their own hub's turn comes once in 30 s, not with each message.
+    expect(m.updated.filter((id) => id !== a!.user.id)).toHaveLength(99);
     results.groupMessage100 = perOperation(m);
     ws.close();
   }, 120_000);

@@ -48,19 +48,19 @@ function objectStorageBytes(dir) {
 }
 
 /** The service on a free port of 127.0.0.1 with fresh state, limits raised for load. */
-export async function serviceTarget({ disk = false } = {}) {
+export async function serviceTarget({ disk = false, name = "service", vars = {} } = {}) {
   const state = stateDir(disk);
   const service = await startService({
     build: false,
     persistTo: state.dir,
-    vars: { SEND_RATE_LIMIT: "1000000", MAX_SOCKETS_PER_USER: "100000", MAX_CHANNELS_PER_USER: "100000" },
+    vars: { SEND_RATE_LIMIT: "1000000", MAX_SOCKETS_PER_USER: "100000", MAX_CHANNELS_PER_USER: "100000", ...vars },
   });
   const { HttpClient } = await loadSdk();
   const run = Date.now().toString(36).slice(-6);
   let made = 0;
   const ws = service.baseUrl.replace("http", "ws");
   return {
-    name: "service",
+    name,
     baseUrl: service.baseUrl,
     pid: service.pid,
     // batch=1, as the SDK asks: a busy channel sends several messages per frame (docs/protocol.md).

@@ -30,7 +30,9 @@ export async function forwardUpgrade(c: Context<AppEnv>, target: { fetch(req: Re
   const bookmark = c.var.d1.getBookmark();
   if (bookmark) headers.set(BOOKMARK_HEADER, bookmark);
   else headers.delete(BOOKMARK_HEADER);
-  return relaySocket(await target.fetch(new Request(c.req.raw.url, { method: "GET", headers })), readConfig(c.env).socketFrameBudget);
+  const config = readConfig(c.env);
+  const upstream = await target.fetch(new Request(c.req.raw.url, { method: "GET", headers }));
+  return config.socketRelay ? relaySocket(upstream, config.socketFrameBudget) : upstream;
 }
 
 /**
