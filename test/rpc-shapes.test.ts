@@ -3,11 +3,13 @@ import * as v from "valibot";
 import { ChannelRoom } from "../src/channel-room/channel-room";
 import { UserHub } from "../src/user-hub/user-hub";
 import {
-  ChangesPage, ChannelSchema, ChannelStateSchema, ChannelUpdateSchema, CreateChannelInputSchema, CreatedChannelSchema, FailedResultSchema, HubBudgetKindSchema,
-  MessageSchema, MessagesPage, MissedResponse, NewUploadSchema, PresenceSchema, resultSchema, SentMessageSchema, StoredInfoSchema, SummarySchema,
-  UpdateOutcomeSchema, UploadedAttachmentSchema, type ChannelUpdate, type UpdateOutcome,
+  ChangesPage, ChannelSchema, ChannelStateSchema, ChannelUpdateSchema, ClaimedKeyPackageSchema, CreateChannelInputSchema, CreatedChannelSchema, FailedResultSchema,
+  HubBudgetKindSchema, KeyPackageCountResponse, MessageSchema, MessagesPage, MissedResponse, MlsGroupResponse, MlsWelcomeSchema, NewUploadSchema, PresenceSchema,
+  resultSchema, SentMessageSchema, StoredInfoSchema, SummarySchema, UnsentCheckSchema, UpdateOutcomeSchema, UploadedAttachmentSchema,
+  type ChannelUpdate, type UpdateOutcome,
 } from "../src/protocol";
-import { pdfLike, upload } from "./helpers/attachments";
+import { image, pdfLike, upload } from "./helpers/attachments";
+import { deviceOf } from "./helpers/e2ee";
 import { dm, group, post, users } from "./helpers/channels";
 import { api } from "./helpers/http";
 import { eventually, openSocket } from "./helpers/socket";
@@ -36,6 +38,10 @@ const ROOM: Record<string, Shape> = {
   markRead: { result: resultSchema(SummarySchema) },
   reserveUpload: { args: v.tuple([v.string(), NewUploadSchema]), result: resultSchema(v.null()) },
   completeUpload: { args: v.tuple([v.string(), v.string(), StoredInfoSchema]), result: resultSchema(UploadedAttachmentSchema) },
+  checkUnsent: { result: resultSchema(UnsentCheckSchema) },
+  setThumbnail: { result: resultSchema(v.null()) },
+  sendMls: { result: resultSchema(SentMessageSchema) },
+  mlsGroup: { result: resultSchema(MlsGroupResponse) },
 };
 
 const HUB: Record<string, Shape> = {
@@ -46,6 +52,11 @@ const HUB: Record<string, Shape> = {
   channelState: { result: ChannelStateSchema },
   missed: { result: MissedResponse.entries.channels },
   presence: { result: PresenceSchema },
+  publishKeyPackages: { result: v.number() },
+  claimKeyPackages: { result: v.array(ClaimedKeyPackageSchema) },
+  keyPackageCount: { result: KeyPackageCountResponse },
+  storeWelcome: { args: v.tuple([v.string(), MlsWelcomeSchema]), result: v.undefined() },
+  welcomes: { result: v.array(MlsWelcomeSchema) },
 };
 
 interface Call {
@@ -95,7 +106,7 @@ afterAll(() => {
 });
 
 describe("RPC between the Worker, the rooms and the hubs", () => {
-  it("sends and answers only what the RPC schemas describe, through a send, edit, read and membership change", async () => {
+  it("sends every variant of the room's update through a send, edit, read and membership change", async () => {
     const [a, b, c] = await users(3, "rpc");
     const inbox = await openSocket("/inbox/socket", b!.token, "phone");
     await inbox.next("welcome");
@@ -105,7 +116,10 @@ describe("RPC between the Worker, the rooms and the hubs", () => {
     expect((await post(a!, channel.id, `hello @${b!.handle}`)).status).toBe(201);
     const file = await upload(a!, channel.id, pdfLike(3000), { name: "notes.pdf", type: "application/pdf" });
     expect(file.status).toBe(201);
-    const withFile = await api("POST", `/channels/${channel.id}/messages`, { token: a!.token, json: { clientMsgId: crypto.randomUUID(), body: "", attachments: [file.body.attachment.id] } });
+    const photo = (await upload(a!, channel.id, image(640, 320), { name: "wide.png", thumbnail: "client" })).body.attachment;
+    const thumb = image(320, 160, "webp");
+    expect((await api("PUT", `/channels/${channel.id}/attachments/${photo.id}/thumbnail`, { token: a!.token, raw: thumb, headers: { "Content-Type": "image/webp" } })).status).toBe(204);
+    const withFile = await api("POST", `/channels/${channel.id}/messages`, { token: a!.token, json: { clientMsgId: crypto.randomUUID(), body: "", attachments: [file.body.attachment.id, photo.id] } });
     expect(withFile.status).toBe(201);
     expect((await api("PATCH", `/channels/${channel.id}/messages/1`, { token: a!.token, json: { body: `hello again @${b!.handle}` } })).status).toBe(200);
     expect((await api("POST", `/channels/${channel.id}/messages/1/reactions`, { token: b!.token, json: { emoji: "👍" } })).status).toBe(200);
@@ -127,10 +141,6 @@ describe("RPC between the Worker, the rooms and the hubs", () => {
     await eventually(async () => updates().some(({ update }) => update.membership === "removed" && update.userId === c!.user.id) || undefined, 10_000);
     inbox.close();
 
-    // Every method of the tables was called, so no shape goes unchecked.
-    expect([...new Set(calls.map((call) => call.method))].sort()).toEqual([...Object.keys(ROOM), ...Object.keys(HUB)].sort());
-    expect(mismatches({ ...ROOM, ...HUB })).toEqual([]);
-
     // The update's variants all occurred: with and without the channel, with cursors, mentions, files; a removal.
     const seen = updates();
     const active = seen.flatMap(({ update }) => (update.membership === "active" ? [update] : []));
@@ -144,6 +154,25 @@ describe("RPC between the Worker, the rooms and the hubs", () => {
     const refused = calls.filter((call) => (call.result as { ok?: boolean } | null)?.ok === false);
     expect(refused.length).toBeGreaterThan(0);
     for (const call of refused) v.parse(FailedResultSchema, call.result);
+  });
+
+  it("carries an encrypted group's KeyPackages, MLS messages and Welcomes in the RPC schemas", async () => {
+    const [a, b] = await users(2, "rpce");
+    const alice = await deviceOf(a!, "a1");
+    const bob = await deviceOf(b!, "b1");
+    const { channel } = await alice.createGroup("sealed");
+    await alice.addUsers(channel.id, [b!.handle]);
+    await bob.joinWelcomed();
+    await alice.send(channel.id, { type: "text", body: "sealed hello" });
+    expect((await api("GET", `/channels/${channel.id}/mls`, { token: b!.token })).status).toBe(200);
+    expect((await api("GET", "/e2ee/key-packages?device=b1", { token: b!.token })).status).toBe(200);
+    expect(calls.some((call) => call.method === "storeWelcome")).toBe(true);
+  });
+
+  it("records every method of the tables, each call inside its schema", () => {
+    // Every method was called, so no shape goes unchecked.
+    expect([...new Set(calls.map((call) => call.method))].sort()).toEqual([...Object.keys(ROOM), ...Object.keys(HUB)].sort());
+    expect(mismatches({ ...ROOM, ...HUB })).toEqual([]);
   });
 
   it("refuses an update that breaks the contract (the check above can fail)", () => {
