@@ -1,4 +1,6 @@
+import type * as v from "valibot";
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from "./protocol/errors";
+import type { resultSchema } from "./protocol/rpc";
 
 export { ERROR_STATUS, type ErrorBody, type ErrorCode };
 
@@ -40,7 +42,7 @@ export class AppError extends Error {
  * Durable Object RPC does not keep error classes, so object methods that can
  * refuse return a Result, and the Worker unwraps it back into an AppError.
  */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorBody };
+export type Result<T> = v.InferOutput<ReturnType<typeof resultSchema<v.GenericSchema<T>>>>;
 
 export function ok<T>(value: T): Result<T> {
   return { ok: true, value };

@@ -1,9 +1,8 @@
 import type { Env } from "../env";
 import { AppError, unwrap } from "../errors";
-import { isImageType, MAX_SERVER_THUMBNAIL_PIXELS, type UploadedAttachment } from "../protocol";
+import { isImageType, MAX_SERVER_THUMBNAIL_PIXELS, type StoredInfo, type UploadedAttachment } from "../protocol";
 import type { channelRoom } from "../channel-room/stub";
 import { userHub } from "../user-hub/stub";
-import type { StoredInfo } from "../channel-room/attachments";
 import { exactly, readExactly } from "./body";
 import { imageInfo } from "./image-info";
 import { attachmentKey, newAttachmentId } from "./keys";

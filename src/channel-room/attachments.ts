@@ -1,24 +1,12 @@
 import { and, asc, eq, isNotNull, isNull, lte, min, sql } from "drizzle-orm";
 import { AppError } from "../errors";
-import { UNSENT_ATTACHMENT_TTL_MS, type Attachment, type UploadedAttachment } from "../protocol";
+import { UNSENT_ATTACHMENT_TTL_MS, type Attachment, type NewUpload, type StoredInfo, type UploadedAttachment } from "../protocol";
 import type { UrlSigner } from "../attachments/signed-url";
 import { requireMember, requireMeta, type RoomDb } from "./room-db";
 import { attachments } from "./schema";
 import { inList } from "./seq-list";
 
 export type AttachmentRow = typeof attachments.$inferSelect;
-export interface NewUpload {
-  id: string;
-  name: string;
-  type: string;
-  size: number;
-}
-export interface StoredInfo {
-  width?: number;
-  height?: number;
-  thumbType?: string;
-  placeholder?: string;
-}
 
 /** Books an upload before its bytes go to R2, so the quota holds even for uploads in flight. */
 export function reserveUpload(db: RoomDb, userId: string, upload: NewUpload, quotaBytes: number, now: number): void {

@@ -16,7 +16,7 @@ import {
   type UploadedAttachment,
   type MlsGroupResponse,
   type MlsSendInput,
-  type Channel, type Message, type Presence, type Summary, type User } from "../protocol";
+  type Channel, type CreateChannelInput, type CreatedChannel, type Message, type NewUpload, type Presence, type SentMessage, type UnsentCheck, type StoredInfo, type Summary, type User } from "../protocol";
 import { attachmentOf, openDevices } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
@@ -28,9 +28,9 @@ import { Drainer } from "./drainer";
 import { Fanout } from "./fanout";
 import { urlSigner } from "../attachments/signed-url";
 import { purgeExpiredAttachments } from "./attachment-purge";
-import { abandonUpload, completeUpload, ownUnsent, reserveUpload, setThumbnail, useUrlSigner, type NewUpload, type StoredInfo } from "./attachments";
+import { abandonUpload, completeUpload, ownUnsent, reserveUpload, setThumbnail, useUrlSigner } from "./attachments";
 import { changesSince, deleteMessage, editMessage, react, type Change } from "./edits";
-import { addToGroup, createChannel, refreshProfile, removeFromGroup, renameGroup, toChannel, type CreateChannelInput, type MembershipRoom } from "./membership";
+import { addToGroup, createChannel, refreshProfile, removeFromGroup, renameGroup, toChannel, type MembershipRoom } from "./membership";
 import { listLeaves } from "./mls-leaves";
 import { refuseIfBlocked, setPeerBlock } from "./dm-blocks";
 import { acceptMls, refuseIfEncrypted, type MlsAccepted } from "./mls-messages";
@@ -94,7 +94,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
 
   // ---- RPC from the Worker ----
 
-  async create(input: CreateChannelInput): Promise<Result<{ channel: Channel; created: boolean }>> {
+  async create(input: CreateChannelInput): Promise<Result<CreatedChannel>> {
     const result = await toResult(() => this.ctx.storage.transactionSync(() => createChannel(this.db, input, Date.now())));
     if (!result.ok) return result;
     if (result.value.created) await this.drainer.drain();
@@ -146,7 +146,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     });
   }
 
-  async send(userId: string, input: SendInput): Promise<Result<{ message: Message; created: boolean }>> {
+  async send(userId: string, input: SendInput): Promise<Result<SentMessage>> {
     return toResult(() => this.store(userId, undefined, input, null));
   }
 
@@ -159,7 +159,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
   }
 
   /** An MLS message for an encrypted channel, from a device of `userId` (HTTP; sockets take the same path). */
-  async sendMls(userId: string, device: string, input: MlsSendInput): Promise<Result<{ message: Message; created: boolean }>> {
+  async sendMls(userId: string, device: string, input: MlsSendInput): Promise<Result<SentMessage>> {
     return toResult(async () => {
       const { message, created } = await this.storeMls(userId, device, input, null);
       return { message, created };
@@ -218,7 +218,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
   }
 
   /** Whether `id` is the caller's finished, unsent upload (before a thumbnail goes to R2 for it), and whether the channel is encrypted. */
-  async checkUnsent(userId: string, id: string): Promise<Result<{ encrypted: boolean }>> {
+  async checkUnsent(userId: string, id: string): Promise<Result<UnsentCheck>> {
     return toResult(() => {
       if (!ownUnsent(this.db, userId, id, Date.now()).stored) throw new AppError("not_found", "no such attachment");
       return { encrypted: requireMeta(this.db).encrypted };

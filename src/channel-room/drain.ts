@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, isNull, lt, lte, min, notInArray, sql } from "drizzle-orm";
-import type { ChannelUpdate, DeliveredMessage } from "../user-hub/channel-update";
+import type { ChannelUpdate, DeviceCursor, DeliveredMessage } from "../protocol";
 import { channelView, summaryFrom, unreadCounts, type ChannelView, type UnreadCounts } from "./reads";
 import { readMeta, type MemberRow, type OutboxRow, type RoomDb } from "./room-db";
 import { attachments, deviceCursors, members, mentions, messages, outbox } from "./schema";
@@ -70,7 +70,7 @@ interface DrainContext {
   counts: Map<string, UnreadCounts>;
   recent: DeliveredMessage[];
   /** Per member to report: all their devices' cursors in this channel. */
-  cursors: Map<string, { device: string; seq: number }[]>;
+  cursors: Map<string, DeviceCursor[]>;
   /** Members whose hub asked for the full channel. */
   withChannel: string[];
 }
@@ -86,12 +86,12 @@ interface DrainContext {
  * all their devices' cursors when one moved since their last delivery, or
  * when their hub is (re)built: a first delivery, or a hub that lost its copy.
  */
-function cursorsToReport(db: RoomDb, due: MemberRow[], floor: number, withChannel: string[]): Map<string, { device: string; seq: number }[]> {
+function cursorsToReport(db: RoomDb, due: MemberRow[], floor: number, withChannel: string[]): Map<string, DeviceCursor[]> {
   const moved = db.select({ userId: deviceCursors.userId, rev: deviceCursors.rev }).from(deviceCursors).where(gt(deviceCursors.rev, floor)).all();
   const ids = due
     .filter((m) => m.active && (m.deliveredRev === 0 || withChannel.includes(m.userId) || moved.some((c) => c.userId === m.userId && c.rev > m.deliveredRev)))
     .map((m) => m.userId);
-  const report = new Map<string, { device: string; seq: number }[]>(ids.map((id) => [id, []]));
+  const report = new Map<string, DeviceCursor[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return report;
   for (const { userId, device, seq } of db.select().from(deviceCursors).where(inList(deviceCursors.userId, ids)).all()) {
     report.get(userId)!.push({ device, seq });

@@ -1,7 +1,7 @@
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import type { Budget } from "../budgets/budget";
 import { AppError } from "../errors";
-import { CLOSE_CODES, MAX_GROUP_MEMBERS, type Channel, type ChannelKind, type Message, type TimelineEvent, type User } from "../protocol";
+import { CLOSE_CODES, MAX_GROUP_MEMBERS, type Channel, type CreateChannelInput, type Message, type TimelineEvent, type User } from "../protocol";
 import type { Fanout } from "./fanout";
 import type { SendContext } from "./messages";
 import { appendAdded, appendEvent, userRef } from "./timeline";
@@ -23,16 +23,6 @@ export function toChannel(db: RoomDb, m: MetaRow = requireMeta(db)): Channel {
   if (m.kind === "group") channel.creatorId = m.creatorId;
   if (m.encrypted) channel.encrypted = true;
   return channel;
-}
-
-export interface CreateChannelInput {
-  channelId: string;
-  kind: ChannelKind;
-  title: string;
-  creatorId: string;
-  members: User[];
-  /** End-to-end encrypted: the creator's device is the MLS group's first leaf; a DM's other user joins by commit. */
-  encrypted?: { device: string; peerId?: string };
 }
 
 /** Creates the channel once; for a DM, asking again returns the same channel. */

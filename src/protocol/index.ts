@@ -10,3 +10,4 @@ export * from "./inbox-frames";
 export * from "./attachments";
 export * from "./preview";
 export * from "./e2ee";
+export * from "./rpc";

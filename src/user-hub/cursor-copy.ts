@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { HubDb } from "./hub-db";
+import type { DeviceCursor } from "../protocol";
 import { cursorCopies } from "./schema";
 
 /**
@@ -9,7 +10,7 @@ import { cursorCopies } from "./schema";
  */
 
 /** A room's report for this user's devices in one channel: the copy becomes exactly it. */
-export function replaceCursorCopy(db: HubDb, channelId: string, reported: readonly { device: string; seq: number }[]): void {
+export function replaceCursorCopy(db: HubDb, channelId: string, reported: readonly DeviceCursor[]): void {
   dropCursorCopy(db, channelId);
   for (const c of reported) db.insert(cursorCopies).values({ channelId, device: c.device, seq: c.seq }).run();
 }

@@ -1,8 +1,6 @@
 import { Budget } from "../budgets/budget";
 import type { Config } from "../config";
-
-/** What one user may spend across all their channels, kept by their hub. */
-export type HubBudgetKind = "profile" | "channelCreate" | "pushSubscribe" | "block" | "keyPackageClaim" | "userSearch" | "searchAll";
+import type { HubBudgetKind } from "../protocol";
 
 const WHAT: Record<HubBudgetKind, string> = {
   profile: "profile changes",

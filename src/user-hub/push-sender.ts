@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Env } from "../env";
 import { idKey } from "../placement/signed-id";
 import { PushEncryptionError, pushPayload, pushTopic, sendWebPush } from "../push";
-import type { DeliveredMessage } from "./channel-update";
+import type { DeliveredMessage } from "../protocol";
 import type { HubDb } from "./hub-db";
 import { duePushes, enqueuePush, PUSH_COALESCE_MS, settlePush, subscriptionOf } from "./push-queue";
 import { channels } from "./schema";

@@ -1,6 +1,5 @@
 import { and, desc, eq, gt } from "drizzle-orm";
-import type { Channel, InboxServerFrame, Missed, Summary } from "../protocol";
-import type { ChannelUpdate, DeliveredMessage } from "./channel-update";
+import type { Channel, ChannelUpdate, DeliveredMessage, InboxServerFrame, Missed, Summary } from "../protocol";
 import type { HubDb } from "./hub-db";
 import { countChannel, uncountChannel } from "./channel-count";
 import { dropCursorCopy, heldBy, replaceCursorCopy } from "./cursor-copy";

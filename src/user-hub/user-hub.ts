@@ -2,14 +2,17 @@ import { eq } from "drizzle-orm";
 import { openSession } from "../accounts/db";
 import type { Env } from "../env";
 import { toResult, type Result } from "../errors";
-import { CLOSE_CODES, InboxClientFrame, PONG_FRAME, type ClaimedKeyPackage, type MlsWelcome, type PushSubscriptionInput, type Presence, type Summary, type User } from "../protocol";
+import {
+  CLOSE_CODES, InboxClientFrame, PONG_FRAME,
+  type ChannelState, type ChannelUpdate, type ClaimedKeyPackage, type HubBudgetKind, type KeyPackageCount, type Missed, type MlsWelcome,
+  type PushSubscriptionInput, type Presence, type Summary, type UpdateOutcome, type User,
+} from "../protocol";
 import { attachmentOf, forwardedBookmark, openDevices, trySend } from "../sockets/attachment";
 import { decodeFrame } from "../sockets/decode-frame";
 import { errorFrame } from "../sockets/error-frame";
 import { SocketObject, type Identity } from "../sockets/socket-object";
 import { getUserById } from "../accounts/users";
-import type { ChannelUpdate, UpdateOutcome } from "./channel-update";
-import { HubBudgets, type HubBudgetKind } from "./hub-budgets";
+import { HubBudgets } from "./hub-budgets";
 import { ensureState, readState } from "./hub-db";
 import migrations from "./migrations/migrations.js";
 import { decidePresence, toPresence } from "./presence";
@@ -119,8 +122,7 @@ export class UserHub extends SocketObject<typeof schema> {
     return (await this.channelState(userId, channelId)) !== "none";
   }
 
-  /** "open", "closed" (a DM the user closed) or "none" (not in it, as far as the hub knows yet). */
-  async channelState(userId: string, channelId: string): Promise<"open" | "closed" | "none"> {
+  async channelState(userId: string, channelId: string): Promise<ChannelState> {
     ensureState(this.db, userId);
     const row = this.db.select({ removed: schema.channels.removed, closed: schema.channels.closed }).from(schema.channels).where(eq(schema.channels.channelId, channelId)).get();
     return !row || row.removed ? "none" : row.closed ? "closed" : "open";
@@ -173,7 +175,7 @@ export class UserHub extends SocketObject<typeof schema> {
     await Promise.allSettled(channelIds(this.db).map((id) => channelRoom(this.env, id).refreshProfile(user)));
   }
 
-  async missed(userId: string, device: string): Promise<{ channelId: string; cursor: number; lastSeq: number }[]> {
+  async missed(userId: string, device: string): Promise<Missed> {
     ensureState(this.db, userId);
     return missedBy(this.db, device);
   }
@@ -261,12 +263,12 @@ export class UserHub extends SocketObject<typeof schema> {
     return this.ctx.storage.transactionSync(() => claimKeyPackages(this.db, except));
   }
 
-  async keyPackageCount(userId: string, device: string): Promise<{ device: string; count: number; lastResort: boolean }> {
+  async keyPackageCount(userId: string, device: string): Promise<KeyPackageCount> {
     ensureState(this.db, userId);
     return keyPackageCount(this.db, device);
   }
 
-  async dropKeyPackages(userId: string, device: string): Promise<{ device: string; count: number; lastResort: boolean }> {
+  async dropKeyPackages(userId: string, device: string): Promise<KeyPackageCount> {
     ensureState(this.db, userId);
     dropKeyPackages(this.db, device);
     return keyPackageCount(this.db, device);
