@@ -53,8 +53,9 @@ export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withC
   const counts = unreadCounts(db, due.filter((d) => d.mine.length > 0).map((d) => d.m.userId));
   const messageSeqs = pending.filter((r) => r.kind === "message" && r.seq !== null).map((r) => r.seq!);
   const recent = recentMessages(db, messageSeqs.slice(-MAX_MESSAGES_PER_UPDATE));
+  const senders = sendersOf(db, messageSeqs);
   const cursors = cursorsToReport(db, due.map((d) => d.m), floor, withChannel);
-  const ctx: DrainContext = { channelId: meta.channelId, rev: meta.rev, pending, view, counts, recent, cursors, withChannel };
+  const ctx: DrainContext = { channelId: meta.channelId, rev: meta.rev, pending, view, counts, recent, senders, cursors, withChannel };
   return due.map(({ m, mine }) => ({ userId: m.userId, rev: meta.rev, update: updateFor(m, mine, ctx) }));
 }
 
@@ -69,6 +70,8 @@ interface DrainContext {
   view: ChannelView;
   counts: Map<string, UnreadCounts>;
   recent: DeliveredMessage[];
+  /** Who sent each pending message, by seq (their own never travels in `messages`). */
+  senders: Map<number, string>;
   /** Per member to report: all their devices' cursors in this channel. */
   cursors: Map<string, DeviceCursor[]>;
   /** Members whose hub asked for the full channel. */
@@ -121,8 +124,19 @@ function updateFor(m: MemberRow, mine: OutboxRow[], ctx: DrainContext): ChannelU
     membership: "active",
     summary: sendChannel ? { channel, ...summary } : summary,
     messages: ctx.recent.filter((r) => r.senderId !== m.userId && seqs.has(r.seq)),
+    ...([...seqs].some((seq) => ctx.senders.get(seq!) === m.userId) ? { spoke: true as const } : {}),
     ...(ctx.cursors.has(m.userId) ? { cursors: ctx.cursors.get(m.userId)! } : {}),
   };
+}
+
+function sendersOf(db: RoomDb, seqs: number[]): Map<number, string> {
+  if (seqs.length === 0) return new Map();
+  const rows = db
+    .select({ seq: messages.seq, senderId: messages.senderId })
+    .from(messages)
+    .where(and(gt(messages.seq, Math.min(...seqs) - 1), lte(messages.seq, Math.max(...seqs))))
+    .all();
+  return new Map(rows.map((r) => [r.seq, r.senderId]));
 }
 
 function recentMessages(db: RoomDb, seqs: number[]): DeliveredMessage[] {

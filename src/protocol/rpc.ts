@@ -59,6 +59,8 @@ export const ChannelUpdateSchema = v.variant("membership", [
      * the hub is (re)built, absent otherwise. The hub's copy is replaced whole.
      */
     cursors: v.optional(v.array(DeviceCursorSchema)),
+    /** The member sent one of the messages this update covers: from now on the channel counts against their limit. */
+    spoke: v.optional(v.literal(true)),
   }),
   v.object({ userId: v.string(), channelId: v.string(), rev: v.number(), membership: v.literal("removed"), channel: ChannelSchema }),
 ]);

@@ -50,7 +50,7 @@ export function applyChannelUpdate(db: HubDb, update: ChannelUpdate): AppliedUpd
   const closed = wasClosed && !update.messages.some((m) => m.seq > pushedSeq);
   statements(db).upsertChannel.run({ channelId: update.channelId, rev: update.rev, kind: summary.channel.kind, partnerId, summary, lastActivity, pushedSeq: newPushedSeq, closed });
   // Speaking in a channel is joining it: from then on it counts against the user's limit.
-  if (update.messages.some((m) => m.senderId === update.userId)) countChannel(db, update.channelId, Date.now());
+  if (update.spoke) countChannel(db, update.channelId, Date.now());
   if (update.cursors) replaceCursorCopy(db, update.channelId, update.cursors);
   const events: InboxEvent[] = [];
   if (closed) return { events, fresh: [] };
