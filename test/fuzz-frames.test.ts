@@ -53,16 +53,7 @@ function judge<S extends v.GenericSchema>(schema: S, text: string): Verdict {
 }
 
 /** Sends `text`, then the probe; returns every frame that arrived before the probe's pong. */
-/** Below the socket's own frame budget (100 a second, tested in budgets.test.ts), which would answer rate_limited instead of the refusal under test. */
-let lastSentAt = 0;
-async function paced(): Promise<void> {
-  const wait = lastSentAt + 25 - Date.now(); // two frames each: the text and the probe
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  lastSentAt = Date.now();
-}
-
 async function exchange(ws: TestSocket, text: string | Uint8Array, pongsFromText: number): Promise<any[]> {
-  await paced();
   ws.frames.length = 0;
   ws.ws.send(text);
   ws.send(PROBE);

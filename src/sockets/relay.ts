@@ -1,6 +1,6 @@
 import { Budget, type BudgetRule } from "../budgets/budget";
 import { AppError } from "../errors";
-import { MAX_FRAME_BYTES, PING_FRAME } from "../protocol";
+import { MAX_FRAME_BYTES } from "../protocol";
 
 /**
  * The Worker's end of a socket: it relays frames between the client and the
@@ -24,18 +24,9 @@ export function relaySocket(upstream: Response, frameBudget?: BudgetRule): Respo
   outer.accept();
   inner.binaryType = "arraybuffer";
   outer.binaryType = "arraybuffer";
-  pipe(outer, inner, frameBudget && guard(new Budget(steady(frameBudget)), outer));
+  pipe(outer, inner, frameBudget && guard(new Budget(frameBudget), outer));
   pipe(inner, outer);
   return new Response(null, { status: 101, webSocket: client, headers: upstream.headers });
-}
-
-/**
- * The same rate with a tenth of the burst: a full bucket of 1,000 frames
- * let a flood's first second through to the room at once (the others'
- * p99 went to a second in the flood benchmark); 100 a second stays.
- */
-function steady(rule: BudgetRule): BudgetRule {
-  return { limit: Math.max(1, Math.round(rule.limit / 10)), windowMs: rule.windowMs / 10 };
 }
 
 /**
@@ -48,8 +39,6 @@ function steady(rule: BudgetRule): BudgetRule {
 function guard(budget: Budget, client: WebSocket): (data: unknown) => boolean {
   let toldUntil = 0;
   return (data) => {
-    // Heartbeats are answered by the runtime for nothing, and a client over budget must not look dead.
-    if (data === PING_FRAME) return true;
     const now = Date.now();
     const wait = budget.take("socket", now);
     if (wait === null) return true;
