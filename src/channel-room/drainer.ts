@@ -16,6 +16,7 @@ const DRAIN_GAP_MS = 100;
  */
 const BUSY_DRAIN_GAP_MS = 150;
 const BUSY_DRAIN_HUBS = 20;
+const FIRST_CONTACTS_PER_DRAIN = 20;
 /**
  * A member with the channel open on every device that shows their inbox sees
  * new messages live, so their hub (badge, preview, push) needs them only when
@@ -49,8 +50,24 @@ export class Drainer {
     private readonly liveDevices: (userId: string) => Set<string> = () => new Set(),
   ) {}
 
-  /** A member live on every inbox device waits until their slot of the period comes round again. */
+  /** Live members this drain reaches for the first time since a restart (see mayWait). */
+  private readonly firstContacts = new Set<string>();
+
+  /**
+   * A member live on every inbox device waits until their slot of the period
+   * comes round again. One the room has not delivered to since it started
+   * (so it knows neither their slot nor their inbox devices) is due, but a
+   * drain takes at most FIRST_CONTACTS_PER_DRAIN such live members: the first
+   * message after 100 members open the channel would otherwise call 99 hubs
+   * at once, which locally holds the room's thread for 100 ms or more.
+   */
   private mayWait(userId: string, now: number): boolean {
+    if (!this.deliveredAt.has(userId) && this.liveDevices(userId).size > 0) {
+      if (this.firstContacts.has(userId)) return false;
+      if (this.firstContacts.size >= FIRST_CONTACTS_PER_DRAIN) return true;
+      this.firstContacts.add(userId);
+      return false;
+    }
     const until = this.waitsUntil(userId);
     return until !== null && now < until;
   }
@@ -92,6 +109,7 @@ export class Drainer {
   async drain(onlyUserIds?: string[], withChannel: string[] = []): Promise<void> {
     const now = Date.now();
     this.lastDrainAt = now;
+    this.firstContacts.clear();
     const plan = planDrain(this.db, now, onlyUserIds, withChannel, (userId) => this.mayWait(userId, now));
     this.gapMs = plan.length > BUSY_DRAIN_HUBS ? BUSY_DRAIN_GAP_MS : DRAIN_GAP_MS;
     const delivered: { userId: string; rev: number }[] = [];
