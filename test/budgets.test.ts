@@ -83,6 +83,7 @@ describe("frame budgets per member per channel", () => {
     const { sa, sb } = await pair("sock");
     const burst = 2 * config.socketFrameBudget.limit;
     for (let i = 0; i < burst; i++) sa.send({ type: "read", seq: 0 });
+    sa.send({ type: "ping" });
     sa.send({ type: "send", clientMsgId: "past-the-socket-budget", body: "hello" });
     const refused = await sa.next("error", 10_000);
     expect(refused).toMatchObject({ code: "rate_limited" });
@@ -92,6 +93,8 @@ describe("frame budgets per member per channel", () => {
     // The flood of reads is told once per wait, not once per refused frame (that would double the flood).
     const told = sa.frames.filter((f) => f.type === "error" && f.code === "rate_limited" && f.clientMsgId === undefined).length + 1;
     expect(told).toBeLessThan(burst / 20);
+    // The heartbeat sent in the middle of the flood was still answered: over budget, the client does not look dead.
+    expect(await sa.next("pong")).toEqual({ type: "pong" });
     await sb.none("message", 300);
     sa.close();
     sb.close();

@@ -1,10 +1,10 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { describe, expect, it } from "vitest";
 import { planDrain } from "../src/channel-room/drain";
 import { markRead } from "../src/channel-room/reads";
 import * as schema from "../src/channel-room/schema";
-import { dm, post, users } from "./helpers/channels";
+import { dm, group, post, users } from "./helpers/channels";
 import { api, type TestUser } from "./helpers/http";
 import { eventually, openSocket, type TestSocket } from "./helpers/socket";
 
@@ -93,6 +93,19 @@ describe("hub fan-out for members who read the channel live", () => {
     await nextSummary(inbox, channel.id, 2);
     inbox.close();
   });
+
+  it("reaches every member's hub after a restart, though a drain takes only 20 live members it has not met", async () => {
+    const [owner, ...others] = await users(26, "first");
+    const channel = await group(owner!, others);
+    await eventually(async () => (await summaryOf(others.at(-1)!, channel.id)) !== undefined);
+    // A restart forgets every member's slot and inbox devices: the next message meets them all anew.
+    await evictDurableObject(roomOf(channel.id));
+    const sockets = await Promise.all(others.map((u) => openSocket(`/channels/${channel.id}/socket`, u.token, "laptop")));
+    await Promise.all(sockets.map((ws) => ws.next("welcome")));
+    await post(owner!, channel.id, "after the restart");
+    for (const u of others) await eventually(async () => (await summaryOf(u, channel.id))?.lastSeq === 1);
+    for (const ws of sockets) ws.close();
+  }, 30_000);
 });
 
 /** The next summary of the channel on this inbox socket that covers `seq`. */

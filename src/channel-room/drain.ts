@@ -79,11 +79,6 @@ interface DrainContext {
 }
 
 /**
- * Whether a change shows in this member's summary: an edit or delete does if
- * it touches the last message or an unread one (unread and mention counts);
- * a reaction only on the last message. The rest changes nothing they see.
- */
-/**
  * The room owns device cursors (cursors.ts); a member's hub keeps a copy for
  * `GET /inbox/missed`, replaced whole by each report. A member is reported
  * all their devices' cursors when one moved since their last delivery, or
@@ -102,6 +97,11 @@ function cursorsToReport(db: RoomDb, due: MemberRow[], floor: number, withChanne
   return report;
 }
 
+/**
+ * Whether a change shows in this member's summary: an edit or delete does if
+ * it touches the last message or an unread one (unread and mention counts);
+ * a reaction only on the last message. The rest changes nothing they see.
+ */
 function concerns(r: OutboxRow, m: MemberRow, lastSeq: number): boolean {
   if (r.userId !== null && r.userId !== m.userId) return false;
   if (r.kind === "edit") return r.seq === lastSeq || (r.seq ?? 0) > m.readSeq;

@@ -41,6 +41,8 @@ export class Drainer {
   private readonly deliveredAt = new Map<string, number>();
   /** The devices each member's hub last said hold an inbox socket. */
   private readonly inboxDevices = new Map<string, string[]>();
+  /** Live members this drain reaches for the first time since a restart (see mayWait). */
+  private readonly firstContacts = new Set<string>();
 
   constructor(
     private readonly db: RoomDb,
@@ -49,9 +51,6 @@ export class Drainer {
     /** The member's devices with a socket open on the channel (they read it live). */
     private readonly liveDevices: (userId: string) => Set<string> = () => new Set(),
   ) {}
-
-  /** Live members this drain reaches for the first time since a restart (see mayWait). */
-  private readonly firstContacts = new Set<string>();
 
   /**
    * A member live on every inbox device waits until their slot of the period

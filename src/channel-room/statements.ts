@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, lte, sql } from "drizzle-orm";
 import type { RoomDb } from "./room-db";
 import { deviceCursors, members, messages, meta, outbox } from "./schema";
+import { preparedOnce } from "../sockets/prepared-once";
 
 const p = sql.placeholder;
 
@@ -66,14 +67,5 @@ function prepare(db: RoomDb) {
 
 export type RoomStatements = ReturnType<typeof prepare>;
 
-const cache = new WeakMap<RoomDb, RoomStatements>();
-
 /** The prepared statements of this room's database, built on first use. */
-export function statements(db: RoomDb): RoomStatements {
-  let s = cache.get(db);
-  if (!s) {
-    s = prepare(db);
-    cache.set(db, s);
-  }
-  return s;
-}
+export const statements: (db: RoomDb) => RoomStatements = preparedOnce(prepare);

@@ -45,7 +45,6 @@ export function socketTags(a: SocketAttachment): string[] {
   return a.batch ? [`u:${a.userId}`, `s:${a.sessionId}`, BATCH_TAG] : [`u:${a.userId}`, `s:${a.sessionId}`];
 }
 
-/** Sends to an open socket; a socket that is gone is simply skipped. */
 /** The devices of these sockets that are open. */
 export function openDevices(sockets: WebSocket[]): Set<string> {
   const devices = new Set<string>();
@@ -56,6 +55,7 @@ export function openDevices(sockets: WebSocket[]): Set<string> {
   return devices;
 }
 
+/** Sends to an open socket; a socket that is gone is simply skipped. */
 export function trySend(ws: WebSocket, data: string): void {
   try {
     ws.send(data);

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { HubDb } from "./hub-db";
 import { blocks, channels, state } from "./schema";
+import { preparedOnce } from "../sockets/prepared-once";
 
 const p = sql.placeholder;
 
@@ -48,14 +49,5 @@ function prepare(db: HubDb) {
 
 export type HubStatements = ReturnType<typeof prepare>;
 
-const cache = new WeakMap<HubDb, HubStatements>();
-
 /** The prepared statements of this hub's database, built on first use. */
-export function statements(db: HubDb): HubStatements {
-  let s = cache.get(db);
-  if (!s) {
-    s = prepare(db);
-    cache.set(db, s);
-  }
-  return s;
-}
+export const statements: (db: HubDb) => HubStatements = preparedOnce(prepare);
