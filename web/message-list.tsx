@@ -46,24 +46,27 @@ export function MessageList(p: MessageListProps) {
   const view = useRef({ top: 0, height: 800, stick: true, anchor: null as { id: string; delta: number } | null, opened: false });
   const handled = useRef({ jump: 0, toBottom: p.toBottom, bottom: true });
   const openBy = useRef(performance.now() + 3000);
+  /** The log as last read: a render that finds it scrolled elsewhere comes before that scroll's event, and the reader's move wins. */
+  const seen = useRef<{ layout: Layout; entries: Entry[]; scrollTop: number; scrollHeight: number } | null>(null);
   const [, setTick] = useState(0);
   const rerender = () => setTick((t) => t + 1);
 
   const lay = layout(p.entries, heights);
   const { start, end } = visibleRange(lay, view.current.top - OVERSCAN_PX, view.current.top + view.current.height + OVERSCAN_PX);
 
-  // Where the viewport is, in the rows' coordinates; which row anchors it.
-  const readViewport = (l: Layout) => {
+  // Where the viewport is, in the rows' coordinates; which row anchors it. `entries` and `scrollHeight` are those `l` was laid out for.
+  const readViewport = (l: Layout, entries = p.entries, scrollHeight = logRef.current!.scrollHeight) => {
     const log = logRef.current!;
     const v = view.current;
     v.top = log.scrollTop - rowsRef.current!.offsetTop;
     v.height = log.clientHeight;
-    v.stick = log.scrollHeight - log.scrollTop - log.clientHeight < NEAR_BOTTOM_PX;
+    v.stick = scrollHeight - log.scrollTop - log.clientHeight < NEAR_BOTTOM_PX;
     // The anchor is the first message on screen: rows like "top" or a day line keep their place when history comes in above.
     let i = visibleRange(l, v.top, v.top + 1).start;
-    while (i < p.entries.length - 1 && p.entries[i]!.kind !== "message" && p.entries[i]!.kind !== "pending") i++;
-    const id = p.entries[i]?.id;
+    while (i < entries.length - 1 && entries[i]!.kind !== "message" && entries[i]!.kind !== "pending") i++;
+    const id = entries[i]?.id;
     v.anchor = id ? { id, delta: l.tops[i]! - v.top } : null;
+    seen.current = { layout: l, entries, scrollTop: log.scrollTop, scrollHeight: log.scrollHeight };
   };
 
   useLayoutEffect(() => {
@@ -81,6 +84,10 @@ export function MessageList(p: MessageListProps) {
     }
     const l = changed ? layout(p.entries, heights) : lay;
     const v = view.current;
+    // Scrolled since it was last read (the scroll event is still to come): the anchor and "at the bottom" are where the reader went,
+    // in the rows as they were then; restoring the old anchor would undo the scroll.
+    const last = seen.current;
+    if (v.opened && last && Math.abs(log.scrollTop - last.scrollTop) >= 1) readViewport(last.layout, last.entries, last.scrollHeight);
     const jump = p.jump && p.jump.n !== handled.current.jump ? p.jump : null;
     const target = jump ? l.index.get(entryIdOfSeq(p.entries, jump.seq) ?? "") : undefined;
     if (!v.opened && p.entries.length > 1) {

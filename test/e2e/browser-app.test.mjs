@@ -4,7 +4,7 @@
 // count in the tab title, one Tab stop for the log with arrow keys, and
 // axe-core on the main screens.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import { axeProblems } from "./helpers/axe.mjs";
 import { composerBox, sendMessage, startDm, tokenOf } from "./helpers/browser.mjs";
 import { assertNoProblems, channelIdOf, channelList, inLog, log, startStage } from "./helpers/stage.mjs";
@@ -41,6 +41,7 @@ describe("the web app: reading, unread and keyboard", { timeout: 900_000 }, () =
   after(async () => {
     await stage?.close();
   });
+  afterEach((t) => stage?.reportIfFailed(t));
 
   test("messages show Markdown: safe links, bold, italic, strike, code in monospace, quotes; raw HTML stays text; emoji alone is large", async () => {
     const alice = await person("Alice Markdown");
@@ -152,6 +153,18 @@ describe("the web app: reading, unread and keyboard", { timeout: 900_000 }, () =
     await latest.waitFor();
     assert.ok(await inView(latest));
     await jump.waitFor({ state: "detached" });
+
+    // A scroll the log re-renders after before its scroll event (a frame came in meanwhile) stays where the reader put it.
+    const first = inLog(alice.page, "read 1");
+    for (const [where, row] of [["top", first], ["bottom", latest]]) {
+      await log(alice.page).evaluate((el, to) => {
+        el.scrollTop = to === "top" ? 0 : el.scrollHeight;
+        window.dispatchEvent(new Event("resize")); // re-renders the conversation in this task's microtasks, before the scroll event
+      }, where);
+      await row.waitFor();
+      await alice.page.waitForTimeout(300);
+      assert.ok(await inView(row), `still at the ${where} after a re-render`);
+    }
     assertNoProblems(alice, bob);
   });
 

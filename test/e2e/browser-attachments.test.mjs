@@ -6,7 +6,7 @@
 // the size limit or the storage quota says why. No page errors and no CSP violations on either side.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import { axeProblems } from "./helpers/axe.mjs";
 import { pdfLike } from "./helpers/images.mjs";
 import { composerBox, screenshot, sendMessage, startDm } from "./helpers/browser.mjs";
@@ -82,6 +82,7 @@ describe("photos and files in the web app", { timeout: 600_000 }, () => {
   after(async () => {
     await stage?.close();
   });
+  afterEach((t) => stage?.reportIfFailed(t));
 
   test("a pasted photo uploads with a progress bar, reaches the other person as a thumbnail over its placeholder, and opens full size in the viewer", async (t) => {
     const { alice, bob } = await pair("Alice Photographer", "Bob Viewer");

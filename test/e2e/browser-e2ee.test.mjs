@@ -7,7 +7,7 @@
 // search finds words in the decrypted local copy.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import { pdfLike, pngImage } from "./helpers/images.mjs";
 import { openApp, sendMessage, tokenOf } from "./helpers/browser.mjs";
 import { assertNoProblems, channelIdOf, channelList, inLog, log, startStage } from "./helpers/stage.mjs";
@@ -85,6 +85,7 @@ describe("the web app: end-to-end encrypted channels", { timeout: 600_000 }, () 
   after(async () => {
     await stage?.close();
   });
+  afterEach((t) => stage?.reportIfFailed(t));
 
   test("two people on three devices talk in an encrypted group; a member added later cannot read what came before; a removed one cannot read what follows", async () => {
     const alice = await stage.person("Alice Cipher");

@@ -3,7 +3,7 @@
 // Remove offered to the creator only, and people search in the dialogs
 // that start a DM or a group.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import { tokenOf } from "./helpers/browser.mjs";
 import { assertNoProblems, channelList, log, startStage } from "./helpers/stage.mjs";
 
@@ -30,6 +30,7 @@ describe("the web app: managing a group", { timeout: 600_000 }, () => {
   after(async () => {
     await stage?.close();
   });
+  afterEach((t) => stage?.reportIfFailed(t));
 
   test("renaming shows for every member at once, with a line in the timeline; adds, removals and leaves are lines too; only the creator is offered Remove", async () => {
     const ana = await person("Ana Owner");
@@ -206,6 +207,7 @@ describe("the web app: finding things across conversations", { timeout: 600_000 
   after(async () => {
     await stage?.close();
   });
+  afterEach((t) => stage?.reportIfFailed(t));
 
   test("search of all conversations: hits grouped by conversation, and picking one opens that conversation at the message", async () => {
     const ana = await person("Ana Finder");

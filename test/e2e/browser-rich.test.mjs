@@ -3,7 +3,7 @@
 // autocomplete and highlighting, and search with a jump into older history.
 // Each person is a separate browser context; what one does, the other sees live.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import { composerBox, screenshot, sendMessage, startDm, tokenOf } from "./helpers/browser.mjs";
 import { assertNoProblems, channelIdOf, channelList, inLog, log, seqsInLog, startStage } from "./helpers/stage.mjs";
 
@@ -36,6 +36,7 @@ describe("rich messaging in the web app", { timeout: 600_000 }, () => {
   after(async () => {
     await stage?.close();
   });
+  afterEach((t) => stage?.reportIfFailed(t));
 
   test("edit and delete one's own message from its menu; the other person sees both live", async () => {
     const alice = await person("Alice Editor");

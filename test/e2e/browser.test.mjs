@@ -2,7 +2,7 @@
 // browser contexts sign up, chat in a DM and a group, lose the network and
 // come back. Screenshots of the main screens go to test/e2e/screenshots/.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import { composerBox, screenshot, sendMessage, startDm, tokenOf } from "./helpers/browser.mjs";
 import { assertNoProblems, channelIdOf, channelList, inLog, log, seqsInLog, startStage } from "./helpers/stage.mjs";
 
@@ -19,6 +19,7 @@ describe("web app in Chromium", { timeout: 600_000 }, () => {
   after(async () => {
     await stage?.close();
   });
+  afterEach((t) => stage?.reportIfFailed(t));
 
   test("serves the app with a strict Content-Security-Policy", async () => {
     const res = await fetch(`${stage.service.baseUrl}/`);

@@ -27,6 +27,7 @@ export async function openApp(browser, baseUrl, { viewport = { width: 1100, heig
   page.on("console", (msg) => {
     if (msg.type() === "error" && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
   });
+  const trace = pageTrace(page);
 
   let offline = false;
   const open = new Set();
@@ -37,9 +38,11 @@ export async function openApp(browser, baseUrl, { viewport = { width: 1100, heig
     }
     const server = ws.connectToServer();
     const entry = { ws, server };
+    const path = new URL(ws.url()).pathname;
+    trace.note(`socket open ${path}`);
     open.add(entry);
-    ws.onClose(() => open.delete(entry));
-    server.onClose(() => open.delete(entry));
+    ws.onClose((code, reason) => (open.delete(entry), trace.note(`socket closed by the page ${path} ${code ?? ""} ${reason ?? ""}`)));
+    server.onClose((code, reason) => (open.delete(entry), trace.note(`socket closed by the server ${path} ${code ?? ""} ${reason ?? ""}`)));
   });
 
   const network = {
@@ -61,7 +64,35 @@ export async function openApp(browser, baseUrl, { viewport = { width: 1100, heig
     },
   };
   await page.goto("/");
-  return { context, page, network, problems };
+  return { context, page, network, problems, trace: trace.lines };
+}
+
+/**
+ * What a page did, kept for a failing test's report: console output, HTTP
+ * errors, failed or slow requests and socket opens and closes (the last 300,
+ * with seconds since the page opened). A timeout alone says only what was
+ * not seen; this says what happened instead.
+ */
+function pageTrace(page) {
+  const lines = [];
+  const t0 = performance.now();
+  const note = (text) => {
+    lines.push(`${((performance.now() - t0) / 1000).toFixed(2)}s ${text}`);
+    if (lines.length > 300) lines.shift();
+  };
+  const started = new Map();
+  const where = (request) => `${request.method()} ${new URL(request.url()).pathname}`;
+  page.on("console", (msg) => note(`console.${msg.type()}: ${msg.text()}`));
+  page.on("pageerror", (err) => note(`page error: ${err.message}`));
+  page.on("request", (request) => started.set(request, performance.now()));
+  page.on("requestfailed", (request) => note(`request failed: ${where(request)} ${request.failure()?.errorText ?? ""}`));
+  page.on("response", (response) => {
+    const request = response.request();
+    const took = performance.now() - (started.get(request) ?? performance.now());
+    started.delete(request);
+    if (response.status() >= 400 || took > 2000) note(`${response.status()} ${where(request)} in ${Math.round(took)} ms`);
+  });
+  return { lines, note };
 }
 
 /** Signs up through the form and waits for the channel list. */

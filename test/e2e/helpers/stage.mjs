@@ -16,6 +16,7 @@ export async function startStage(vars = {}) {
   const service = started.value;
   const browser = launched.value;
   const contexts = [];
+  const people = [];
   let count = 0;
   return {
     service,
@@ -25,8 +26,15 @@ export async function startStage(vars = {}) {
       const app = await openApp(browser, service.baseUrl, options);
       contexts.push(app.context);
       const handle = `${displayName.split(" ")[0].toLowerCase()}_${Date.now().toString(36)}${count++}`;
+      const someone = { ...app, handle, displayName };
+      people.push(someone);
       await signUp(app.page, { handle, displayName });
-      return { ...app, handle, displayName };
+      return someone;
+    },
+    /** For `afterEach`: when the test failed, what each person's page did during it (see pageTrace). */
+    reportIfFailed(t) {
+      if (t.passed) people.length = 0;
+      for (const p of people.splice(0)) console.log(`--- what ${p.displayName}'s page did (${t.name}) ---\n${p.trace.join("\n")}`);
     },
     /** Posts `bodies` into a channel over HTTP, as fast as the service allows. */
     async seed(token, channelId, bodies) {
