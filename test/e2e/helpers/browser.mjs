@@ -23,11 +23,7 @@ export async function openApp(browser, baseUrl, { viewport = { width: 1100, heig
   const context = await browser.newContext({ baseURL: baseUrl, viewport, colorScheme });
   const page = await context.newPage();
   const problems = [];
-  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-  page.on("console", (msg) => {
-    if (msg.type() === "error" && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
-  });
-  const trace = pageTrace(page);
+  const trace = pageTrace(page, problems);
 
   let offline = false;
   const open = new Set();
@@ -68,12 +64,13 @@ export async function openApp(browser, baseUrl, { viewport = { width: 1100, heig
 }
 
 /**
- * What a page did, kept for a failing test's report: console output, HTTP
+ * What a page did, kept for a failing test's report (and its page errors and
+ * CSP refusals into `problems`, which assertNoProblems checks): console output, HTTP
  * errors, failed or slow requests and socket opens and closes (the last 300,
  * with seconds since the page opened). A timeout alone says only what was
  * not seen; this says what happened instead.
  */
-function pageTrace(page) {
+function pageTrace(page, problems) {
   const lines = [];
   const t0 = performance.now();
   const note = (text) => {
@@ -82,8 +79,14 @@ function pageTrace(page) {
   };
   const started = new Map();
   const where = (request) => `${request.method()} ${new URL(request.url()).pathname}`;
-  page.on("console", (msg) => note(`console.${msg.type()}: ${msg.text()}`));
-  page.on("pageerror", (err) => note(`page error: ${err.message}`));
+  page.on("console", (msg) => {
+    note(`console.${msg.type()}: ${msg.text()}`);
+    if (msg.type() === "error" && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => {
+    note(`page error: ${err.message}`);
+    problems.push(`page error: ${err.message}`);
+  });
   page.on("request", (request) => started.set(request, performance.now()));
   page.on("requestfailed", (request) => note(`request failed: ${where(request)} ${request.failure()?.errorText ?? ""}`));
   page.on("response", (response) => {

@@ -33,8 +33,9 @@ export async function startStage(vars = {}) {
     },
     /** For `afterEach`: when the test failed, what each person's page did during it (see pageTrace). */
     reportIfFailed(t) {
-      if (t.passed) people.length = 0;
-      for (const p of people.splice(0)) console.log(`--- what ${p.displayName}'s page did (${t.name}) ---\n${p.trace.join("\n")}`);
+      const during = people.splice(0);
+      if (t.passed) return;
+      for (const p of during) console.log(`--- what ${p.displayName}'s page did (${t.name}) ---\n${p.trace.join("\n")}`);
     },
     /** Posts `bodies` into a channel over HTTP, as fast as the service allows. */
     async seed(token, channelId, bodies) {
