@@ -4,8 +4,10 @@
 // room, the hub, drizzle, valibot, the runtime). Through wrangler dev's
 // inspector (Chrome DevTools protocol, Profiler domain).
 //
-//   npx node bench/profile.mjs [--rate 100] [--seconds 5] [--members 100] [--inbox]   (--inbox: members hold inbox sockets, not channel ones)
+//   npx node bench/profile.mjs [--rate 100] [--seconds 5] [--members 100] [--inbox] [--flood]
+//   (--inbox: members hold inbox sockets, not channel ones; --flood: one more member floods the channel, as in scenarios/flood.mjs)
 import { readFileSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import WebSocket from "ws";
 import { groupMembers } from "../test/e2e/helpers/service.mjs";
 import { paced } from "./lib/load.mjs";
@@ -20,6 +22,7 @@ const rate = opt("--rate", 100);
 const seconds = opt("--seconds", 5);
 const memberCount = opt("--members", 100);
 const inboxMode = args.includes("--inbox");
+const floodMode = args.includes("--flood");
 
 function inspectorPort(pgid) {
   for (const pid of groupMembers(pgid)) {
@@ -74,8 +77,9 @@ function where(frame) {
 const target = await serviceTarget();
 const watchdog = setTimeout(() => (console.error("over budget"), target.stop().then(() => process.exit(1))), 300_000);
 try {
-  const people = await target.users(memberCount);
-  const channelId = await target.group(people, "profiled");
+  const everyone = await target.users(memberCount + (floodMode ? 1 : 0));
+  const people = everyone.slice(0, memberCount);
+  const channelId = await target.group(everyone, "profiled");
   const senders = 10;
   const listeners = inboxMode
     ? await Promise.all(people.slice(senders).map((m, i) => openRawSocket(target.inboxUrl(`p${i}`), m.token).then((ws) => ({ ws }))))
@@ -86,11 +90,22 @@ try {
   const session = await cdp(list[0].webSocketDebuggerUrl);
   await session.send("Profiler.enable");
   await session.send("Profiler.setSamplingInterval", { interval: 200 });
+  const flood = floodMode
+    ? new Worker(new URL("./lib/flood-worker.mjs", import.meta.url), {
+        workerData: { url: `${target.baseUrl.replace("http", "ws")}/api/channels/${channelId}/socket?device=flood`, token: everyone[memberCount].token },
+      })
+    : null;
+  const floodCounts = flood && new Promise((resolve) => flood.once("message", resolve));
   await session.send("Profiler.start");
   const p = rawProbe(inboxMode ? conns : [...conns, ...listeners]);
   const sent = await paced(p, conns, rate, seconds * 1000);
   await p.settle(inboxMode ? 0 : sent * (memberCount - 1), 10_000);
   const { profile } = await session.send("Profiler.stop");
+  if (flood) {
+    flood.postMessage("stop");
+    console.log("flood:", JSON.stringify(await floodCounts));
+    await flood.terminate();
+  }
   session.close();
   p.stop();
   closeRaw([...conns, ...listeners]);

@@ -15,6 +15,7 @@
 //   node bench/run.mjs --results-dir DIR   write the JSON and SVG there instead of bench/results
 //   node bench/run.mjs --disk          keep the service's state on disk, not tmpfs (see lib/targets.mjs)
 //   node bench/run.mjs --reference     also writes bench/results/reference-<host>.json and bench/reference-latency.svg
+//   BENCH_VARS='{"SYNC_RATE_LIMIT":"20"}' node bench/run.mjs ...   Worker variables for the service (experiments)
 //
 // A scenario is a function (target, people, channelId, options) run on each
 // target it names in SCENARIOS below; add one there.
@@ -188,10 +189,11 @@ const SCENARIOS = [
     finish: (r) => withRatios(r, ["sync", "withConnect"]),
   },
   {
-    // The anchor is the same load without the flooder, on the service itself.
+    // The anchor is the same load without the flooder, on the service itself. A channel of its own:
+    // the flooder is closed (4429) and benched from the channel it flooded, not from the others' scenarios.
     name: "flood",
     on: ["service"],
-    run: (t) => floodBesideGroup(t, people.service, groups.service, config.flood),
+    run: async (t) => floodBesideGroup(t, people.service, await t.group(people.service, "flooded group"), config.flood),
     finish: (r) => r,
   },
   {
@@ -214,7 +216,7 @@ try {
   const needed = new Set(["service", ...wanted.flatMap((s) => s.on)]);
   log(`starting (${smoke ? "smoke" : "full"} run): ${[...needed].join(", ")}`);
   const starts = {
-    service: () => serviceTarget({ disk }),
+    service: () => serviceTarget({ disk, vars: JSON.parse(process.env.BENCH_VARS ?? "{}") }),
     serviceDirect: () => serviceTarget({ disk, name: "serviceDirect", vars: { SOCKET_RELAY: "off" } }),
     baseline: baselineTarget,
     storeRelay: storeRelayTarget,

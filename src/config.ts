@@ -21,6 +21,10 @@ export interface Config {
   membershipBudget: BudgetRule;
   /** Frames of any kind one socket may send, checked by the Worker before the room sees them. */
   socketFrameBudget: BudgetRule;
+  /** New sockets per user per object (a room for each member, a hub for its user). */
+  socketConnectBudget: BudgetRule;
+  /** How long a user whose socket was closed for flooding (4429) waits before the object takes a new socket of theirs. */
+  floodBenchMs: number;
   /** The Worker holds each client socket and relays its frames (src/sockets/relay.ts); off hands the object's socket to the client. */
   socketRelay: boolean;
   /** One typing broadcast per user per channel per this many ms; more are dropped. */
@@ -66,11 +70,13 @@ export function readConfig(env: Partial<Env>): Config {
     maxSocketsPerUser: int(env.MAX_SOCKETS_PER_USER, 20),
     maxChannelsPerUser: int(env.MAX_CHANNELS_PER_USER, 1000),
     changeBudget: { limit: int(env.CHANGE_RATE_LIMIT, 30), windowMs: 10_000 },
-    syncBudget: { limit: int(env.SYNC_RATE_LIMIT, 300), windowMs: 10_000 },
-    readBudget: { limit: int(env.READ_RATE_LIMIT, 60), windowMs: 10_000 },
+    syncBudget: { limit: int(env.SYNC_RATE_LIMIT, 300), windowMs: 10_000, burst: 20 },
+    readBudget: { limit: int(env.READ_RATE_LIMIT, 60), windowMs: 10_000, burst: 10 },
     searchBudget: { limit: int(env.SEARCH_RATE_LIMIT, 100), windowMs: 10_000 },
     membershipBudget: { limit: int(env.MEMBERSHIP_RATE_LIMIT, 30), windowMs: 60_000 },
-    socketFrameBudget: { limit: int(env.SOCKET_FRAME_RATE_LIMIT, 1000), windowMs: 10_000 },
+    socketFrameBudget: { limit: int(env.SOCKET_FRAME_RATE_LIMIT, 1000), windowMs: 10_000, burst: 50 },
+    socketConnectBudget: { limit: int(env.SOCKET_CONNECT_RATE_LIMIT, 60), windowMs: 60_000, burst: 20 },
+    floodBenchMs: int(env.FLOOD_BENCH_MS, 30_000),
     socketRelay: env.SOCKET_RELAY !== "off",
     typingIntervalMs: int(env.TYPING_INTERVAL_MS, 2_000),
     profileBudget: { limit: int(env.PROFILE_RATE_LIMIT, 5), windowMs: 60_000 },

@@ -57,12 +57,14 @@ describe("frame budgets per member per channel", () => {
     sb.close();
   });
 
-  it("refuses sync pages past their budget, and the other member is not held back", async () => {
+  it("refuses sync pages past their burst, and the other member is not held back", async () => {
     const { b, channel, sa, sb } = await pair("syn");
-    for (let i = 0; i < 2 * config.syncBudget.limit; i++) sa.send({ type: "sync", after: 0 });
+    const burst = config.syncBudget.burst!;
+    for (let i = 0; i < 3 * burst; i++) sa.send({ type: "sync", after: 0 });
     expect(await sa.next("error", 10_000)).toMatchObject({ code: "rate_limited" });
-    expect(sa.frames.filter((f) => f.type === "history").length).toBeLessThan(2 * config.syncBudget.limit);
     await stillOpen(sa);
+    // The burst, and what refilled while the rest arrived (a token every 33 ms), not the whole 10 s budget at once.
+    expect(sa.frames.filter((f) => f.type === "history").length).toBeLessThan(2 * burst);
     sb.send({ type: "sync", after: 0 });
     await sb.next("history");
     expect((await api("GET", `/channels/${channel.id}/messages`, { token: b.token })).status).toBe(200);
@@ -81,7 +83,8 @@ describe("frame budgets per member per channel", () => {
 
   it("answers a socket's frames past its own budget in the Worker, before the room, and keeps the socket", async () => {
     const { sa, sb } = await pair("sock");
-    const burst = 2 * config.socketFrameBudget.limit;
+    // As many as the socket's whole budget: its burst passes, the rest is refused, and it stays open.
+    const burst = config.socketFrameBudget.limit;
     for (let i = 0; i < burst; i++) sa.send({ type: "read", seq: 0 });
     sa.send({ type: "ping" });
     sa.send({ type: "send", clientMsgId: "past-the-socket-budget", body: "hello" });
@@ -98,6 +101,43 @@ describe("frame budgets per member per channel", () => {
     await sb.none("message", 300);
     sa.close();
     sb.close();
+  }, 30_000);
+
+  it("closes a socket that keeps flooding after it was told, with 4429, and the channel's others hear nothing of it", async () => {
+    const { a, channel, sa, sb } = await pair("fld");
+    const closed = sa.closed;
+    for (let i = 0; i < 3 * config.socketFrameBudget.limit; i++) sa.send({ type: "read", seq: 0 });
+    expect(await closed).toMatchObject({ code: 4429 });
+    // Its user sits out a while (once the room has had the close): a reconnect loop cannot bring a fresh budget each time.
+    const reconnect = async () => {
+      try {
+        (await openSocket(`/channels/${channel.id}/socket`, a.token, "a2")).close();
+        return "accepted";
+      } catch (err) {
+        return String(err);
+      }
+    };
+    await expect.poll(reconnect, { timeout: 2_000, interval: 100 }).toMatch(/429/);
+    // The other member's socket is untouched.
+    sb.send({ type: "ping" });
+    await sb.next("pong");
+    await sb.none("error", 200);
+    sb.close();
+  }, 30_000);
+
+  it("refuses new sockets of one user past their connect budget with 429, and other users connect", async () => {
+    const [a, b] = await users(2, "cnb");
+    const channel = await dm(a!, b!);
+    const path = `/channels/${channel.id}/socket`;
+    for (let i = 0; i < config.socketConnectBudget.burst!; i++) {
+      const ws = await openSocket(path, a!.token, `c${i}`);
+      await ws.next("welcome");
+      ws.close();
+    }
+    await expect(openSocket(path, a!.token, "one-too-many")).rejects.toThrow(/429/);
+    const other = await openSocket(path, b!.token, "b1");
+    await other.next("welcome");
+    other.close();
   }, 30_000);
 
   it("answers searches past their budget with 429 and Retry-After", async () => {

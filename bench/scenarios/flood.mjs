@@ -6,53 +6,25 @@
 // others' latency and delivery as they were: the ratio flooded ÷ quiet.
 // Sends are left out: the benchmark service lifts SEND_RATE_LIMIT for the
 // other scenarios, and the send budget has its own tests.
-import WebSocket from "ws";
+import { Worker } from "node:worker_threads";
 import { closeRaw } from "../lib/raw-load.mjs";
 import { ratios } from "../lib/stats.mjs";
 import { groupLoad, openGroup } from "./group.mjs";
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** One raw socket that floods until stopped; counts what it sent and how it was answered. */
-async function flooder(baseUrl, member, channelId, { framesPerTick = 50, tickMs = 5 } = {}) {
-  const ws = new WebSocket(`${baseUrl.replace("http", "ws")}/api/channels/${channelId}/socket?device=flood`, ["chat.v1", `bearer.${member.token}`]);
-  const counts = { sent: 0, refused: 0, answered: 0 };
-  await new Promise((resolve, reject) => {
-    ws.once("message", resolve); // the welcome
-    ws.once("error", reject);
+/** The flooding member, in a worker thread (lib/flood-worker.mjs); `stop()` resolves with what it sent and how it was answered. */
+function flooder(baseUrl, member, channelId) {
+  const url = `${baseUrl.replace("http", "ws")}/api/channels/${channelId}/socket?device=flood`;
+  const worker = new Worker(new URL("../lib/flood-worker.mjs", import.meta.url), { workerData: { url, token: member.token } });
+  const done = new Promise((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
   });
-  ws.on("message", (d) => {
-    const f = JSON.parse(String(d));
-    if (f.type === "error" && f.code === "rate_limited") counts.refused++;
-    else counts.answered++;
-  });
-  // A message of its own to edit and react to.
-  ws.send(JSON.stringify({ type: "send", clientMsgId: "flood-target", body: "flood target" }));
-  const seq = await new Promise((resolve) => ws.on("message", (d) => JSON.parse(String(d)).type === "ack" && resolve(JSON.parse(String(d)).message.seq)));
-  const frames = [
-    { type: "typing" },
-    { type: "edit", seq, body: "flooded edit" },
-    { type: "react", seq, emoji: "🌊", on: true },
-    { type: "react", seq, emoji: "🌊", on: false },
-    { type: "sync", after: 0, limit: 200 },
-    { type: "read", seq },
-  ].map((f) => JSON.stringify(f));
-  let running = true;
-  const loop = (async () => {
-    while (running && ws.readyState === WebSocket.OPEN) {
-      // Back-pressure: a flooder that outruns its own socket measures the load generator, not the service.
-      if (ws.bufferedAmount < 1 << 20) {
-        for (let i = 0; i < framesPerTick; i++) ws.send(frames[counts.sent++ % frames.length]);
-      }
-      await sleep(tickMs);
-    }
-  })();
   return {
-    counts,
     async stop() {
-      running = false;
-      await loop;
-      ws.close(1000);
+      worker.postMessage("stop");
+      const counts = await done;
+      await worker.terminate();
+      return counts;
     },
   };
 }
@@ -65,17 +37,25 @@ export async function floodBesideGroup(target, members, channelId, opts) {
     const flood = await flooder(target.baseUrl, flooding, channelId);
     const t0 = Date.now();
     let flooded;
+    let counts;
     try {
       flooded = await groupLoad(target, conns, opts);
     } finally {
-      await flood.stop();
+      counts = await flood.stop();
     }
     const seconds = (Date.now() - t0) / 1000;
     return {
       members: members.length,
       senders: opts.senders,
       rate: opts.rate,
-      flood: { framesPerSec: Math.round(flood.counts.sent / seconds), refusedPerSec: Math.round(flood.counts.refused / seconds), answeredPerSec: Math.round(flood.counts.answered / seconds) },
+      flood: {
+        framesPerSec: Math.round(counts.sent / seconds),
+        refusedPerSec: Math.round(counts.refused / seconds),
+        answeredPerSec: Math.round(counts.answered / seconds),
+        sockets: counts.sockets,
+        closedByServer: counts.closedByServer,
+        upgradesRefused: counts.upgradesRefused,
+      },
       quiet,
       flooded,
       ratio: { ack: ratios(flooded.ack, quiet.ack), delivery: ratios(flooded.delivery, quiet.delivery) },

@@ -4,13 +4,15 @@ import { AppError } from "../errors";
 export interface BudgetRule {
   limit: number;
   windowMs: number;
+  /** How many may go at once (the bucket's size); `limit` when unset. Smaller than `limit` for costly work, so a full bucket spent at once cannot stall an object that others share. */
+  burst?: number;
 }
 
 /**
  * A token bucket per key, in the memory of the object that owns the keys (a
- * room for its members, a hub for its user): `limit` units, refilled evenly
- * over `windowMs`, so a burst of `limit` passes and then one unit every
- * windowMs/limit. Memory is enough: an evicted object forgets its buckets,
+ * room for its members, a hub for its user): `burst` units (`limit` unless
+ * set), refilled at `limit` per `windowMs`, so a burst passes and then one
+ * unit every windowMs/limit. Memory is enough: an evicted object forgets its buckets,
  * which only ever makes a budget more generous, once, and an object is not
  * evicted while it is being flooded.
  */
@@ -23,9 +25,10 @@ export class Budget {
   take(key: string, now = Date.now()): number | null {
     const { limit, windowMs } = this.rule;
     if (limit <= 0) return null;
+    const size = this.size();
     const msPerToken = windowMs / limit;
     const bucket = this.buckets.get(key);
-    const tokens = bucket ? Math.min(limit, bucket.tokens + (now - bucket.at) / msPerToken) : limit;
+    const tokens = bucket ? Math.min(size, bucket.tokens + (now - bucket.at) / msPerToken) : size;
     if (tokens < 1) {
       this.buckets.set(key, { tokens, at: now });
       return Math.ceil((1 - tokens) * msPerToken);
@@ -44,6 +47,10 @@ export class Budget {
   /** Forgets keys whose bucket has refilled: they are as good as new. */
   private prune(now: number): void {
     const { limit, windowMs } = this.rule;
-    for (const [key, b] of this.buckets) if (b.tokens + ((now - b.at) * limit) / windowMs >= limit) this.buckets.delete(key);
+    for (const [key, b] of this.buckets) if (b.tokens + ((now - b.at) * limit) / windowMs >= this.size()) this.buckets.delete(key);
+  }
+
+  private size(): number {
+    return Math.max(1, Math.min(this.rule.burst ?? this.rule.limit, this.rule.limit));
   }
 }

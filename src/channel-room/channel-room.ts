@@ -278,14 +278,15 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     const decoded = decodeFrame(ChannelClientFrame, data);
     if ("error" in decoded) return this.sendError(ws, decoded.error, decoded.clientMsgId);
     const frame = decoded.frame;
+    // Budgets before membership: a refused frame (most of a flood) costs no SQL.
     try {
       switch (frame.type) {
         case "send":
           this.store(who.userId, who.device, frame, ws);
           return;
         case "sync": {
-          requireMember(this.db, who.userId);
           this.budgets.sync.spend(who.userId, "sync pages");
+          requireMember(this.db, who.userId);
           const limit = frame.limit ?? DEFAULT_PAGE;
           const page = historyAfter(this.db, requireMeta(this.db).channelId, frame.after, limit);
           const held = page.messages.at(-1)?.seq;
@@ -300,22 +301,22 @@ export class ChannelRoom extends SocketObject<typeof schema> {
         case "edit":
         case "delete":
         case "react":
-          requireMember(this.db, who.userId);
           this.budgets.change.spend(who.userId, "edits, deletes and reactions");
+          requireMember(this.db, who.userId);
           this.applyChange(who.userId, frame, ws);
           return;
         case "mls":
           await this.storeMls(who.userId, who.device, frame, ws);
           return;
         case "typing":
-          requireMember(this.db, who.userId);
           // Over its budget, typing is dropped: it is a hint, and an error would cost as much as the broadcast.
           if (this.budgets.typing.take(who.userId) !== null) return;
+          requireMember(this.db, who.userId);
           this.fanout.toAll(JSON.stringify({ type: "typing", userId: who.userId }), { exceptUser: who.userId });
           return;
         case "read":
-          requireMember(this.db, who.userId);
           this.budgets.read.spend(who.userId, "read receipts");
+          requireMember(this.db, who.userId);
           this.read(who.userId, who.device, frame.seq, ws);
           return;
         case "ping":

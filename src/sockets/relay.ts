@@ -1,6 +1,6 @@
 import { Budget, type BudgetRule } from "../budgets/budget";
 import { AppError } from "../errors";
-import { MAX_FRAME_BYTES, PING_FRAME } from "../protocol";
+import { CLOSE_CODES, MAX_FRAME_BYTES, PING_FRAME } from "../protocol";
 
 /**
  * The Worker's end of a socket: it relays frames between the client and the
@@ -24,7 +24,7 @@ export function relaySocket(upstream: Response, frameBudget?: BudgetRule): Respo
   outer.accept();
   inner.binaryType = "arraybuffer";
   outer.binaryType = "arraybuffer";
-  pipe(outer, inner, frameBudget && guard(new Budget(frameBudget), outer));
+  pipe(outer, inner, frameBudget && guard(frameBudget, outer, inner));
   pipe(inner, outer);
   return new Response(null, { status: 101, webSocket: client, headers: upstream.headers });
 }
@@ -35,15 +35,29 @@ export function relaySocket(upstream: Response, frameBudget?: BudgetRule): Respo
  * dropped and any other frame answered `rate_limited` by the Worker — once
  * per wait (the error says how long), except sends, which each get their
  * error for the outbox. Answering every frame of a flood would double it.
+ * A client that keeps sending anyway (more than its whole budget refused in
+ * one window: no client that heeds `retryAfterMs` comes near) is closed with
+ * 4429, because each refused frame still costs the Worker an event, and a
+ * flood of them, even refused, slows everyone the Worker serves.
  */
-function guard(budget: Budget, client: WebSocket): (data: unknown) => boolean {
+function guard(rule: BudgetRule, client: WebSocket, upstream: WebSocket): (data: unknown) => boolean {
+  const budget = new Budget(rule);
   let toldUntil = 0;
+  let windowStart = 0;
+  let refused = 0;
   return (data) => {
     // Heartbeats are answered by the runtime for nothing, and a client over budget must not look dead.
     if (data === PING_FRAME) return true;
     const now = Date.now();
     const wait = budget.take("socket", now);
     if (wait === null) return true;
+    if (now - windowStart >= rule.windowMs) [windowStart, refused] = [now, 0];
+    if (++refused > rule.limit) {
+      // Both ends at once: a flooder need not answer the close for the room to be rid of it.
+      closeQuietly(client, CLOSE_CODES.tooManyFrames, "too many frames");
+      closeQuietly(upstream, CLOSE_CODES.tooManyFrames, "too many frames");
+      return false;
+    }
     const sendLike = typeof data === "string" && data.includes('"clientMsgId"');
     if (now < toldUntil && !sendLike) return false;
     let frame: { type?: unknown; clientMsgId?: unknown; seq?: unknown } = {};

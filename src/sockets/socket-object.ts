@@ -3,6 +3,7 @@ import { drizzle, type DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlit
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
+import { Budget } from "../budgets/budget";
 import { AppError } from "../errors";
 import { CLOSE_CODES, PING_FRAME, PONG_FRAME } from "../protocol";
 import { BillingMeter, meteredStorage } from "./billing-meter";
@@ -26,11 +27,16 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
   readonly meter = new BillingMeter();
   /** The earliest session expiry among the open sockets; undefined until looked at (after a wake or a new socket). */
   private nextExpiry: number | null | undefined;
+  /** New sockets per user: each welcome costs the object work, so a reconnect loop has a budget too. */
+  private readonly connects: Budget;
+  /** Users whose socket the Worker closed for flooding (4429), until when their new sockets are refused. */
+  private readonly benched = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env, schema: S, migrations: Migrations) {
     super(ctx, env);
     this.db = drizzle(meteredStorage(ctx.storage, this.meter), { schema });
     this.config = readConfig(env);
+    this.connects = new Budget(this.config.socketConnectBudget);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
@@ -60,6 +66,8 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
     if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new AppError("bad_request", "expected a WebSocket upgrade").toResponse();
     let welcome: string;
     try {
+      this.assertNotBenched(who.userId);
+      this.connects.spend(who.userId, "new sockets");
       // Before accepting, so nothing can be broadcast to the socket ahead of its first frame.
       welcome = await this.admit(who, req);
     } catch (err) {
@@ -105,7 +113,20 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
     }
   }
 
+  /** 429 while the user sits out a flood (see webSocketClose). */
+  private assertNotBenched(userId: string, now = Date.now()): void {
+    const until = this.benched.get(userId);
+    if (until === undefined) return;
+    if (now < until) throw new AppError("rate_limited", "this socket was closed for sending too many frames; wait before reconnecting", until - now);
+    this.benched.delete(userId);
+  }
+
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // The Worker closed this socket for a flood: the same user's next sockets wait, so a reconnect loop cannot bring a fresh budget each time.
+    if (code === CLOSE_CODES.tooManyFrames) {
+      const who = attachmentOf(ws);
+      if (who) this.benched.set(who.userId, Date.now() + this.config.floodBenchMs);
+    }
     try {
       ws.close(code, reason);
     } catch {
