@@ -29,18 +29,21 @@ export function relaySocket(upstream: Response, frameBudget?: BudgetRule): Respo
   return new Response(null, { status: 101, webSocket: client, headers: upstream.headers });
 }
 
+/** Refused frames in one budget window, in bursts, past which a socket is closed: a client that heeds `retryAfterMs` is refused a handful. */
+const FLOOD_REFUSALS = 4;
+
 /**
  * A socket's own frame budget, kept here so a flood never reaches the object
  * that every other member of the channel shares: past it, `typing` is
  * dropped and any other frame answered `rate_limited` by the Worker — once
  * per wait (the error says how long), except sends, which each get their
  * error for the outbox. Answering every frame of a flood would double it.
- * A client that keeps sending anyway (more than its whole budget refused in
- * one window: no client that heeds `retryAfterMs` comes near) is closed with
+ * A client that keeps sending anyway (more than four bursts refused in one
+ * window: no client that heeds `retryAfterMs` comes near) is closed with
  * 4429, because each refused frame still costs the Worker an event, and a
  * flood of them, even refused, slows everyone the Worker serves.
  */
-function guard(rule: BudgetRule, client: WebSocket, upstream: WebSocket): (data: unknown) => boolean {
+function guard(rule: BudgetRule, client: WebSocket, upstream: WebSocket): Admit {
   const budget = new Budget(rule);
   let toldUntil = 0;
   let windowStart = 0;
@@ -52,11 +55,12 @@ function guard(rule: BudgetRule, client: WebSocket, upstream: WebSocket): (data:
     const wait = budget.take("socket", now);
     if (wait === null) return true;
     if (now - windowStart >= rule.windowMs) [windowStart, refused] = [now, 0];
-    if (++refused > rule.limit) {
+    if (++refused > FLOOD_REFUSALS * (rule.burst ?? rule.limit)) {
       // Both ends at once: a flooder need not answer the close for the room to be rid of it.
       closeQuietly(client, CLOSE_CODES.tooManyFrames, "too many frames");
       closeQuietly(upstream, CLOSE_CODES.tooManyFrames, "too many frames");
-      return false;
+      // What the flooder had in flight still arrives: with no listener left it costs no JavaScript.
+      return "stop";
     }
     const sendLike = typeof data === "string" && data.includes('"clientMsgId"');
     if (now < toldUntil && !sendLike) return false;
@@ -79,16 +83,22 @@ function guard(rule: BudgetRule, client: WebSocket, upstream: WebSocket): (data:
   };
 }
 
+/** Whether a frame goes on; "stop": neither it nor any after it. */
+type Admit = (data: unknown) => boolean | "stop";
+
 /** Frames from `from` go to `to` (those `admit` lets through); a close or error of `from` closes `to` with the same code. */
-function pipe(from: WebSocket, to: WebSocket, admit?: (data: unknown) => boolean): void {
-  from.addEventListener("message", (e) => {
-    if (admit && !admit(e.data)) return;
+function pipe(from: WebSocket, to: WebSocket, admit?: Admit): void {
+  const relay = (e: MessageEvent) => {
+    const verdict = admit ? admit(e.data) : true;
+    if (verdict === "stop") from.removeEventListener("message", relay);
+    if (verdict !== true) return;
     try {
       to.send(e.data as string | ArrayBuffer);
     } catch {
       // `to` is closing: nothing more to deliver
     }
-  });
+  };
+  from.addEventListener("message", relay);
   from.addEventListener("close", (e) => closeQuietly(to, e.code, e.reason));
   from.addEventListener("error", () => closeQuietly(to, 1011, "socket error"));
 }
