@@ -127,6 +127,19 @@ describe("frame budgets per member per channel", () => {
     sb.close();
   }, 30_000);
 
+  it("never closes a socket for its refused sends: an outbox with many queued messages is no flood", async () => {
+    const { sa, sb } = await pair("obx");
+    let closed = false;
+    void sa.closed.then(() => (closed = true));
+    const queued = 6 * config.socketFrameBudget.burst!;
+    for (let i = 0; i < queued; i++) sa.send({ type: "send", clientMsgId: `queued-${i}`, body: `queued ${i}` });
+    await expect.poll(() => sa.frames.filter((f) => f.type === "error" && f.code === "rate_limited").length, { timeout: 10_000 }).toBeGreaterThan(4 * config.socketFrameBudget.burst!);
+    await stillOpen(sa);
+    expect(closed).toBe(false);
+    sa.close();
+    sb.close();
+  }, 30_000);
+
   it("refuses new sockets of one user past their connect budget with 429, and other users connect", async () => {
     const [a, b] = await users(2, "cnb");
     const channel = await dm(a!, b!);

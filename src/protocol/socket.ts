@@ -11,7 +11,7 @@ export const CLOSE_CODES = {
   sessionRevoked: 4401,
   notAMember: 4403,
   heartbeatTimeout: 4408,
-  /** The client kept sending after `rate_limited` (more than four bursts of its frame budget refused in one window). */
+  /** The client kept sending after `rate_limited` (more than four bursts of frames other than sends refused in one window). */
   tooManyFrames: 4429,
   lostState: 1011,
 } as const;

@@ -38,8 +38,9 @@ const FLOOD_REFUSALS = 4;
  * dropped and any other frame answered `rate_limited` by the Worker — once
  * per wait (the error says how long), except sends, which each get their
  * error for the outbox. Answering every frame of a flood would double it.
- * A client that keeps sending anyway (more than four bursts refused in one
- * window: no client that heeds `retryAfterMs` comes near) is closed with
+ * A client that keeps sending anyway (more than four bursts of frames other
+ * than sends refused in one window: no client that heeds `retryAfterMs`
+ * comes near) is closed with
  * 4429, because each refused frame still costs the Worker an event, and a
  * flood of them, even refused, slows everyone the Worker serves.
  */
@@ -54,15 +55,17 @@ function guard(rule: BudgetRule, client: WebSocket, upstream: WebSocket): Admit 
     const now = Date.now();
     const wait = budget.take("socket", now);
     if (wait === null) return true;
+    const sendLike = typeof data === "string" && data.includes('"clientMsgId"');
     if (now - windowStart >= rule.windowMs) [windowStart, refused] = [now, 0];
-    if (++refused > FLOOD_REFUSALS * (rule.burst ?? rule.limit)) {
+    // Sends are left out: an outbox resends what is pending after each wait (the SDK's does), and each
+    // refused send is answered and retried, so a client with many queued messages is no flooder.
+    if (!sendLike && ++refused > FLOOD_REFUSALS * (rule.burst ?? rule.limit)) {
       // Both ends at once: a flooder need not answer the close for the room to be rid of it.
       closeQuietly(client, CLOSE_CODES.tooManyFrames, "too many frames");
       closeQuietly(upstream, CLOSE_CODES.tooManyFrames, "too many frames");
       // What the flooder had in flight still arrives: with no listener left it costs no JavaScript.
       return "stop";
     }
-    const sendLike = typeof data === "string" && data.includes('"clientMsgId"');
     if (now < toldUntil && !sendLike) return false;
     let frame: { type?: unknown; clientMsgId?: unknown; seq?: unknown } = {};
     try {
