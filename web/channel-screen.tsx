@@ -22,6 +22,7 @@ import { attachmentActions } from "./message-attachments";
 import { useSearch } from "./search-panel";
 import { timeline } from "./timeline";
 import { listNames } from "./names";
+import { nextMentionAfter } from "./next-mention";
 import { openVerifyDialog } from "./verify-dialog";
 
 const HIGHLIGHT_MS = 3000;
@@ -145,11 +146,14 @@ export function ChannelScreen({ session, conn, me, back, addMember, jumpTo: aske
 
   // Mentions of me after where I left off, in order: "Next mention" (Alt+M) walks them.
   const [mentionFrom, setMentionFrom] = useState<number>(() => unreadAfter ?? Number.MAX_SAFE_INTEGER);
-  const nextMention = messages.find((m) => m.seq > mentionFrom && m.senderId !== me.id && !m.deleted && (m.mentions?.includes(me.id) ?? false));
-  const toNextMention = () => {
+  const mentionsMe = (m: Message) => m.mentions?.includes(me.id) ?? false;
+  const nextMention = messages.find((m) => m.seq > mentionFrom && m.senderId !== me.id && !m.deleted && mentionsMe(m));
+  // The held one shows the button; the one to go to may be before it, in history not loaded yet.
+  const toNextMention = async () => {
     if (!nextMention) return;
-    setMentionFrom(nextMention.seq);
-    void jumpTo(nextMention.seq);
+    const seq = await nextMentionAfter(conn, mentionFrom, nextMention.seq, me.id, mentionsMe).catch(() => nextMention.seq);
+    setMentionFrom(seq);
+    void jumpTo(seq);
   };
   const mentionKey = useRef(toNextMention);
   mentionKey.current = toNextMention;
@@ -157,7 +161,7 @@ export function ChannelScreen({ session, conn, me, back, addMember, jumpTo: aske
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === "KeyM" && !document.querySelector("dialog[open]")) {
         e.preventDefault();
-        mentionKey.current();
+        void mentionKey.current();
       }
     };
     window.addEventListener("keydown", onKey);
@@ -323,7 +327,7 @@ export function ChannelScreen({ session, conn, me, back, addMember, jumpTo: aske
         onScrolled={() => menu && setMenuPlace((n) => n + 1)}
       />
       {nextMention ? (
-        <button type="button" class="jump-mention secondary small" aria-keyshortcuts="Alt+M" title="Alt+M" onClick={toNextMention}>
+        <button type="button" class="jump-mention secondary small" aria-keyshortcuts="Alt+M" title="Alt+M" onClick={() => void toNextMention()}>
           @ Next mention
         </button>
       ) : null}

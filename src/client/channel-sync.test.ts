@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChannelClientFrame, Message } from "../protocol";
-import { ChannelSync, type HistoryPages } from "./channel-sync";
+import { ChannelSync } from "./channel-sync";
+import { memoryHistory } from "../../test/helpers/memory-history";
 
 // The engine is given frames as the room would send them; its HTTP pages come
 // from an in-memory history (no server needed: the e2e tests run it against the real one).
@@ -8,25 +9,9 @@ function message(seq: number, extra: Partial<Message> = {}): Message {
   return { id: `m${seq}`, seq, channelId: "c", senderId: "u", body: `message ${seq}`, clientMsgId: `k${seq}`, createdAt: seq, rev: seq, ...extra };
 }
 
-function history(all: Message[]): HistoryPages {
-  return {
-    async messagesAfter(_c, after, limit = 50) {
-      const page = all.filter((m) => m.seq > after);
-      return { messages: page.slice(0, limit), hasMore: page.length > limit };
-    },
-    async messagesBefore(_c, before, limit = 50) {
-      const page = all.filter((m) => m.seq < before);
-      return { messages: page.slice(-limit), hasMore: page.length > limit };
-    },
-    async changes() {
-      return { messages: [], rev: 0, hasMore: false };
-    },
-  };
-}
-
 function engine(all: Message[] = []) {
   const sent: ChannelClientFrame[] = [];
-  const sync = new ChannelSync({ channelId: "c", pages: history(all), initialHistory: 50 });
+  const sync = new ChannelSync({ channelId: "c", pages: memoryHistory(all), initialHistory: 50 });
   const held: number[] = [];
   sync.events.on("held", (ms) => held.push(...ms.map((m) => m.seq)));
   return { sync, sent, held, send: (f: ChannelClientFrame) => (sent.push(f), true) };
