@@ -20,9 +20,9 @@ const FIRST_CONTACTS_PER_DRAIN = 20;
 /**
  * A member with the channel open on every device that shows their inbox sees
  * new messages live, so their hub (badge, preview, push) needs them only when
- * they leave the channel (onClose drains at once) — or at the latest this
- * often, each member at their own moment in the period so the room's drains
- * stay small. At 2 s a busy 100-member channel still cost 50 hub RPCs a
+ * they leave the channel (onClose drains at once) — or this often, each
+ * member at their own moment in the period so the room's drains stay small
+ * (the first wait after the room meets them is 15 to 45 s, to reach it). At 2 s a busy 100-member channel still cost 50 hub RPCs a
  * second; at 30 s, 3. A member whose inbox is open on a device without the
  * channel (the phone beside the laptop) is updated at every drain.
  */
@@ -77,8 +77,9 @@ export class Drainer {
     if (last === undefined) return null;
     const live = this.liveDevices(userId);
     if (live.size === 0 || !(this.inboxDevices.get(userId) ?? []).every((d) => live.has(d))) return null;
+    // Their next slot at least half a period on: a member first met just before their slot would otherwise be due again at once.
     const offset = slotOffset(userId);
-    return (Math.floor((last + offset) / LIVE_MEMBER_GAP_MS) + 1) * LIVE_MEMBER_GAP_MS - offset;
+    return Math.ceil((last + LIVE_MEMBER_GAP_MS / 2 + offset) / LIVE_MEMBER_GAP_MS) * LIVE_MEMBER_GAP_MS - offset;
   }
 
   /** The member's inbox devices may have changed: deliver to them at the next drain and learn the devices anew. */
