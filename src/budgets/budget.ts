@@ -18,14 +18,17 @@ export interface BudgetRule {
  */
 export class Budget {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly size: number;
 
-  constructor(private readonly rule: BudgetRule) {}
+  constructor(private readonly rule: BudgetRule) {
+    this.size = Math.max(1, Math.min(rule.burst ?? rule.limit, rule.limit));
+  }
 
   /** Spends one unit of `key`'s budget; over budget, returns how long until one is back (and spends nothing). */
   take(key: string, now = Date.now()): number | null {
     const { limit, windowMs } = this.rule;
     if (limit <= 0) return null;
-    const size = this.size();
+    const size = this.size;
     const msPerToken = windowMs / limit;
     const bucket = this.buckets.get(key);
     const tokens = bucket ? Math.min(size, bucket.tokens + (now - bucket.at) / msPerToken) : size;
@@ -47,10 +50,6 @@ export class Budget {
   /** Forgets keys whose bucket has refilled: they are as good as new. */
   private prune(now: number): void {
     const { limit, windowMs } = this.rule;
-    for (const [key, b] of this.buckets) if (b.tokens + ((now - b.at) * limit) / windowMs >= this.size()) this.buckets.delete(key);
-  }
-
-  private size(): number {
-    return Math.max(1, Math.min(this.rule.burst ?? this.rule.limit, this.rule.limit));
+    for (const [key, b] of this.buckets) if (b.tokens + ((now - b.at) * limit) / windowMs >= this.size) this.buckets.delete(key);
   }
 }

@@ -4,6 +4,7 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { Budget } from "../budgets/budget";
+import { FloodBench } from "../budgets/flood-bench";
 import { AppError } from "../errors";
 import { CLOSE_CODES, PING_FRAME, PONG_FRAME } from "../protocol";
 import { BillingMeter, meteredStorage } from "./billing-meter";
@@ -29,14 +30,14 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
   private nextExpiry: number | null | undefined;
   /** New sockets per user: each welcome costs the object work, so a reconnect loop has a budget too. */
   private readonly connects: Budget;
-  /** Users whose socket the Worker closed for flooding (4429), until when their new sockets are refused. */
-  private readonly benched = new Map<string, number>();
+  private readonly benched: FloodBench;
 
   constructor(ctx: DurableObjectState, env: Env, schema: S, migrations: Migrations) {
     super(ctx, env);
     this.db = drizzle(meteredStorage(ctx.storage, this.meter), { schema });
     this.config = readConfig(env);
     this.connects = new Budget(this.config.socketConnectBudget);
+    this.benched = new FloodBench(this.config.floodBenchMs);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
@@ -66,7 +67,7 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
     if (!who || req.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new AppError("bad_request", "expected a WebSocket upgrade").toResponse();
     let welcome: string;
     try {
-      this.assertNotBenched(who.userId);
+      this.benched.assertFree(who.userId);
       this.connects.spend(who.userId, "new sockets");
       // Before accepting, so nothing can be broadcast to the socket ahead of its first frame.
       welcome = await this.admit(who, req);
@@ -113,19 +114,11 @@ export abstract class SocketObject<S extends Record<string, unknown>> extends Du
     }
   }
 
-  /** 429 while the user sits out a flood (see webSocketClose). */
-  private assertNotBenched(userId: string, now = Date.now()): void {
-    const until = this.benched.get(userId);
-    if (until === undefined) return;
-    if (now < until) throw new AppError("rate_limited", "this socket was closed for sending too many frames; wait before reconnecting", until - now);
-    this.benched.delete(userId);
-  }
-
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    // The Worker closed this socket for a flood: the same user's next sockets wait, so a reconnect loop cannot bring a fresh budget each time.
+    // The Worker closed this socket for a flood: the user's next sockets wait.
     if (code === CLOSE_CODES.tooManyFrames) {
       const who = attachmentOf(ws);
-      if (who) this.benched.set(who.userId, Date.now() + this.config.floodBenchMs);
+      if (who) this.benched.bench(who.userId);
     }
     try {
       ws.close(code, reason);
