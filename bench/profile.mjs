@@ -74,7 +74,8 @@ function where(frame) {
   return url.includes("node_modules") ? "other libraries" : "worker (other)";
 }
 
-const target = await serviceTarget();
+// BENCH_VARS (JSON): Worker variables for the profiled service, as in bench/run.mjs (e.g. {"SOCKET_RELAY":"off"}).
+const target = await serviceTarget({ vars: JSON.parse(process.env.BENCH_VARS ?? "{}") });
 const watchdog = setTimeout(() => (console.error("over budget"), target.stop().then(() => process.exit(1))), 300_000);
 try {
   const everyone = await target.users(memberCount + (floodMode ? 1 : 0));

@@ -2,6 +2,7 @@ import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { describe, expect, it } from "vitest";
 import { planDrain } from "../src/channel-room/drain";
+import type { BillingMeter } from "../src/sockets/billing-meter";
 import { markRead } from "../src/channel-room/reads";
 import * as schema from "../src/channel-room/schema";
 import { dm, group, post, users } from "./helpers/channels";
@@ -92,6 +93,31 @@ describe("hub fan-out for members who read the channel live", () => {
     open.close();
     await nextSummary(inbox, channel.id, 2);
     inbox.close();
+  });
+
+  it("wakes the room for no drain while every member reads the channel live", async () => {
+    const people = await users(3, "alllive");
+    const [a, ...others] = people;
+    const channel = await group(a!, others);
+    await eventually(async () => (await summaryOf(others.at(-1)!, channel.id)) !== undefined);
+    const sockets = await Promise.all(people.map((u) => openSocket(`/channels/${channel.id}/socket`, u.token, "laptop")));
+    await Promise.all(sockets.map((ws) => ws.next("welcome")));
+    // The first message meets each member's hub (it learns they have no inbox open elsewhere).
+    await post(a!, channel.id, "first");
+    for (const ws of sockets.slice(1)) await ws.next("message");
+    await new Promise((r) => setTimeout(r, 300));
+    const alarmsOf = () => runInDurableObject(roomOf(channel.id), (o) => (o as unknown as { meter: BillingMeter }).meter.take().alarms);
+    await alarmsOf();
+    for (let i = 0; i < 6; i++) {
+      await post(a!, channel.id, `live ${i}`);
+      for (const ws of sockets.slice(1)) await ws.next("message");
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    // One drain per message before: six alarms. Now at most the one of a member whose slot fell in this second.
+    expect(await alarmsOf()).toBeLessThanOrEqual(1);
+    for (const ws of sockets) ws.close();
+    // Leaving still catches their hub up at once.
+    await eventually(async () => (await summaryOf(others[0]!, channel.id))?.lastSeq === 7 || undefined);
   });
 
   it("reaches every member's hub after a restart, though a drain takes only 20 live members it has not met", async () => {

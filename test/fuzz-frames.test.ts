@@ -59,6 +59,8 @@ function judge<S extends v.GenericSchema>(schema: S, text: string): Verdict {
 async function exchange(ws: TestSocket, text: string | Uint8Array, pongsFromText: number): Promise<any[]> {
   // Paced under the socket's frame budget (two frames an exchange): the fuzz is about what each frame gets, not about floods.
   await new Promise((r) => setTimeout(r, PACE_MS));
+  // Say why, if the server closed it: the close code is the finding, not the send that fails after it.
+  if (ws.ws.readyState !== WebSocket.OPEN) throw new Error(`the server closed the socket: ${JSON.stringify(await ws.closed)}`);
   ws.frames.length = 0;
   ws.ws.send(text);
   ws.send(PROBE);

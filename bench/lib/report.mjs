@@ -47,6 +47,10 @@ export function printTable(result) {
       console.log(`  ${rate} msg/s: service ${c("service")}, store-and-relay ${c("storeRelay")}, bare ws ${c("baseline")}`);
     }
   }
+  if (s.group?.service?.cold) {
+    const c = (t) => (s.group[t]?.cold ? `p50 ${s.group[t].cold.delivery.p50} / p99 ${s.group[t].cold.delivery.p99} ms (ack p99 ${s.group[t].cold.ack.p99})` : "-");
+    console.log(`\nThe group's unmeasured warm-up (cold: JIT; the service's room meets 99 hubs), fan-out: service ${c("service")}, store-and-relay ${c("storeRelay")}, bare ws ${c("baseline")}`);
+  }
   if (s.group?.serviceDirect) {
     console.log("\nThe same group without the Worker's relay (SOCKET_RELAY=off: on the platform the relay runs in the Worker's isolate, not on the room's thread; ratio ÷ store-and-relay at p50 / p99):");
     for (const rate of Object.keys(s.group.serviceDirect.byRate)) {

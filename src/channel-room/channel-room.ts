@@ -380,7 +380,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     if (from) this.fanout.ack(from, input.clientMsgId, message);
     if (result.created) {
       this.fanout.message(message, from);
-      this.drainer.schedule();
+      this.drainer.seenLive();
     }
     return result;
   }
@@ -418,7 +418,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
       await this.welcomes.deliver();
     }
     if (result.joined.length > 0 || result.left.length > 0) await this.drainer.drain();
-    else this.drainer.schedule();
+    else this.drainer.seenLive();
     return result;
   }
 
@@ -442,7 +442,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     const frame = JSON.stringify({ type: "changed", change: result.change, message: result.message });
     if (result.changed) {
       this.fanout.toAll(frame);
-      this.drainer.schedule();
+      this.drainer.seenLive();
     } else if (from) this.fanout.toOne(from, frame);
     return result;
   }

@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import { loggableError } from "../errors";
 import { userHub } from "../user-hub/stub";
-import { collectOutbox, completeDeliveries, failDelivery, nextDrainAt, planDrain } from "./drain";
+import { activeMemberIds, collectOutbox, completeDeliveries, failDelivery, nextDrainAt, planDrain } from "./drain";
 import type { RoomDb } from "./room-db";
 
 const HUB_TIMEOUT_MS = 10_000;
@@ -43,6 +43,12 @@ export class Drainer {
   private readonly inboxDevices = new Map<string, string[]>();
   /** Live members this drain reaches for the first time since a restart (see mayWait). */
   private readonly firstContacts = new Set<string>();
+  /**
+   * Until when every active member waits (reads live on every inbox device,
+   * slot not come): a message, edit or reaction before then needs no drain of
+   * its own, only the one already due then. Null: someone may be due.
+   */
+  private quietUntil: number | null = null;
 
   constructor(
     private readonly db: RoomDb,
@@ -82,6 +88,17 @@ export class Drainer {
     return Math.ceil((last + LIVE_MEMBER_GAP_MS / 2 + offset) / LIVE_MEMBER_GAP_MS) * LIVE_MEMBER_GAP_MS - offset;
   }
 
+  /** When the first active member is due again, if every one of them waits (null: someone is due now). */
+  private everyoneWaitsUntil(): number | null {
+    let until = Infinity;
+    for (const userId of activeMemberIds(this.db)) {
+      const at = this.waitsUntil(userId);
+      if (at === null) return null;
+      until = Math.min(until, at);
+    }
+    return Number.isFinite(until) ? until : null;
+  }
+
   /** The member's inbox devices may have changed: deliver to them at the next drain and learn the devices anew. */
   refresh(userId: string): void {
     this.deliveredAt.delete(userId);
@@ -98,8 +115,16 @@ export class Drainer {
     this.drainAt = null;
   }
 
-  schedule(at = Date.now()): void {
-    at = Math.max(at, this.lastDrainAt + this.gapMs);
+  /** A message, edit or reaction was stored: members with the channel open see it on their sockets. */
+  seenLive(): void {
+    if (this.quietUntil !== null && Date.now() < this.quietUntil) this.schedule(this.quietUntil);
+    else this.schedule();
+  }
+
+  /** A drain at `at`; without it, at the next gap, for a change that may make anyone due (a read, members, a socket gone). */
+  schedule(at?: number): void {
+    if (at === undefined) this.quietUntil = null;
+    at = Math.max(at ?? Date.now(), this.lastDrainAt + this.gapMs);
     if (this.drainAt !== null && this.drainAt <= at) return;
     this.drainAt = at;
     void this.storage.setAlarm(at);
@@ -111,6 +136,7 @@ export class Drainer {
     this.lastDrainAt = now;
     this.firstContacts.clear();
     const plan = planDrain(this.db, now, onlyUserIds, withChannel, (userId) => this.mayWait(userId, now));
+    if (!onlyUserIds) this.quietUntil = plan.length === 0 ? this.everyoneWaitsUntil() : null;
     this.gapMs = plan.length > BUSY_DRAIN_HUBS ? BUSY_DRAIN_GAP_MS : DRAIN_GAP_MS;
     const delivered: { userId: string; rev: number }[] = [];
     const needChannel: string[] = [];
