@@ -189,11 +189,11 @@ const SCENARIOS = [
     finish: (r) => withRatios(r, ["sync", "withConnect"]),
   },
   {
-    // The anchor is the same load without the flooder, on the service itself. A channel of its own:
-    // the flooder is closed (4429) and benched from the channel it flooded, not from the others' scenarios.
+    // The anchor is the same load without the flooder, on the service itself, with its budgets as
+    // deployed (serviceFlood: the others raise the socket frame budget for load).
     name: "flood",
-    on: ["service"],
-    run: async (t) => floodBesideGroup(t, people.service, await t.group(people.service, "flooded group"), config.flood),
+    on: ["serviceFlood"],
+    run: async (t) => floodBesideGroup(t, people[t.name], groups[t.name], config.flood),
     finish: (r) => r,
   },
   {
@@ -218,6 +218,7 @@ try {
   const starts = {
     service: () => serviceTarget({ disk, vars: JSON.parse(process.env.BENCH_VARS ?? "{}") }),
     serviceDirect: () => serviceTarget({ disk, name: "serviceDirect", vars: { SOCKET_RELAY: "off" } }),
+    serviceFlood: () => serviceTarget({ disk, name: "serviceFlood", defaultBudgets: true }),
     baseline: baselineTarget,
     storeRelay: storeRelayTarget,
   };

@@ -64,6 +64,11 @@ export function printTable(result) {
     console.log(`\nKeep-up ceiling into one channel of ${s.sweep.service.members} (all delivered, p99 < ${s.sweep.service.p99BoundMs} ms):`);
     console.log(`  service ${rate(s.sweep.service)}, store-and-relay ${rate(s.sweep.storeRelay)}, bare ws ${rate(s.sweep.baseline)}`);
   }
+  const flood = s.flood?.serviceFlood;
+  if (flood) {
+    const f = flood.flood;
+    console.log(`\nFlood beside the group of ${flood.members} at ${flood.rate} msg/s (budgets as deployed): others' fan-out ${fmt(flood.flooded.delivery)} flooded vs ${fmt(flood.quiet.delivery)} quiet (${ratio(flood.ratio.delivery)}), lost ${flood.flooded.lost}; the flooder sent ${f.framesPerSec} frames/s on ${f.sockets} sockets, ${f.closedByServer} closed by the server (4429), ${f.upgradesRefused} reconnects refused`);
+  }
   if (s.inbox?.service) console.log(`\nInbox: ${s.inbox.service.summariesPerInboxPerSec} summaries per inbox per second at ${s.inbox.service.rate} msg/s; lost ${s.inbox.service.lost}`);
   if (s.idle) {
     console.log("\nIdle sockets, resident memory per socket (KiB) in the Worker's runtime (+ in wrangler's local proxy):");
