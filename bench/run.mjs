@@ -185,7 +185,7 @@ const SCENARIOS = [
   {
     name: "catchUp",
     on: ["baseline", "service"],
-    run: (t) => catchUp(t, people[t.name].slice(0, 2), { ...config.catchUp, log }),
+    run: (t) => catchUp(t, people[t.name].slice(0, 1 + config.catchUp.repeats), { ...config.catchUp, log }),
     finish: (r) => withRatios(r, ["sync", "withConnect"]),
   },
   {

@@ -70,7 +70,8 @@ export function readConfig(env: Partial<Env>): Config {
     maxSocketsPerUser: int(env.MAX_SOCKETS_PER_USER, 20),
     maxChannelsPerUser: int(env.MAX_CHANNELS_PER_USER, 1000),
     changeBudget: { limit: int(env.CHANGE_RATE_LIMIT, 30), windowMs: 10_000, burst: 10 },
-    syncBudget: { limit: int(env.SYNC_RATE_LIMIT, 300), windowMs: 10_000, burst: 20 },
+    // 50 at once: a device back after a while catches up 10,000 messages (pages of 200) without waiting.
+    syncBudget: { limit: int(env.SYNC_RATE_LIMIT, 300), windowMs: 10_000, burst: 50 },
     readBudget: { limit: int(env.READ_RATE_LIMIT, 60), windowMs: 10_000, burst: 10 },
     searchBudget: { limit: int(env.SEARCH_RATE_LIMIT, 100), windowMs: 10_000 },
     membershipBudget: { limit: int(env.MEMBERSHIP_RATE_LIMIT, 30), windowMs: 60_000 },

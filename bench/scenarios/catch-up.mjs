@@ -25,8 +25,9 @@ async function fill(target, writer, channelId, count, window = 200) {
   }
 }
 
-export async function catchUp(target, [writer, reader], { messages, repeats, log }) {
-  const channelId = await target.group([writer, reader], "catch-up");
+/** `readers`: one per repeat, so each catch-up is one device's alone (sync pages are budgeted per user per channel). */
+export async function catchUp(target, [writer, ...readers], { messages, repeats, log }) {
+  const channelId = await target.group([writer, ...readers.slice(0, repeats)], "catch-up");
   const t0 = performance.now();
   const bytes0 = target.storageBytes?.();
   await fill(target, writer, channelId, messages);
@@ -47,7 +48,7 @@ export async function catchUp(target, [writer, reader], { messages, repeats, log
   const times = [];
   const withConnect = [];
   for (let r = 0; r < repeats; r++) {
-    const http = new HttpClient({ baseUrl: target.baseUrl, token: reader.token });
+    const http = new HttpClient({ baseUrl: target.baseUrl, token: readers[r % readers.length].token });
     // This device holds nothing yet and wants everything: its first sync starts at 0.
     const held = new ChannelSync({ channelId, pages: http, initialHistory: Number.MAX_SAFE_INTEGER, syncPageSize: PAGE });
     const start = performance.now();
