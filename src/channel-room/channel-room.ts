@@ -475,8 +475,11 @@ export class ChannelRoom extends SocketObject<typeof schema> {
   /** Closes sockets after the frames already queued for them (they still get those first). */
   private closeSockets(tag: string, code: number, reason: string): void {
     const sockets = this.ctx.getWebSockets(tag);
-    if (sockets.length > 0) this.fanout.flush();
+    if (sockets.length === 0) return;
+    this.fanout.flush();
     for (const ws of sockets) ws.close(code, reason);
+    // Who reads live changed, whether or not the runtime tells webSocketClose.
+    this.drainer.schedule();
   }
 
   private closeSocket(ws: WebSocket, code: number, reason: string): void {
