@@ -22,11 +22,12 @@ const FIRST_CONTACTS_PER_DRAIN = 20;
  * new messages live, so their hub (badge, preview, push) needs them only when
  * they leave the channel (onClose drains at once) — or this often, each
  * member at their own moment in the period so the room's drains stay small
- * (the first wait after the room meets them is 15 to 45 s, to reach it). At 2 s a busy 100-member channel still cost 50 hub RPCs a
+ * (but never sooner than LIVE_MEMBER_MIN_GAP_MS after the last). At 2 s a busy 100-member channel still cost 50 hub RPCs a
  * second; at 30 s, 3. A member whose inbox is open on a device without the
  * channel (the phone beside the laptop) is updated at every drain.
  */
 export const LIVE_MEMBER_GAP_MS = 30_000;
+const LIVE_MEMBER_MIN_GAP_MS = 2_000;
 
 /**
  * Runs a room's outbox drain: when (the object's alarm, at most every
@@ -83,9 +84,9 @@ export class Drainer {
     if (last === undefined) return null;
     const live = this.liveDevices(userId);
     if (live.size === 0 || !(this.inboxDevices.get(userId) ?? []).every((d) => live.has(d))) return null;
-    // Their next slot at least half a period on: a member first met just before their slot would otherwise be due again at once.
+    // Their next slot at least LIVE_MEMBER_MIN_GAP_MS on: a member first met just before their slot would otherwise be due again at once.
     const offset = slotOffset(userId);
-    return Math.ceil((last + LIVE_MEMBER_GAP_MS / 2 + offset) / LIVE_MEMBER_GAP_MS) * LIVE_MEMBER_GAP_MS - offset;
+    return Math.ceil((last + LIVE_MEMBER_MIN_GAP_MS + offset) / LIVE_MEMBER_GAP_MS) * LIVE_MEMBER_GAP_MS - offset;
   }
 
   /** When the first active member is due again, if every one of them waits (null: someone is due now). */
