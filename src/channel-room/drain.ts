@@ -208,7 +208,3 @@ export function nextDrainAt(db: RoomDb, now: number, waitsUntil: (userId: string
   if (behind.length === 0) return null;
   return Math.min(...behind.map((m) => Math.max(now, m.retryAt, waitsUntil(m.userId) ?? 0)));
 }
-
-export function activeMemberIds(db: RoomDb): string[] {
-  return db.select({ userId: members.userId }).from(members).where(eq(members.active, true)).all().map((m) => m.userId);
-}

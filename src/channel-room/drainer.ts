@@ -1,7 +1,8 @@
 import type { Env } from "../env";
 import { loggableError } from "../errors";
 import { userHub } from "../user-hub/stub";
-import { activeMemberIds, collectOutbox, completeDeliveries, failDelivery, nextDrainAt, planDrain } from "./drain";
+import { collectOutbox, completeDeliveries, failDelivery, nextDrainAt, planDrain } from "./drain";
+import { activeMembers } from "./membership";
 import type { RoomDb } from "./room-db";
 
 const HUB_TIMEOUT_MS = 10_000;
@@ -22,8 +23,8 @@ const FIRST_CONTACTS_PER_DRAIN = 20;
  * new messages live, so their hub (badge, preview, push) needs them only when
  * they leave the channel (onClose drains at once) — or this often, each
  * member at their own moment in the period so the room's drains stay small
- * (but never sooner than LIVE_MEMBER_MIN_GAP_MS after the last). At 2 s a busy 100-member channel still cost 50 hub RPCs a
- * second; at 30 s, 3. A member whose inbox is open on a device without the
+ * (never sooner than LIVE_MEMBER_MIN_GAP_MS after the last). At 2 s a busy
+ * 100-member channel still cost 50 hub RPCs a second; at 30 s, 3. A member whose inbox is open on a device without the
  * channel (the phone beside the laptop) is updated at every drain.
  */
 export const LIVE_MEMBER_GAP_MS = 30_000;
@@ -92,7 +93,7 @@ export class Drainer {
   /** When the first active member is due again, if every one of them waits (null: someone is due now). */
   private everyoneWaitsUntil(): number | null {
     let until = Infinity;
-    for (const userId of activeMemberIds(this.db)) {
+    for (const { userId } of activeMembers(this.db)) {
       const at = this.waitsUntil(userId);
       if (at === null) return null;
       until = Math.min(until, at);
