@@ -9,6 +9,8 @@ import { openSocket } from "./helpers/socket";
 // Messages stored in one burst leave the room together: a socket opened with
 // batch=1 gets them in one `messages` frame, a socket of the baseline protocol
 // one `message` frame each; both in seq order, and never the sender's own.
+// A socket opened with batch=2 gets everything of a burst (messages, edits,
+// reactions, receipts) in one `frames` frame.
 
 const roomOf = (channelId: string) => env.CHANNEL_ROOM.get(env.CHANNEL_ROOM.idFromName(channelId));
 
@@ -59,9 +61,57 @@ describe("batch frames for a busy channel", () => {
     reader.close();
   });
 
-  it("refuses a batch value other than 1 with 400", async () => {
+  it("sends a burst of any frames as one frames frame to batch=2 sockets, in the order the room made them", async () => {
+    const [a, b, c] = await users(3, "frames");
+    const channel = await group(a!, [b!, c!], "mixed");
+    const framing = await openSocket(`/channels/${channel.id}/socket?batch=2`, b!.token, "laptop");
+    const batching = await openSocket(`/channels/${channel.id}/socket?batch=1`, c!.token, "phone");
+    await framing.next("welcome");
+    await batching.next("welcome");
+    await insideRoom(channel.id, async (room) => {
+      await room.send(a!.user.id, { clientMsgId: "f-1", body: "one" });
+      await room.send(a!.user.id, { clientMsgId: "f-2", body: "two" });
+      await room.change(a!.user.id, { type: "edit", seq: 1, body: "one, fixed" });
+      await room.change(a!.user.id, { type: "react", seq: 2, emoji: "👍", on: true });
+      await room.send(a!.user.id, { clientMsgId: "f-3", body: "three" });
+    });
+    const burst = await framing.next("frames");
+    expect(v.safeParse(ChannelServerFrame, burst).success).toBe(true);
+    // Consecutive messages inside are still one `messages` frame.
+    expect(burst.frames.map((f: any) => [f.type, f.messages?.map((m: any) => m.seq) ?? f.message.seq])).toEqual([
+      ["messages", [1, 2]],
+      ["changed", 1],
+      ["changed", 2],
+      ["message", 3],
+    ]);
+    expect(burst.frames[1].message.body).toBe("one, fixed");
+    // Nothing else came: the whole burst was that one frame.
+    expect(framing.frames).toEqual([]);
+    // A batch=1 socket gets the same burst as separate frames.
+    expect((await batching.next()).type).toBe("messages");
+    expect((await batching.next()).type).toBe("changed");
+    expect((await batching.next()).type).toBe("changed");
+    expect((await batching.next()).type).toBe("message");
+    framing.close();
+    batching.close();
+  });
+
+  it("sends a lone frame to a batch=2 socket as itself, not wrapped", async () => {
+    const [a, b] = await users(2, "lone");
+    const channel = await group(a!, [b!], "lone");
+    const framing = await openSocket(`/channels/${channel.id}/socket?batch=2`, b!.token, "laptop");
+    await framing.next("welcome");
+    await insideRoom(channel.id, async (room) => {
+      await room.send(a!.user.id, { clientMsgId: "l-1", body: "alone" });
+    });
+    expect(await framing.next()).toMatchObject({ type: "message", message: { seq: 1, body: "alone" } });
+    framing.close();
+  });
+
+  it("refuses a batch value other than 1 or 2 with 400", async () => {
     const [a, b] = await users(2, "badbatch");
     const channel = await group(a!, [b!], "bad");
     await expect(openSocket(`/channels/${channel.id}/socket?batch=yes`, a!.token)).rejects.toThrow(/400/);
+    await expect(openSocket(`/channels/${channel.id}/socket?batch=3`, a!.token)).rejects.toThrow(/400/);
   });
 });

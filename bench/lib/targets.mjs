@@ -69,8 +69,8 @@ export async function serviceTarget({ disk = false, name = "service", vars = {},
     name,
     baseUrl: service.baseUrl,
     pid: service.pid,
-    // batch=1, as the SDK asks: a busy channel sends several messages per frame (docs/protocol.md).
-    socketUrl: (channelId, device) => `${ws}/api/channels/${channelId}/socket?device=${device}&batch=1`,
+    // batch=2, as the SDK asks: a busy channel sends several messages, or several frames, per frame (docs/protocol.md).
+    socketUrl: (channelId, device) => `${ws}/api/channels/${channelId}/socket?device=${device}&batch=2`,
     inboxUrl: (device) => `${ws}/api/inbox/socket?device=${device}`,
     welcomes: true,
     /** `n` new accounts: { token, userId, handle }. */

@@ -1,4 +1,4 @@
-import { BATCH_TAG, trySend } from "../sockets/attachment";
+import { BATCH_TAG, FRAMES_TAG, trySend } from "../sockets/attachment";
 
 /** One frame on its way to the room's sockets. */
 interface Outgoing {
@@ -19,7 +19,9 @@ interface Outgoing {
  * queue's task runs) leave together: a socket that asked for batches
  * (`batch=1` on connect, tagged BATCH_TAG) gets consecutive messages as one
  * `messages` frame, others one `message` frame each, as the baseline
- * protocol says. One send per socket per burst instead of one per message is
+ * protocol says; a socket that asked for any frames at once (`batch=2`,
+ * FRAMES_TAG) gets everything of the burst as one `frames` frame. One send
+ * per socket per burst instead of one per frame is
  * what keeps a busy channel's fan-out cheap (the runtime's cost is per send).
  * Durability is untouched: the output gate holds every send until the writes
  * before it are durable, whenever it leaves.
@@ -63,44 +65,64 @@ export class Fanout {
     if (queue.length === 0) return;
     this.#queue = [];
     const batching = new Set(this.ctx.getWebSockets(BATCH_TAG));
+    const framing = new Set(this.ctx.getWebSockets(FRAMES_TAG));
     const excluded = new Map<string, Set<WebSocket>>();
     for (const o of queue) {
       if (o.exceptUser !== undefined && !excluded.has(o.exceptUser)) excluded.set(o.exceptUser, new Set(this.ctx.getWebSockets(`u:${o.exceptUser}`)));
     }
-    const frames = new Map<string, string>();
+    const built = new Map<string, string>();
     // Sockets with a frame of their own (the sender's ack) go first: order matters within a socket, not across them.
     const own = [...new Set(queue.flatMap((o) => (o.to ? [o.to] : [])))];
     const sockets = queue.every((o) => o.to) ? own : [...own, ...this.ctx.getWebSockets().filter((ws) => !own.includes(ws))];
     for (const ws of sockets) {
-      const batches = batching.has(ws);
-      let run: number[] = [];
-      const endRun = () => {
-        if (run.length === 0) return;
-        trySend(ws, run.length === 1 ? queue[run[0]!]!.data : batchFrame(queue, run, frames));
-        run = [];
-      };
-      for (let i = 0; i < queue.length; i++) {
-        const o = queue[i]!;
-        if (o.to ? o.to !== ws : o.skip === ws || (o.exceptUser !== undefined && excluded.get(o.exceptUser)!.has(ws))) continue;
-        if (batches && o.message !== undefined) {
-          run.push(i);
-          continue;
-        }
-        endRun();
-        trySend(ws, o.data);
+      const parts = framesFor(ws, queue, batching.has(ws), excluded);
+      if (parts.length === 0) continue;
+      if (parts.length === 1 || !framing.has(ws)) {
+        for (const part of parts) trySend(ws, frameOf(queue, part, built));
+        continue;
       }
-      endRun();
+      // Sockets that get the same frames share one string: most of the room's sockets, most of the time.
+      const key = `f${parts.map((p) => p.join(",")).join("|")}`;
+      let frame = built.get(key);
+      if (frame === undefined) {
+        frame = `{"type":"frames","frames":[${parts.map((p) => frameOf(queue, p, built)).join(",")}]}`;
+        built.set(key, frame);
+      }
+      trySend(ws, frame);
     }
   }
 }
 
-/** One `messages` frame for these queue entries; sockets that get the same entries share the string. */
-function batchFrame(queue: Outgoing[], run: number[], frames: Map<string, string>): string {
-  const key = run.join(",");
-  let frame = frames.get(key);
+/**
+ * The frames this socket gets from the queue, in order, each as the queue
+ * entries it carries: one entry, or (for a socket that takes batches) a run
+ * of consecutive messages that becomes one `messages` frame.
+ */
+function framesFor(ws: WebSocket, queue: Outgoing[], batches: boolean, excluded: Map<string, Set<WebSocket>>): number[][] {
+  const parts: number[][] = [];
+  let run: number[] | null = null;
+  for (let i = 0; i < queue.length; i++) {
+    const o = queue[i]!;
+    if (o.to ? o.to !== ws : o.skip === ws || (o.exceptUser !== undefined && excluded.get(o.exceptUser)!.has(ws))) continue;
+    if (batches && o.message !== undefined) {
+      if (run) run.push(i);
+      else parts.push((run = [i]));
+      continue;
+    }
+    run = null;
+    parts.push([i]);
+  }
+  return parts;
+}
+
+/** One frame for these queue entries: the entry's own frame, or one `messages` frame for a run of messages. */
+function frameOf(queue: Outgoing[], part: number[], built: Map<string, string>): string {
+  if (part.length === 1) return queue[part[0]!]!.data;
+  const key = part.join(",");
+  let frame = built.get(key);
   if (frame === undefined) {
-    frame = `{"type":"messages","messages":[${run.map((i) => queue[i]!.message).join(",")}]}`;
-    frames.set(key, frame);
+    frame = `{"type":"messages","messages":[${part.map((i) => queue[i]!.message).join(",")}]}`;
+    built.set(key, frame);
   }
   return frame;
 }

@@ -113,8 +113,8 @@ export class ChannelConnection {
     );
     const token = options.http.token;
     if (!token) throw new Error("log in before opening a channel");
-    // batch=1: several messages may come in one `messages` frame (a busy channel sends far fewer frames).
-    const url = options.http.socketUrl(`/channels/${encodeURIComponent(this.channelId)}/socket`, options.device, { batch: "1" });
+    // batch=2: several messages may come in one `messages` frame, and any frames of a burst in one `frames` frame (a busy channel sends far fewer frames).
+    const url = options.http.socketUrl(`/channels/${encodeURIComponent(this.channelId)}/socket`, options.device, { batch: "2" });
     const open = () => {
       if (this.#status.peek() !== "closed") this.#socket = this.#connect(url, token, options);
     };
@@ -288,6 +288,9 @@ export class ChannelConnection {
         return;
       case "error":
         this.#onError(frame);
+        return;
+      case "frames":
+        for (const f of frame.frames) this.#onFrame(f);
         return;
       case "pong":
         return;

@@ -24,7 +24,7 @@ export async function forwardUpgrade(c: Context<AppEnv>, target: { fetch(req: Re
   headers.set(FORWARDED.device, query.output.device);
   // Set over whatever the client sent, so the socket ends with the session the Worker checked.
   headers.set(FORWARDED.expires, String(c.var.sessionExpiresAt));
-  if (query.output.batch === "1") headers.set(FORWARDED.batch, "1");
+  if (query.output.batch) headers.set(FORWARDED.batch, query.output.batch);
   else headers.delete(FORWARDED.batch);
   // The object reads D1 (the inbox's profile) at least as fresh as this request did.
   const bookmark = c.var.d1.getBookmark();

@@ -34,8 +34,8 @@ export const ChannelClientFrame = v.variant("type", [
 ]);
 export type ChannelClientFrame = v.InferOutput<typeof ChannelClientFrame>;
 
-/** Frames the server sends on a channel socket. */
-export const ChannelServerFrame = v.variant("type", [
+/** One frame the server sends on a channel socket (a `frames` frame carries several of these). */
+const OneChannelServerFrame = v.variant("type", [
   v.object({
     type: v.literal("welcome"),
     channel: ChannelSchema,
@@ -45,7 +45,7 @@ export const ChannelServerFrame = v.variant("type", [
     reads: v.optional(v.array(v.object({ userId: v.string(), seq: v.number() }))),
   }),
   v.object({ type: v.literal("message"), message: MessageSchema }),
-  /** Only to sockets opened with `batch=1`: new messages that left the room together, in seq order. */
+  /** Only to sockets opened with `batch=1` or `batch=2`: new messages that left the room together, in seq order. */
   v.object({ type: v.literal("messages"), messages: v.array(MessageSchema) }),
   v.object({ type: v.literal("ack"), clientMsgId: v.string(), message: MessageSchema }),
   v.object({ type: v.literal("history"), messages: v.array(MessageSchema), hasMore: v.boolean() }),
@@ -67,5 +67,12 @@ export const ChannelServerFrame = v.variant("type", [
     /** The message an `edit`, `delete` or `react` frame named. */
     seq: v.optional(v.number()),
   }),
+]);
+
+/** Frames the server sends on a channel socket. */
+export const ChannelServerFrame = v.variant("type", [
+  ...OneChannelServerFrame.options,
+  /** Only to sockets opened with `batch=2`: frames that left the room together, in the order the room made them. */
+  v.object({ type: v.literal("frames"), frames: v.array(OneChannelServerFrame) }),
 ]);
 export type ChannelServerFrame = v.InferOutput<typeof ChannelServerFrame>;

@@ -78,8 +78,12 @@ export const PresenceQuery = v.object({
     v.maxLength(200, "at most 200 ids"),
   ),
 });
-/** `batch=1`: the client takes `messages` frames (several messages in one; docs/protocol.md, channel stream). */
-export const SocketQuery = v.object({ device: DeviceSchema, batch: v.optional(v.literal("1", "batch must be 1 when given")) });
+/**
+ * `batch=1`: the client takes `messages` frames (several messages in one);
+ * `batch=2`: also `frames` frames (any frames that leave the room together in
+ * one). docs/protocol.md, channel stream.
+ */
+export const SocketQuery = v.object({ device: DeviceSchema, batch: v.optional(v.picklist(["1", "2"], "batch must be 1 or 2 when given")) });
 /**
  * D1's read-replication bookmark: answered on every HTTP response, sent back by
  * clients so their next read sees at least their own writes. Opaque; checked

@@ -8,8 +8,10 @@ export const SocketAttachment = v.object({
   sessionId: v.string(),
   device: v.string(),
   connectedAt: v.number(),
-  /** The client asked for `messages` batch frames (`batch=1` on connect). */
+  /** The client asked for `messages` batch frames (`batch=1` or `batch=2` on connect). */
   batch: v.optional(v.boolean()),
+  /** The client also takes `frames` frames, any frames at once (`batch=2`). */
+  frames: v.optional(v.boolean()),
   /** When the socket's session expires: the socket closes with 4401 then. */
   expiresAt: v.optional(v.number()),
 });
@@ -37,12 +39,14 @@ export function attach(ws: WebSocket, attachment: SocketAttachment): void {
   parsed.set(ws, attachment);
 }
 
-/** The tag of sockets that take batch frames. */
+/** The tag of sockets that take `messages` batch frames. */
 export const BATCH_TAG = "batch";
+/** The tag of sockets that also take `frames` frames. */
+export const FRAMES_TAG = "frames";
 
 /** Tags let the runtime find a user's or a session's sockets (or the batching ones) without waking them all. */
 export function socketTags(a: SocketAttachment): string[] {
-  return a.batch ? [`u:${a.userId}`, `s:${a.sessionId}`, BATCH_TAG] : [`u:${a.userId}`, `s:${a.sessionId}`];
+  return [`u:${a.userId}`, `s:${a.sessionId}`, ...(a.batch ? [BATCH_TAG] : []), ...(a.frames ? [FRAMES_TAG] : [])];
 }
 
 /** The devices of these sockets that are open. */
@@ -74,7 +78,9 @@ export function forwardedIdentity(req: Request): Omit<SocketAttachment, "connect
   const expiresAt = Number(req.headers.get(FORWARDED.expires) ?? NaN);
   if (!userId || !sessionId || !device || !Number.isSafeInteger(expiresAt)) return null;
   const who = { userId, sessionId, device, expiresAt };
-  return req.headers.get(FORWARDED.batch) === "1" ? { ...who, batch: true } : who;
+  const batch = req.headers.get(FORWARDED.batch);
+  if (batch === "2") return { ...who, batch: true, frames: true };
+  return batch === "1" ? { ...who, batch: true } : who;
 }
 
 /** The D1 bookmark the Worker forwarded with an upgrade, if it has the shape of one. */
