@@ -6,6 +6,7 @@
 //
 //   npx node bench/profile.mjs [--rate 100] [--seconds 5] [--members 100] [--inbox] [--flood]
 //   (--inbox: members hold inbox sockets, not channel ones; --flood: one more member floods the channel, as in scenarios/flood.mjs)
+//   PROFILE_TIMELINE=50: also what held the thread in each busy 50 ms slice
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import WebSocket from "ws";
@@ -162,6 +163,38 @@ try {
     }
     console.log(`\ncallers of ${name}:`);
     for (const r of [...callers].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(row(r));
+  }
+  // PROFILE_TIMELINE=ms: busy time per slice of that many ms, by entry point (the outermost function of
+  // the Worker's code on the stack), for slices over half busy: what held the thread when latency spiked.
+  const slice = Number(process.env.PROFILE_TIMELINE ?? 0);
+  if (slice > 0) {
+    const entryOf = (id) => {
+      let entry = "(runtime)";
+      for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+        const f = byId.get(cur).callFrame;
+        if (f.url.includes("worker.js")) entry = `${f.functionName || "(anonymous)"}:${f.lineNumber + 1}`;
+      }
+      return entry;
+    };
+    const slices = new Map();
+    let t = 0;
+    for (let i = 0; i < profile.samples.length; i++) {
+      t += (profile.timeDeltas[i] ?? 0) / 1000;
+      const node = byId.get(profile.samples[i]);
+      if (node.callFrame.functionName === "(idle)") continue;
+      const k = Math.floor(t / slice);
+      const bySlice = slices.get(k) ?? new Map();
+      const e = entryOf(node.id);
+      bySlice.set(e, (bySlice.get(e) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
+      slices.set(k, bySlice);
+    }
+    console.log(`\ntimeline (${slice} ms slices over half busy; busy ms by entry point):`);
+    for (const [k, by] of [...slices].sort((a, b) => a[0] - b[0])) {
+      const busyMs = [...by.values()].reduce((a, b) => a + b, 0);
+      if (busyMs < slice / 2) continue;
+      const top = [...by].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([e, ms]) => `${e} ${Math.round(ms)}`).join(", ");
+      console.log(`  ${String(k * slice).padStart(6)} ms  busy ${Math.round(busyMs)}  ${top}`);
+    }
   }
   console.log("\ntop functions:");
   for (const r of [...byFn].filter(([k]) => !k.startsWith("(idle)")).sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(row(r));

@@ -36,20 +36,19 @@ export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withC
     .all()
     .filter((m) => !onlyUserIds || onlyUserIds.includes(m.userId));
   if (behind.length === 0) return [];
+  const oldest = Math.min(...behind.map((m) => m.deliveredRev));
+  // A member who reads live waits while all that is pending for them is what they see live: the few
+  // changes of other kinds answer that, so the outbox is read only from the oldest member who is due
+  // (a live member's last delivery can be 30 s of messages back, an offline one's a drain ago).
+  const notLive = db.select({ rev: outbox.rev, userId: outbox.userId }).from(outbox).where(and(gt(outbox.rev, oldest), notInArray(outbox.kind, [...SEEN_LIVE]))).all();
+  const seesAllLive = (m: MemberRow) => !notLive.some((r) => r.rev > m.deliveredRev && (r.userId === null || r.userId === m.userId));
+  const dueMembers = behind.filter((m) => !(m.active && seesAllLive(m) && mayWait(m.userId)));
+  if (dueMembers.length === 0) return [];
   // Everything a drain needs is read once for all members, not once per member.
-  const floor = Math.min(...behind.map((m) => m.deliveredRev));
-  // Everyone behind reads live and nothing but what they see live is pending:
-  // all wait, and a look for other kinds replaces reading the whole outbox.
-  if (behind.every((m) => m.active && mayWait(m.userId)) && !pendingBeyondLive(db, floor)) return [];
+  const floor = Math.min(...dueMembers.map((m) => m.deliveredRev));
   const pending = db.select().from(outbox).where(gt(outbox.rev, floor)).orderBy(asc(outbox.rev)).all();
   const view = channelView(db);
-  const due: { m: MemberRow; mine: OutboxRow[] }[] = [];
-  for (const m of behind) {
-    const mine = pending.filter((r) => r.rev > m.deliveredRev && concerns(r, m, view.lastSeq));
-    if (m.active && mine.length > 0 && mine.every((r) => SEEN_LIVE.has(r.kind)) && mayWait(m.userId)) continue;
-    due.push({ m, mine });
-  }
-  if (due.length === 0) return [];
+  const due = dueMembers.map((m) => ({ m, mine: pending.filter((r) => r.rev > m.deliveredRev && concerns(r, m, view.lastSeq)) }));
   const counts = unreadCounts(db, due.filter((d) => d.mine.length > 0).map((d) => d.m.userId));
   const messageSeqs = pending.filter((r) => r.kind === "message" && r.seq !== null).map((r) => r.seq!);
   const recent = recentMessages(db, messageSeqs.slice(-MAX_MESSAGES_PER_UPDATE));
@@ -57,10 +56,6 @@ export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withC
   const cursors = cursorsToReport(db, due.map((d) => d.m), floor, withChannel);
   const ctx: DrainContext = { channelId: meta.channelId, rev: meta.rev, pending, view, counts, recent, senders, cursors, withChannel };
   return due.map(({ m, mine }) => ({ userId: m.userId, rev: meta.rev, update: updateFor(m, mine, ctx) }));
-}
-
-function pendingBeyondLive(db: RoomDb, floor: number): boolean {
-  return db.select({ rev: outbox.rev }).from(outbox).where(and(gt(outbox.rev, floor), notInArray(outbox.kind, [...SEEN_LIVE]))).limit(1).get() !== undefined;
 }
 
 interface DrainContext {
