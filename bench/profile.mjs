@@ -6,7 +6,7 @@
 //
 //   npx node bench/profile.mjs [--rate 100] [--seconds 5] [--members 100] [--inbox] [--flood]
 //   (--inbox: members hold inbox sockets, not channel ones; --flood: one more member floods the channel, as in scenarios/flood.mjs)
-//   PROFILE_TIMELINE=50: also what held the thread in each busy 50 ms slice
+//   PROFILE_TIMELINE=50: also what held the thread in each busy 50 ms slice; FLOOD_AFTER_MS=2000: the flood starts that far in
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import WebSocket from "ws";
@@ -94,7 +94,8 @@ try {
   await session.send("Profiler.setSamplingInterval", { interval: 200 });
   const flood = floodMode
     ? new Worker(new URL("./lib/flood-worker.mjs", import.meta.url), {
-        workerData: { url: `${target.baseUrl.replace("http", "ws")}/api/channels/${channelId}/socket?device=flood`, token: everyone[memberCount].token },
+        // FLOOD_AFTER_MS: the flood starts that long into the profile (its first instant, apart from the room's cold start).
+        workerData: { url: `${target.baseUrl.replace("http", "ws")}/api/channels/${channelId}/socket?device=flood`, token: everyone[memberCount].token, startAfterMs: Number(process.env.FLOOD_AFTER_MS ?? 0) },
       })
     : null;
   const floodCounts = flood && new Promise((resolve) => flood.once("message", resolve));
@@ -185,15 +186,20 @@ try {
       const k = Math.floor(t / slice);
       const bySlice = slices.get(k) ?? new Map();
       const e = entryOf(node.id);
-      bySlice.set(e, (bySlice.get(e) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
+      const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+      bySlice.set(e, (bySlice.get(e) ?? 0) + ms);
+      // ...and, apart, the functions that ran (self time), to say what the entry point was doing.
+      const f = `  self ${node.callFrame.functionName || "(anonymous)"}:${node.callFrame.lineNumber + 1}`;
+      bySlice.set(f, (bySlice.get(f) ?? 0) + ms);
       slices.set(k, bySlice);
     }
     console.log(`\ntimeline (${slice} ms slices over half busy; busy ms by entry point):`);
     for (const [k, by] of [...slices].sort((a, b) => a[0] - b[0])) {
-      const busyMs = [...by.values()].reduce((a, b) => a + b, 0);
+      const entries = [...by].filter(([e]) => !e.startsWith("  self "));
+      const busyMs = entries.reduce((a, [, ms]) => a + ms, 0);
       if (busyMs < slice / 2) continue;
-      const top = [...by].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([e, ms]) => `${e} ${Math.round(ms)}`).join(", ");
-      console.log(`  ${String(k * slice).padStart(6)} ms  busy ${Math.round(busyMs)}  ${top}`);
+      const top = (list) => list.sort((a, b) => b[1] - a[1]).slice(0, 4).map(([e, ms]) => `${e.replace("  self ", "")} ${Math.round(ms)}`).join(", ");
+      console.log(`  ${String(k * slice).padStart(6)} ms  busy ${Math.round(busyMs)}  ${top(entries)}  | self: ${top([...by].filter(([e]) => e.startsWith("  self ")))}`);
     }
   }
   console.log("\ntop functions:");

@@ -59,7 +59,7 @@ const rates = option("--rates")?.split(",").map(Number);
 const FULL = {
   users: 100,
   oneToOne: { roundTrips: 500 },
-  group: { senders: 10, rates: rates ?? [20, 100, 300], durationMs: 5_000, settleMs: 10_000, warmUp: { rate: 20, durationMs: 2_000 } },
+  group: { senders: 10, rates: rates ?? [20, 100, 300], durationMs: 10_000, settleMs: 10_000, warmUp: { rate: 20, durationMs: 2_000 } },
   sweep: { rates: [20, 50, 100, 150, 200, 300, 400, 600, 800, 1000], senders: 10, stepMs: 3_000, settleMs: 3_000, p99BoundMs: 100 },
   catchUp: { messages: 10_000, repeats: 5 },
   flood: { senders: 10, rate: 20, durationMs: 10_000, settleMs: 10_000 },

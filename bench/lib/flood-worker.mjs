@@ -7,7 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import WebSocket from "ws";
 
-const { url, token, framesPerTick = 50, tickMs = 5 } = workerData;
+const { url, token, framesPerTick = 50, tickMs = 5, startAfterMs = 0 } = workerData;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const counts = { sent: 0, refused: 0, answered: 0, sockets: 0, closedByServer: 0, upgradesRefused: 0 };
 let running = true;
@@ -56,6 +56,7 @@ async function floodOnce(seqRef) {
 }
 
 const seqRef = {};
+await sleep(startAfterMs);
 while (running) {
   await floodOnce(seqRef);
   if (running) await sleep(100); // reconnect at once, as a script would (the upgrade budget answers the rest)

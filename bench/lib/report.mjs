@@ -67,7 +67,7 @@ export function printTable(result) {
   const flood = s.flood?.serviceFlood;
   if (flood) {
     const f = flood.flood;
-    console.log(`\nFlood beside the group of ${flood.members} at ${flood.rate} msg/s (budgets as deployed): others' fan-out ${fmt(flood.flooded.delivery)} flooded vs ${fmt(flood.quiet.delivery)} quiet (${ratio(flood.ratio.delivery)}), lost ${flood.flooded.lost}; the flooder sent ${f.framesPerSec} frames/s on ${f.sockets} sockets, ${f.closedByServer} closed by the server (4429), ${f.upgradesRefused} reconnects refused`);
+    console.log(`\nFlood beside the group of ${flood.members} at ${flood.rate} msg/s (budgets as deployed): others' fan-out ${fmt(flood.flooded.delivery)} flooded vs ${fmt(flood.quiet.delivery)} quiet before and ${flood.quietAfter ? fmt(flood.quietAfter.delivery) : "–"} after (${ratio(flood.ratio.delivery)} of the two quiet runs' mean), lost ${flood.flooded.lost}; the flooder sent ${f.framesPerSec} frames/s on ${f.sockets} sockets, ${f.closedByServer} closed by the server (4429), ${f.upgradesRefused} reconnects refused`);
   }
   if (s.inbox?.service) console.log(`\nInbox: ${s.inbox.service.summariesPerInboxPerSec} summaries per inbox per second at ${s.inbox.service.rate} msg/s; lost ${s.inbox.service.lost}`);
   if (s.idle) {

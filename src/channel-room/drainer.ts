@@ -31,13 +31,14 @@ const FIRST_CONTACTS_PER_DRAIN = 20;
 export const LIVE_MEMBER_GAP_MS = 30_000;
 const LIVE_MEMBER_MIN_GAP_MS = 2_000;
 /**
- * Ten moments, 3 s apart: a drain's cost is mostly fixed (the alarm, the
- * outbox since the oldest waiting member, read once for everyone), so a
- * 100-member channel drains 10 times a period for about 10 hubs each rather
- * than 100 times for one (the profile had the drain at 13 % of a busy
- * group's thread with a moment per member).
+ * Thirty moments, 1 s apart: a drain's cost is mostly fixed (the alarm, its
+ * first statement, the plan), so a 100-member channel drains 30 times a
+ * period for 3 or 4 hubs each rather than 100 times for one (the profile had
+ * the drain at 13 % of a busy group's thread with a moment per member); more
+ * hubs per drain would hold the room longer at once locally, where each
+ * hub's update runs on the room's thread (10 moments: stalls of 30-50 ms).
  */
-const LIVE_SLOTS = 10;
+const LIVE_SLOTS = 30;
 
 /**
  * Runs a room's outbox drain: when (the object's alarm, at most every
