@@ -12,7 +12,9 @@ import { eventually, openSocket, type TestSocket } from "./helpers/socket";
 // A member who has the channel open reads new messages live: their UserHub
 // (badge, preview, other devices) hears of them later and all at once, not
 // once per drain. Anything else that changes what their hub holds (a read
-// marker, members) still goes at once.
+// marker, members, a message that mentions them) still goes at once. A
+// member who is away (no inbox open, the channel open nowhere) is updated at
+// most every 2 s while the channel is busy.
 
 const roomOf = (channelId: string) => env.CHANNEL_ROOM.get(env.CHANNEL_ROOM.idFromName(channelId));
 
@@ -118,6 +120,39 @@ describe("hub fan-out for members who read the channel live", () => {
     for (const ws of sockets) ws.close();
     // Leaving still catches their hub up at once.
     await eventually(async () => (await summaryOf(others[0]!, channel.id))?.lastSeq === 7 || undefined);
+  });
+
+  it("lets no one wait for a message that mentions them", async () => {
+    const [a, b, c] = await users(3, "mentioned");
+    const channel = await group(a!, [b!, c!]);
+    await eventually(async () => (await summaryOf(c!, channel.id)) !== undefined);
+    const due: string[] = await runInDurableObject(roomOf(channel.id), async (room: any, state) => {
+      const db = drizzle(state.storage, { schema });
+      await room.send(a!.user.id, { clientMsgId: crypto.randomUUID(), body: `@${b!.handle} over here` });
+      return planDrain(db, Date.now(), undefined, [], () => true).map((d) => d.userId);
+    });
+    // Everyone may wait for a plain message; b, mentioned, may not.
+    expect(due).toEqual([b!.user.id]);
+  });
+
+  it("updates an away member's hub at most every 2 s while the channel is busy, and catches them up", async () => {
+    const [a, b] = await users(2, "away");
+    const channel = await dm(a!, b!);
+    const sender = await openSocket(`/channels/${channel.id}/socket`, a!.token, "laptop");
+    await sender.next("welcome");
+    // The first message meets b's hub, which says b has no inbox open: b is away.
+    await post(a!, channel.id, "first");
+    await eventually(async () => (await summaryOf(b!, channel.id))?.lastSeq === 1 || undefined);
+    const alarmsOf = () => runInDurableObject(roomOf(channel.id), (o) => (o as unknown as { meter: BillingMeter }).meter.take().alarms);
+    await alarmsOf();
+    for (let i = 0; i < 8; i++) {
+      await post(a!, channel.id, `busy ${i}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    // A drain per message before (b was due at every one): eight alarms. Now one per 2 s at most.
+    expect(await alarmsOf()).toBeLessThanOrEqual(2);
+    await eventually(async () => (await summaryOf(b!, channel.id))?.lastSeq === 9 || undefined);
+    sender.close();
   });
 
   it("reaches every member's hub after a restart, though a drain takes only 20 live members it has not met", async () => {

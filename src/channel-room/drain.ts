@@ -16,15 +16,16 @@ export interface PlannedDelivery {
   rev: number;
 }
 
-/** Kinds of change a member who has the channel open already sees live: their hub may hear of them later. */
+/** Kinds of change a member who has the channel open already sees live (and one who is away sees later): their hub may hear of them later, unless a message mentions them. */
 const SEEN_LIVE = new Set<OutboxRow["kind"]>(["message", "edit", "reaction"]);
 
 /**
  * The outbox drain: one update per member whose UserHub is behind the room's
  * rev and not waiting out a backoff, carrying every change since its last.
- * `mayWait(userId)` says a member reads the channel live and is not yet due:
- * if all they have pending is what they see live, they are left for a later
- * drain (their hub then gets it all in one update).
+ * `mayWait(userId)` says a member reads the channel live, or is away, and is
+ * not yet due: if all they have pending is content (messages, edits,
+ * reactions) and nothing mentions them, they are left for a later drain
+ * (their hub then gets it all in one update).
  */
 export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withChannel: string[] = [], mayWait: (userId: string) => boolean = () => false): PlannedDelivery[] {
   const meta = readMeta(db);
@@ -37,12 +38,15 @@ export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withC
     .filter((m) => !onlyUserIds || onlyUserIds.includes(m.userId));
   if (behind.length === 0) return [];
   const oldest = Math.min(...behind.map((m) => m.deliveredRev));
-  // A member who reads live waits while all that is pending for them is what they see live: the few
-  // changes of other kinds answer that, so the outbox is read only from the oldest member who is due
-  // (a live member's last delivery can be 30 s of messages back, an offline one's a drain ago).
-  const notLive = db.select({ rev: outbox.rev, userId: outbox.userId }).from(outbox).where(and(gt(outbox.rev, oldest), notInArray(outbox.kind, [...SEEN_LIVE]))).all();
-  const seesAllLive = (m: MemberRow) => !notLive.some((r) => r.rev > m.deliveredRev && (r.userId === null || r.userId === m.userId));
-  const dueMembers = behind.filter((m) => !(m.active && seesAllLive(m) && mayWait(m.userId)));
+  // A member who may wait (mayWait) does while all that is pending for them is content that can: the
+  // few changes of other kinds, and messages that mention them, answer that, so the outbox is read only
+  // from the oldest member who is due (a live member's last delivery can be 30 s of messages back).
+  const urgent = [
+    ...db.select({ rev: outbox.rev, userId: outbox.userId }).from(outbox).where(and(gt(outbox.rev, oldest), notInArray(outbox.kind, [...SEEN_LIVE]))).all(),
+    ...db.select({ rev: outbox.rev, userId: mentions.userId }).from(outbox).innerJoin(mentions, eq(mentions.seq, outbox.seq)).where(and(gt(outbox.rev, oldest), eq(outbox.kind, "message"))).all(),
+  ];
+  const canWait = (m: MemberRow) => !urgent.some((r) => r.rev > m.deliveredRev && (r.userId === null || r.userId === m.userId));
+  const dueMembers = behind.filter((m) => !(m.active && canWait(m) && mayWait(m.userId)));
   if (dueMembers.length === 0) return [];
   // Everything a drain needs is read once for all members, not once per member.
   const floor = Math.min(...dueMembers.map((m) => m.deliveredRev));

@@ -31,6 +31,16 @@ const FIRST_CONTACTS_PER_DRAIN = 20;
 export const LIVE_MEMBER_GAP_MS = 30_000;
 const LIVE_MEMBER_MIN_GAP_MS = 2_000;
 /**
+ * A member who is away (no inbox open anywhere, the channel open nowhere)
+ * sees no badge: their hub needs messages for push and for when they come
+ * back (opening an inbox catches them up at once: refresh()). So in a busy
+ * channel they are updated at most this often, not at every drain (7 to 10
+ * a second, each a billed hub request); a message that mentions them, or
+ * anything but content, still goes at the next drain, and so does the first
+ * message after a quiet spell.
+ */
+const AWAY_MEMBER_GAP_MS = 2_000;
+/**
  * Thirty moments, 1 s apart: a drain's cost is mostly fixed (the alarm, its
  * first statement, the plan), so a 100-member channel drains 30 times a
  * period for 3 or 4 hubs each rather than 100 times for one (the profile had
@@ -72,7 +82,8 @@ export class Drainer {
 
   /**
    * A member live on every inbox device waits until their slot of the period
-   * comes round again. One the room has not delivered to since it started
+   * comes round again; one who is away, until AWAY_MEMBER_GAP_MS after their
+   * last delivery. One the room has not delivered to since it started
    * (so it knows neither their slot nor their inbox devices) is due, but a
    * drain takes at most FIRST_CONTACTS_PER_DRAIN such live members: the first
    * message after 100 members open the channel would otherwise call 99 hubs
@@ -89,12 +100,14 @@ export class Drainer {
     return until !== null && now < until;
   }
 
-  /** When a member live on every inbox device is due again (null: due now — not live everywhere, or never delivered since a restart). */
+  /** When a member live on every inbox device, or away, is due again (null: due now — an inbox without the channel somewhere, or never delivered since a restart). */
   private waitsUntil(userId: string): number | null {
     const last = this.deliveredAt.get(userId);
     if (last === undefined) return null;
     const live = this.liveDevices(userId);
-    if (live.size === 0 || !(this.inboxDevices.get(userId) ?? []).every((d) => live.has(d))) return null;
+    const inbox = this.inboxDevices.get(userId);
+    if (live.size === 0 && inbox?.length === 0) return last + AWAY_MEMBER_GAP_MS;
+    if (live.size === 0 || !(inbox ?? []).every((d) => live.has(d))) return null;
     // Their next slot at least LIVE_MEMBER_MIN_GAP_MS on: a member first met just before their slot would otherwise be due again at once.
     const offset = slotOffset(userId);
     return Math.ceil((last + LIVE_MEMBER_MIN_GAP_MS + offset) / LIVE_MEMBER_GAP_MS) * LIVE_MEMBER_GAP_MS - offset;
