@@ -126,13 +126,39 @@ describe("hub fan-out for members who read the channel live", () => {
     const [a, b, c] = await users(3, "mentioned");
     const channel = await group(a!, [b!, c!]);
     await eventually(async () => (await summaryOf(c!, channel.id)) !== undefined);
-    const due: string[] = await runInDurableObject(roomOf(channel.id), async (room: any, state) => {
+    const due: string[] = await runInDurableObject(roomOf(channel.id) as DurableObjectStub, async (room: any, state) => {
       const db = drizzle(state.storage, { schema });
       await room.send(a!.user.id, { clientMsgId: crypto.randomUUID(), body: `@${b!.handle} over here` });
       return planDrain(db, Date.now(), undefined, [], () => true).map((d) => d.userId);
     });
     // Everyone may wait for a plain message; b, mentioned, may not.
     expect(due).toEqual([b!.user.id]);
+  });
+
+  it("brings a mention to the hub of a member reading live at once, though the room was quiet", async () => {
+    const [a, b] = await users(2, "mentionlive");
+    const channel = await dm(a!, b!);
+    await eventually(async () => (await summaryOf(b!, channel.id)) !== undefined);
+    const inbox = await openSocket("/inbox/socket", b!.token, "laptop");
+    await inbox.next("welcome");
+    const open = await openSocket(`/channels/${channel.id}/socket`, b!.token, "laptop");
+    await open.next("welcome");
+    // a reads live too (not away), so nobody is due before their moment.
+    const sender = await openSocket(`/channels/${channel.id}/socket`, a!.token, "laptop");
+    await sender.next("welcome");
+    await post(a!, channel.id, "first, delivered at once");
+    await nextSummary(inbox, channel.id, 1);
+    await post(a!, channel.id, "second, read live");
+    await open.next("message");
+    // The room now sleeps until the first moment of the period (up to 30 s): a plain message waits for it...
+    await inbox.none("summary", 500);
+    // ...a mention does not.
+    await post(a!, channel.id, `@${b!.handle} this one is for you`);
+    const s = await nextSummary(inbox, channel.id, 3);
+    expect(s.mentions).toBe(1);
+    open.close();
+    sender.close();
+    inbox.close();
   });
 
   it("updates an away member's hub at most every 2 s while the channel is busy, and catches them up", async () => {

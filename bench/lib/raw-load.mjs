@@ -9,6 +9,8 @@ import { pool } from "./connect.mjs";
 
 const KEY = '"clientMsgId":"';
 const ACK = '{"type":"ack",';
+const FRAME = '{"type":"';
+const ERROR = '{"type":"error"';
 const SEQ = /"seq":(\d+)/g;
 
 /**
@@ -22,11 +24,13 @@ export function clientMsgIds(text) {
   const ids = [];
   for (let i = text.indexOf(KEY); i >= 0; i = text.indexOf(KEY, i)) {
     const ack = text.startsWith(ACK, i - ACK.length);
+    // A refused send's error names its id too: that is neither an ack nor a delivery.
+    const refused = text.startsWith(ERROR, text.lastIndexOf(FRAME, i));
     i += KEY.length;
     const end = text.indexOf('"', i);
     const id = text.slice(i, end);
     i = end;
-    if (ids.at(-1)?.ack && ids.at(-1).id === id) continue; // the acked message's own copy of the id
+    if (refused || (ids.at(-1)?.ack && ids.at(-1).id === id)) continue; // an error, or the acked message's own copy of the id
     ids.push({ id, ack, at: end });
   }
   return ids;

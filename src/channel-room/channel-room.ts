@@ -380,7 +380,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     if (from) this.fanout.ack(from, input.clientMsgId, message);
     if (result.created) {
       this.fanout.message(message, from);
-      this.drainer.seenLive();
+      this.drainer.seenLive(result.message.mentions !== undefined);
     }
     return result;
   }
@@ -442,7 +442,7 @@ export class ChannelRoom extends SocketObject<typeof schema> {
     const frame = JSON.stringify({ type: "changed", change: result.change, message: result.message });
     if (result.changed) {
       this.fanout.toAll(frame);
-      this.drainer.seenLive();
+      this.drainer.seenLive(request.type === "edit" && result.message.mentions !== undefined);
     } else if (from) this.fanout.toOne(from, frame);
     return result;
   }

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, lt, lte, min, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lt, lte, min, notInArray, sql } from "drizzle-orm";
 import type { ChannelUpdate, DeviceCursor, DeliveredMessage } from "../protocol";
 import { channelView, summaryFrom, unreadCounts, type ChannelView, type UnreadCounts } from "./reads";
 import { readMeta, type MemberRow, type OutboxRow, type RoomDb } from "./room-db";
@@ -43,10 +43,11 @@ export function planDrain(db: RoomDb, now: number, onlyUserIds?: string[], withC
   // from the oldest member who is due (a live member's last delivery can be 30 s of messages back).
   const urgent = [
     ...db.select({ rev: outbox.rev, userId: outbox.userId }).from(outbox).where(and(gt(outbox.rev, oldest), notInArray(outbox.kind, [...SEEN_LIVE]))).all(),
-    ...db.select({ rev: outbox.rev, userId: mentions.userId }).from(outbox).innerJoin(mentions, eq(mentions.seq, outbox.seq)).where(and(gt(outbox.rev, oldest), eq(outbox.kind, "message"))).all(),
+    ...db.select({ rev: outbox.rev, userId: mentions.userId }).from(outbox).innerJoin(mentions, eq(mentions.seq, outbox.seq)).where(and(gt(outbox.rev, oldest), inArray(outbox.kind, ["message", "edit"]))).all(),
   ];
   const canWait = (m: MemberRow) => !urgent.some((r) => r.rev > m.deliveredRev && (r.userId === null || r.userId === m.userId));
-  const dueMembers = behind.filter((m) => !(m.active && canWait(m) && mayWait(m.userId)));
+  // A hub that asked for the whole channel gets it now, whatever it would otherwise wait for.
+  const dueMembers = behind.filter((m) => withChannel.includes(m.userId) || !(m.active && canWait(m) && mayWait(m.userId)));
   if (dueMembers.length === 0) return [];
   // Everything a drain needs is read once for all members, not once per member.
   const floor = Math.min(...dueMembers.map((m) => m.deliveredRev));

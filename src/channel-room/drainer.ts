@@ -140,9 +140,13 @@ export class Drainer {
     this.drainAt = null;
   }
 
-  /** A message, edit or reaction was stored: members with the channel open see it on their sockets. */
-  seenLive(): void {
-    if (this.quietUntil !== null && Date.now() < this.quietUntil) this.schedule(this.quietUntil);
+  /**
+   * A message, edit or reaction was stored: members with the channel open see
+   * it on their sockets. One that mentions anyone never waits (planDrain
+   * makes the mentioned due), so it needs the next drain, not the quiet one.
+   */
+  seenLive(mentions = false): void {
+    if (!mentions && this.quietUntil !== null && Date.now() < this.quietUntil) this.schedule(this.quietUntil);
     else this.schedule();
   }
 

@@ -289,9 +289,6 @@ export class ChannelConnection {
       case "error":
         this.#onError(frame);
         return;
-      case "frames":
-        for (const f of frame.frames) this.#onFrame(f);
-        return;
       case "pong":
         return;
     }

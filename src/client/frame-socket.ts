@@ -71,9 +71,13 @@ export class FrameSocket<Frame> {
         handlers.onInvalid?.(event.data);
         return;
       }
-      const parsed = v.safeParse(schema, json);
-      if (parsed.success) handlers.onFrame(parsed.output);
-      else handlers.onInvalid?.(json);
+      // A `frames` batch (channel stream, batch=2) is checked frame by frame: one this client does not
+      // know (a newer server's) costs only itself, not the acks and messages beside it.
+      for (const item of isFramesBatch(json) ? json.frames : [json]) {
+        const parsed = v.safeParse(schema, item);
+        if (parsed.success) handlers.onFrame(parsed.output);
+        else handlers.onInvalid?.(item);
+      }
     });
     this.#socket.addEventListener("close", (event) => {
       this.#stopPing();
@@ -121,4 +125,8 @@ export class FrameSocket<Frame> {
     this.#pingTimer = undefined;
     this.#pongTimer = undefined;
   }
+}
+
+function isFramesBatch(json: unknown): json is { frames: unknown[] } {
+  return typeof json === "object" && json !== null && (json as { type?: unknown }).type === "frames" && Array.isArray((json as { frames?: unknown }).frames);
 }

@@ -88,7 +88,8 @@ describe("the SDK's cache in Chromium", { timeout: 120_000 }, () => {
       const server = ws.connectToServer();
       server.onMessage((data) => {
         const frame = JSON.parse(String(data));
-        if (frame.type === "history") fetched.push(...frame.messages.map((m) => m.seq));
+        // A `frames` batch carries the history page beside the changes (the SDK opens with batch=2).
+        for (const f of frame.type === "frames" ? frame.frames : [frame]) if (f.type === "history") fetched.push(...f.messages.map((m) => m.seq));
         ws.send(data);
       });
       sockets.add({ ws, server });

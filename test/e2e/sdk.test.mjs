@@ -89,21 +89,30 @@ async function openRecorded(client, channelId) {
   return { conn, received, welcomes: () => welcomes };
 }
 
-/** A WebSocket (ws) that records every frame it sends and receives, for asserting what a sync asked for. */
+/**
+ * A WebSocket (ws) that records every frame it sends and receives, for
+ * asserting what a sync asked for: `received` has the frames a `frames` batch
+ * carried as frames of their own, `raw` what came over the wire.
+ */
 function recordingWebSocket() {
   const sent = [];
   const received = [];
+  const raw = [];
   class Recording extends WebSocket {
     constructor(...args) {
       super(...args);
-      this.on("message", (data) => received.push(JSON.parse(String(data))));
+      this.on("message", (data) => {
+        const frame = JSON.parse(String(data));
+        raw.push(frame);
+        received.push(...(frame.type === "frames" ? frame.frames : [frame]));
+      });
     }
     send(data, ...rest) {
       sent.push(JSON.parse(String(data)));
       return super.send(data, ...rest);
     }
   }
-  return { WebSocket: Recording, sent, received };
+  return { WebSocket: Recording, sent, received, raw };
 }
 
 /** A second client of the same person on the same cache, as after a reload of the page. */
@@ -370,8 +379,8 @@ describe("client SDK against the real service", { timeout: 240_000 }, () => {
     const raw = new WebSocket(`${service.baseUrl.replace("http", "ws")}/api/channels/${dm.id}/socket?device=burst`, ["chat.v1", `bearer.${alice.client.http.token}`]);
     await new Promise((resolve, reject) => (raw.once("message", resolve), raw.once("error", reject)));
     let sent = 1;
-    const live = () => wire.received.slice(heldAtOpen).filter((f) => f.type === "frames");
-    const heldAtOpen = wire.received.length; // the sync's history and changes may have come as one frames frame
+    const live = () => wire.raw.slice(heldAtOpen).filter((f) => f.type === "frames");
+    const heldAtOpen = wire.raw.length; // the sync's history and changes may have come as one frames frame
     for (let round = 1; round <= 20 && live().length === 0; round++) {
       raw.send(JSON.stringify({ type: "send", clientMsgId: `burst-${sent + 1}`, body: `burst ${sent + 1}` }));
       raw.send(JSON.stringify({ type: "edit", seq: 1, body: `first, edited ${round}` }));
