@@ -1,3 +1,4 @@
+import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { readConfig } from "../src/config";
 import { dm, group, post, users } from "./helpers/channels";
@@ -131,6 +132,17 @@ describe("frame budgets per member per channel", () => {
     sb.send({ type: "ping" });
     await sb.next("pong");
     await sb.none("error", 200);
+    sb.close();
+  }, 30_000);
+
+  it("refuses a flooder's reconnect in the Worker too, so it holds even after the room forgot", async () => {
+    const { a, channel, sa, sb } = await pair("fldw");
+    const closed = sa.closed;
+    for (let i = 0; i < 8 * config.socketFrameBudget.burst!; i++) sa.send({ type: "read", seq: 0 });
+    expect(await closed).toMatchObject({ code: 4429 });
+    // A restart makes the room forget who it benched; the Worker that closed the socket still knows.
+    await evictDurableObject(env.CHANNEL_ROOM.get(env.CHANNEL_ROOM.idFromName(channel.id)));
+    await expect(openSocket(`/channels/${channel.id}/socket`, a.token, "again")).rejects.toThrow(/429/);
     sb.close();
   }, 30_000);
 

@@ -20,7 +20,12 @@ export class FloodBench {
   assertFree(userId: string, now = Date.now()): void {
     const until = this.until.get(userId);
     if (until === undefined) return;
-    if (now < until) throw new AppError("rate_limited", "this socket was closed for sending too many frames; wait before reconnecting", until - now);
+    if (now < until) throw floodBenchError(until - now);
     this.until.delete(userId);
   }
+}
+
+/** The answer to a socket upgrade of someone sitting out a flood (the object's, and the Worker's own: src/http/flood-memory.ts). */
+export function floodBenchError(waitMs: number): AppError {
+  return new AppError("rate_limited", "this socket was closed for sending too many frames; wait before reconnecting", waitMs);
 }

@@ -14,6 +14,7 @@ import { assertNotBlockedBy, createReserved } from "./consent";
 import { clientAddress } from "./client-address";
 import { spendAddressBudget } from "../accounts/address-budget";
 import { readConfig } from "../config";
+import { refuseKnownFlooder } from "./flood-memory";
 import { forwardUpgrade } from "./forward-socket";
 import { knownChannel } from "./known-channel";
 import { messageRoutes } from "./message-routes";
@@ -51,6 +52,8 @@ export const dmRoutes = new Hono<AppEnv>().use(requireAuth).post("/", doc({ tag:
 });
 
 export const channelRoutes = new Hono<AppEnv>()
+  // Before auth: a flooder's reconnect loop is refused without a D1 read.
+  .use("/:id/socket", refuseKnownFlooder)
   .use(requireAuth)
   .use("/:id/*", knownChannel)
   .post("/", doc({ tag: "Channels", summary: "Create a group", answers: { 201: ChannelResponse }, errors: ["forbidden", "not_found", "member_limit", "channel_limit", "rate_limited"] }), validate("json", GroupBody), async (c) => {

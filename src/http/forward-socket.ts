@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import { BOOKMARK_HEADER, SocketQuery } from "../protocol";
 import { FORWARDED } from "../sockets/attachment";
 import { relaySocket } from "../sockets/relay";
+import { rememberFlooder } from "./flood-memory";
 import { badRequest } from "./validate";
 
 /**
@@ -32,7 +33,7 @@ export async function forwardUpgrade(c: Context<AppEnv>, target: { fetch(req: Re
   else headers.delete(BOOKMARK_HEADER);
   const config = readConfig(c.env);
   const upstream = await target.fetch(new Request(c.req.raw.url, { method: "GET", headers }));
-  return config.socketRelay ? relaySocket(upstream, config.socketFrameBudget) : upstream;
+  return config.socketRelay ? relaySocket(upstream, config.socketFrameBudget, () => rememberFlooder(c.req.raw, config.floodBenchMs)) : upstream;
 }
 
 /**

@@ -5,11 +5,14 @@ import { idKey, verifyId } from "../placement/signed-id";
 import { DeviceSchema, MissedResponse, PresenceQuery, PresenceResponse, type Presence } from "../protocol";
 import { userHub } from "../user-hub/stub";
 import { requireAuth } from "./auth-middleware";
+import { refuseKnownFlooder } from "./flood-memory";
 import { forwardUpgrade } from "./forward-socket";
 import { validate } from "./validate";
 import { doc } from "./api-docs/route-doc";
 
 export const inboxRoutes = new Hono<AppEnv>()
+  // Before auth: a flooder's reconnect loop is refused without a D1 read.
+  .use("/socket", refuseKnownFlooder)
   .use(requireAuth)
   .get("/socket", doc({ tag: "Sockets", summary: "Open the inbox stream (WebSocket; frames in /api/asyncapi.json)", answers: { 101: null }, errors: ["forbidden", "rate_limited"] }), (c) => forwardUpgrade(c, userHub(c.env, c.var.userId)))
   /** What a device missed while away: per channel, its cursor and the channel's last seq. */

@@ -16,7 +16,7 @@ import { CLOSE_CODES, MAX_FRAME_BYTES, PING_FRAME } from "../protocol";
  * timeout, Chromium after its own. Here the Worker holds an ordinary socket,
  * whose close ends the connection at once; the object still hibernates.
  */
-export function relaySocket(upstream: Response, frameBudget?: BudgetRule): Response {
+export function relaySocket(upstream: Response, frameBudget?: BudgetRule, onFlood?: () => void): Response {
   const inner = upstream.webSocket;
   if (upstream.status !== 101 || !inner) return upstream;
   const [client, outer] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
@@ -24,7 +24,7 @@ export function relaySocket(upstream: Response, frameBudget?: BudgetRule): Respo
   outer.accept();
   inner.binaryType = "arraybuffer";
   outer.binaryType = "arraybuffer";
-  pipe(outer, inner, frameBudget && guard(frameBudget, outer, inner));
+  pipe(outer, inner, frameBudget && guard(frameBudget, outer, inner, onFlood));
   pipe(inner, outer);
   return new Response(null, { status: 101, webSocket: client, headers: upstream.headers });
 }
@@ -44,7 +44,7 @@ const FLOOD_REFUSALS = 4;
  * 4429, because each refused frame still costs the Worker an event, and a
  * flood of them, even refused, slows everyone the Worker serves.
  */
-function guard(rule: BudgetRule, client: WebSocket, upstream: WebSocket): Admit {
+function guard(rule: BudgetRule, client: WebSocket, upstream: WebSocket, onFlood?: () => void): Admit {
   const budget = new Budget(rule);
   let toldUntil = 0;
   let windowStart = 0;
@@ -63,6 +63,7 @@ function guard(rule: BudgetRule, client: WebSocket, upstream: WebSocket): Admit 
       // Both ends at once: a flooder need not answer the close for the room to be rid of it.
       closeQuietly(client, CLOSE_CODES.tooManyFrames, "too many frames");
       closeQuietly(upstream, CLOSE_CODES.tooManyFrames, "too many frames");
+      onFlood?.();
       // What the flooder had in flight still arrives: with no listener left it costs no JavaScript.
       return "stop";
     }
