@@ -81,15 +81,7 @@ describe("hub fan-out for members who read the channel live", () => {
   it("still coalesces a member whose every inbox device has the channel open", async () => {
     const [a, b] = await users(2, "onedevice");
     const channel = await dm(a!, b!);
-    await eventually(async () => (await summaryOf(b!, channel.id)) !== undefined);
-    const inbox = await openSocket("/inbox/socket", b!.token, "laptop");
-    await inbox.next("welcome");
-    const open = await openSocket(`/channels/${channel.id}/socket`, b!.token, "laptop");
-    await open.next("welcome");
-    await post(a!, channel.id, "first, delivered at once");
-    await nextSummary(inbox, channel.id, 1);
-    await post(a!, channel.id, "second, read live");
-    await open.next("message");
+    const { inbox, open } = await readingLive(a!, b!, channel.id);
     // Ten drain gaps: the hub does not hear of a message its only inbox device is reading live.
     await inbox.none("summary", 1000);
     open.close();
@@ -138,18 +130,8 @@ describe("hub fan-out for members who read the channel live", () => {
   it("brings a mention to the hub of a member reading live at once, though the room was quiet", async () => {
     const [a, b] = await users(2, "mentionlive");
     const channel = await dm(a!, b!);
-    await eventually(async () => (await summaryOf(b!, channel.id)) !== undefined);
-    const inbox = await openSocket("/inbox/socket", b!.token, "laptop");
-    await inbox.next("welcome");
-    const open = await openSocket(`/channels/${channel.id}/socket`, b!.token, "laptop");
-    await open.next("welcome");
     // a reads live too (not away), so nobody is due before their moment.
-    const sender = await openSocket(`/channels/${channel.id}/socket`, a!.token, "laptop");
-    await sender.next("welcome");
-    await post(a!, channel.id, "first, delivered at once");
-    await nextSummary(inbox, channel.id, 1);
-    await post(a!, channel.id, "second, read live");
-    await open.next("message");
+    const { inbox, open, sender } = await readingLive(a!, b!, channel.id, { senderLive: true });
     // The room now sleeps until the first moment of the period (up to 30 s): a plain message waits for it...
     await inbox.none("summary", 500);
     // ...a mention does not.
@@ -157,7 +139,7 @@ describe("hub fan-out for members who read the channel live", () => {
     const s = await nextSummary(inbox, channel.id, 3);
     expect(s.mentions).toBe(1);
     open.close();
-    sender.close();
+    sender!.close();
     inbox.close();
   });
 
@@ -196,6 +178,26 @@ describe("hub fan-out for members who read the channel live", () => {
 });
 
 /** The next summary of the channel on this inbox socket that covers `seq`. */
+/**
+ * b has the channel open on their only inbox device (reads it live): the
+ * first message from a reaches b's hub at once, the second only b's socket.
+ * With `senderLive`, a reads live too, so nobody is due before their moment.
+ */
+async function readingLive(a: TestUser, b: TestUser, channelId: string, { senderLive = false } = {}) {
+  await eventually(async () => (await summaryOf(b, channelId)) !== undefined);
+  const inbox = await openSocket("/inbox/socket", b.token, "laptop");
+  await inbox.next("welcome");
+  const open = await openSocket(`/channels/${channelId}/socket`, b.token, "laptop");
+  await open.next("welcome");
+  const sender = senderLive ? await openSocket(`/channels/${channelId}/socket`, a.token, "laptop") : undefined;
+  await sender?.next("welcome");
+  await post(a, channelId, "first, delivered at once");
+  await nextSummary(inbox, channelId, 1);
+  await post(a, channelId, "second, read live");
+  await open.next("message");
+  return { inbox, open, sender };
+}
+
 async function nextSummary(inbox: TestSocket, channelId: string, seq: number): Promise<any> {
   for (;;) {
     const { summary } = await inbox.next("summary");
