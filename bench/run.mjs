@@ -7,11 +7,12 @@
 // at the end; writes bench/results/*.json and a latency chart (SVG). Stops
 // everything it started.
 //
-//   node bench/run.mjs                 full run (about 8 to 10 minutes)
+//   node bench/run.mjs                 full run (about 11 to 13 minutes)
 //   node bench/run.mjs --smoke         tiny counts, a few seconds of load: checks that it completes
 //   node bench/run.mjs --only group,sweep
 //   node bench/run.mjs --only web      the web app with 2,000 messages loaded (bench/web-paint.mjs)
 //   node bench/run.mjs --rates 20,100  the group's rates (default 20,100,300)
+//   node bench/run.mjs --rounds 5      the group's rounds (default 3): every target at every rate, interleaved, samples pooled
 //   node bench/run.mjs --results-dir DIR   write the JSON and SVG there instead of bench/results
 //   node bench/run.mjs --disk          keep the service's state on disk, not tmpfs (see lib/targets.mjs)
 //   node bench/run.mjs --reference     also writes bench/results/reference-<host>.json and bench/reference-latency.svg
@@ -32,7 +33,7 @@ import { baselineTarget, serviceTarget, storeRelayTarget } from "./lib/targets.m
 import { attachments } from "./scenarios/attachments.mjs";
 import { catchUp } from "./scenarios/catch-up.mjs";
 import { floodBesideGroup } from "./scenarios/flood.mjs";
-import { groupFanOut } from "./scenarios/group.mjs";
+import { groupRounds } from "./scenarios/group.mjs";
 import { idleRelay, idleService } from "./scenarios/idle.mjs";
 import { inboxFanOut } from "./scenarios/inbox.mjs";
 import { manyRooms } from "./scenarios/many-rooms.mjs";
@@ -56,10 +57,11 @@ if (only?.includes("web")) {
 }
 
 const rates = option("--rates")?.split(",").map(Number);
+const rounds = option("--rounds") === undefined ? undefined : Number(option("--rounds"));
 const FULL = {
   users: 100,
   oneToOne: { roundTrips: 500 },
-  group: { senders: 10, rates: rates ?? [20, 100, 300], durationMs: 10_000, settleMs: 10_000, warmUp: { rate: 20, durationMs: 2_000 } },
+  group: { senders: 10, rates: rates ?? [20, 100, 300], rounds: rounds ?? 3, durationMs: 6_000, settleMs: 10_000, warmUp: { rate: 20, durationMs: 2_000 } },
   sweep: { rates: [20, 50, 100, 150, 200, 300, 400, 600, 800, 1000], senders: 10, stepMs: 3_000, settleMs: 3_000, p99BoundMs: 100 },
   catchUp: { messages: 10_000, repeats: 5 },
   flood: { senders: 10, rate: 20, durationMs: 10_000, settleMs: 10_000 },
@@ -67,12 +69,12 @@ const FULL = {
   idle: { counts: [1000, 5000], channels: 10, waitMs: 3_000 },
   manyRooms: { channels: 1000, roomSize: 5, rate: 200, durationMs: 10_000, settleMs: 15_000, busy: { senders: 10, rate: 100 } },
   attachments: { sizeMiB: 10, repeats: 5, image: { width: 4000, height: 3000 }, thumbs: 3 },
-  deadlineMs: 20 * 60_000,
+  deadlineMs: 25 * 60_000,
 };
 const SMOKE = {
   users: 4,
   oneToOne: { roundTrips: 10 },
-  group: { senders: 2, rates: rates ?? [20], durationMs: 1_000, settleMs: 5_000, warmUp: { rate: 10, durationMs: 300 } },
+  group: { senders: 2, rates: rates ?? [20], rounds: rounds ?? 2, durationMs: 1_000, settleMs: 5_000, warmUp: { rate: 10, durationMs: 300 } },
   sweep: { rates: [20, 40], senders: 2, stepMs: 1_000, settleMs: 5_000, p99BoundMs: 1_000 },
   catchUp: { messages: 300, repeats: 1 },
   flood: { senders: 2, rate: 10, durationMs: 1_000, settleMs: 5_000 },
@@ -156,7 +158,8 @@ const SCENARIOS = [
     // the Worker's own isolate, here on the one thread every object shares) is not on the room's thread.
     name: "group",
     on: ["storeRelay", "baseline", "service", "serviceDirect"],
-    run: (t) => groupFanOut(t, people[t.name], groups[t.name], { ...config.group, log }),
+    // All targets in one call: their phases interleave, round by round (groupRounds).
+    runAll: (on) => groupRounds(on.map((name) => ({ target: targets[name], members: people[name], channelId: groups[name] })), { ...config.group, log }),
     finish: (r) => {
       r.ratioByRate = {};
       r.directRatioByRate = {};
@@ -241,7 +244,7 @@ try {
   }
 
   for (const s of wanted) {
-    const raw = await across(s.name, s.on, s.run);
+    const raw = s.runAll ? (log(`${s.name}: ${s.on.join(", ")}, interleaved`), await s.runAll(s.on)) : await across(s.name, s.on, s.run);
     if (!overran) scenarios[s.name] = s.finish(raw);
   }
 

@@ -47,6 +47,17 @@ export function printTable(result) {
       console.log(`  ${rate} msg/s: service ${c("service")}, store-and-relay ${c("storeRelay")}, bare ws ${c("baseline")}`);
     }
   }
+  if (s.group?.service?.rounds > 1) {
+    // The pooled figures above are the targets' verdict; each round's own ratio shows how far one phase moves.
+    console.log(`\nEach of the group's ${s.group.service.rounds} interleaved rounds on its own, service ÷ store-and-relay at p99 (fan-out / ack):`);
+    for (const rate of Object.keys(s.group.service.byRate)) {
+      const own = s.group.service.byRate[rate].rounds;
+      const anchor = s.group.storeRelay?.byRate[rate]?.rounds;
+      if (!own || !anchor) continue;
+      const each = own.map((r, i) => `${(r.delivery.p99 / anchor[i].delivery.p99).toFixed(2)}× / ${(r.ack.p99 / anchor[i].ack.p99).toFixed(2)}×`);
+      console.log(`  ${rate} msg/s: ${each.join(", ")}`);
+    }
+  }
   if (s.group?.service?.cold) {
     const c = (t) => (s.group[t]?.cold ? `p50 ${s.group[t].cold.delivery.p50} / p99 ${s.group[t].cold.delivery.p99} ms (ack p99 ${s.group[t].cold.ack.p99})` : "-");
     console.log(`\nThe group's unmeasured warm-up (cold: JIT; the service's room meets 99 hubs), fan-out: service ${c("service")}, store-and-relay ${c("storeRelay")}, bare ws ${c("baseline")}`);

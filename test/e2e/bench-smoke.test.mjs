@@ -40,7 +40,14 @@ test("bench --smoke runs every scenario on both targets, writes its results and 
     for (const side of ["service", "baseline"]) assert.ok(result.scenarios[name]?.[side], `${name} on ${side} missing`);
   }
   assert.equal(result.scenarios.oneToOne.service.delivery.n, result.config.oneToOne.roundTrips);
-  assert.equal(result.scenarios.group.service.delivered, result.scenarios.group.service.expected);
+  // Every rate of the group: each round on its own and all of them pooled, everything delivered.
+  for (const rate of result.config.group.rates) {
+    const run = result.scenarios.group.service.byRate[rate];
+    assert.equal(run.rounds.length, result.config.group.rounds);
+    assert.ok(run.expected > 0);
+    assert.equal(run.delivered, run.expected);
+    assert.equal(run.delivery.n, run.expected);
+  }
   assert.ok(result.scenarios.sweep.service.keepsUpMessagesPerSec > 0);
   assert.equal(result.scenarios.catchUp.service.messages, result.config.catchUp.messages);
   assert.equal(result.scenarios.idle.service.points.length, result.config.idle.counts.length);
