@@ -163,7 +163,11 @@ const SCENARIOS = [
     finish: (r) => {
       r.ratioByRate = {};
       r.directRatioByRate = {};
+      // Each round on its own (the rounds interleave, so round i of each target ran side by side): how far one phase moves.
+      r.roundRatiosByRate = {};
       for (const rate of config.group.rates) {
+        const anchorRounds = r.storeRelay.byRate[rate].rounds;
+        r.roundRatiosByRate[rate] = r.service.byRate[rate].rounds.map((own, i) => withRatios({ service: own, storeRelay: anchorRounds[i] }, ["ack", "delivery"]).ratio.storeRelay);
         r.ratioByRate[rate] = withRatios({ service: r.service.byRate[rate], storeRelay: r.storeRelay.byRate[rate], baseline: r.baseline.byRate[rate] }, ["ack", "delivery"]).ratio;
         r.directRatioByRate[rate] = withRatios({ service: r.serviceDirect.byRate[rate], storeRelay: r.storeRelay.byRate[rate] }, ["ack", "delivery"]).ratio;
       }

@@ -50,12 +50,8 @@ export function printTable(result) {
   if (s.group?.service?.rounds > 1) {
     // The pooled figures above are the targets' verdict; each round's own ratio shows how far one phase moves.
     console.log(`\nEach of the group's ${s.group.service.rounds} interleaved rounds on its own, service ÷ store-and-relay at p99 (fan-out / ack):`);
-    for (const rate of Object.keys(s.group.service.byRate)) {
-      const own = s.group.service.byRate[rate].rounds;
-      const anchor = s.group.storeRelay?.byRate[rate]?.rounds;
-      if (!own || !anchor) continue;
-      const each = own.map((r, i) => `${(r.delivery.p99 / anchor[i].delivery.p99).toFixed(2)}× / ${(r.ack.p99 / anchor[i].ack.p99).toFixed(2)}×`);
-      console.log(`  ${rate} msg/s: ${each.join(", ")}`);
+    for (const [rate, each] of Object.entries(s.group.roundRatiosByRate ?? {})) {
+      console.log(`  ${rate} msg/s: ${each.map((r) => `${r.delivery.p99}× / ${r.ack.p99}×`).join(", ")}`);
     }
   }
   if (s.group?.service?.cold) {

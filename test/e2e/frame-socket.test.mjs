@@ -2,7 +2,10 @@
 // batch (batch=2) whose elements the SDK checks one by one, so a kind it does
 // not know costs only that element, never the acks and messages beside it.
 // A plain ws server on 127.0.0.1 plays the newer server: the service itself
-// never sends a kind its own SDK does not know.
+// never sends a kind its own SDK does not know. The schema is the test's own:
+// what is pinned is FrameSocket's per-element check, whatever the schema (the
+// SDK bundle does not export the protocol's, and a plain .mjs test cannot
+// import the TypeScript one).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
